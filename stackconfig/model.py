@@ -1,0 +1,803 @@
+"""The typed stack configuration: everything a stack file can say, and every default.
+
+Each Pulumi config key of the project namespace (``elastic-inference:<key>``) is one field of
+:class:`StackConfig`. Keys are camelCase, as Pulumi config keys conventionally are; unknown keys
+are errors. Field defaults here are the only defaults of the program: components receive the
+validated model and never invent a value of their own.
+
+Rules that span several fields are checked in ``model_validator``s that collect *all* their
+findings and raise them together (see :func:`_raise_findings`), so one run reports every
+mistake, each with its own key path.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal, Optional
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+PROJECT = "elastic-inference"
+
+DnsLabel = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", max_length=63),
+]
+"""A Kubernetes object name usable everywhere (RFC 1123 label, starting with a letter)."""
+
+InstanceType = Annotated[
+    str,
+    StringConstraints(pattern=r"^ecs\.[a-z]+[0-9]*[a-z]*(-[a-z0-9]+)*\.([0-9]*x)?(large|medium|small|micro|nano)$"),
+]
+"""An ECS instance type, ``ecs.<family>.<size>``, e.g. ``ecs.gn7i-c8g1.2xlarge``."""
+
+CpuQuantity = Annotated[str, StringConstraints(pattern=r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")]
+MemoryQuantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$")]
+LabelKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"),
+]
+LabelValue = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+ZoneId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[a-z0-9-]+-[a-z0-9]+$")]
+
+
+def _cidr_text(value: object) -> object:
+    if not isinstance(value, (str, ipaddress.IPv4Network)):
+        raise ValueError("must be a CIDR string such as 10.0.0.0/16")
+    return value
+
+
+Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_cidr_text)]
+
+GPU_FAMILY = re.compile(r"^ecs\.(ebm|s|v)?gn")
+"""ECS families with NVIDIA GPUs: gn*, vgn*, sgn*, ebmgn* (ECS instance family documentation)."""
+
+CREDENTIAL_NAME = re.compile(r"(ACCESS_?KEY|SECRET|PASSWORD|PASSWD|TOKEN|AK_?ID|AK_?SECRET)", re.IGNORECASE)
+"""Env names that carry credentials; those belong in a Secret or workload identity, never in config."""
+
+
+def is_gpu_instance_type(instance_type: str) -> bool:
+    return bool(GPU_FAMILY.match(instance_type))
+
+
+class ConfigModel(BaseModel):
+    """Base of every config section: camelCase keys only, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
+
+Finding = tuple[str, str, str]
+"""(key path relative to the model being validated, message, hint)."""
+
+
+def _raise_findings(findings: list[Finding]) -> None:
+    """Raise every cross-field finding of one model at once; ``stackconfig.errors`` splits them."""
+    if findings:
+        raise PydanticCustomError(
+            "config_rules",
+            "{summary}",
+            {"summary": "; ".join(message for _, message, _ in findings), "findings": findings},
+        )
+
+
+# --------------------------------------------------------------------------- network
+
+
+class NetworkConfig(ConfigModel):
+    """The VPC the cluster lives in: created here, or an existing one."""
+
+    vpc_cidr: Cidr = ipaddress.IPv4Network("192.168.0.0/16")
+    """CIDR of the VPC created for the stack. Ignored when ``existingVpcId`` is set."""
+    node_vswitch_cidrs: list[Cidr] = []
+    """One CIDR per zone for the node vSwitches, in the order of ``zones``. Required when the VPC is created."""
+    pod_vswitch_cidrs: list[Cidr] = []
+    """One CIDR per zone for Terway pod vSwitches, in the order of ``zones``. Required when the VPC is created."""
+    existing_vpc_id: Optional[Annotated[str, StringConstraints(pattern=r"^vpc-[a-z0-9]+$")]] = None
+    """Use this VPC instead of creating one. Then ``existingNodeVswitchIds`` and ``existingPodVswitchIds`` are required."""
+    existing_node_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
+    """Existing node vSwitch ids, one per zone, in the order of ``zones``."""
+    existing_pod_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
+    """Existing Terway pod vSwitch ids, one per zone, in the order of ``zones``."""
+    nat_gateway: bool = True
+    """Create an Internet NAT gateway with an EIP and one SNAT entry per node vSwitch, so nodes can pull public images."""
+
+    @property
+    def creates_vpc(self) -> bool:
+        return self.existing_vpc_id is None
+
+    @model_validator(mode="after")
+    def _check(self) -> "NetworkConfig":
+        findings: list[Finding] = []
+        if self.creates_vpc:
+            if self.existing_node_vswitch_ids or self.existing_pod_vswitch_ids:
+                findings.append(("existingVpcId", "existing vSwitch ids are set but existingVpcId is not",
+                                 "set existingVpcId too, or remove the existing vSwitch ids"))
+            subnets = [("nodeVswitchCidrs", i, c) for i, c in enumerate(self.node_vswitch_cidrs)]
+            subnets += [("podVswitchCidrs", i, c) for i, c in enumerate(self.pod_vswitch_cidrs)]
+            for key, i, cidr in subnets:
+                if not cidr.subnet_of(self.vpc_cidr):
+                    findings.append((f"{key}[{i}]", f"{cidr} is not inside vpcCidr {self.vpc_cidr}",
+                                     "pick a subnet of vpcCidr"))
+            for a in range(len(subnets)):
+                for b in range(a + 1, len(subnets)):
+                    if subnets[a][2].overlaps(subnets[b][2]):
+                        findings.append((f"{subnets[b][0]}[{subnets[b][1]}]",
+                                         f"{subnets[b][2]} overlaps {subnets[a][0]}[{subnets[a][1]}] ({subnets[a][2]})",
+                                         "vSwitch CIDRs must not overlap"))
+        elif self.node_vswitch_cidrs or self.pod_vswitch_cidrs:
+            findings.append(("existingVpcId", "vSwitch CIDRs are set but the VPC is an existing one",
+                             "with existingVpcId, give existingNodeVswitchIds and existingPodVswitchIds instead"))
+        _raise_findings(findings)
+        return self
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+ControlPlaneLogComponent = Literal["apiserver", "kcm", "scheduler", "ccm", "controlplane-events", "alb", "ack-goatscaler", "coredns"]
+
+
+class ClusterConfig(ConfigModel):
+    """The ACK Pro managed cluster."""
+
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}\.[0-9]+-aliyun\.[0-9]+$")] = "1.35.2-aliyun.1"
+    """ACK Kubernetes version, ``1.<minor>.<patch>-aliyun.<n>``. RRSA with the OSS CSI plugin needs 1.26 or later."""
+    cluster_spec: Literal["ack.pro.small", "ack.standard"] = "ack.pro.small"
+    """``ack.pro.small`` (ACK Pro, SLA-backed control plane) or ``ack.standard``."""
+    service_cidr: Cidr = ipaddress.IPv4Network("172.16.0.0/16")
+    """CIDR of Kubernetes Services; must not overlap the VPC."""
+    public_api_server: bool = True
+    """Expose the API server on an Internet SLB so ``pulumi up`` and CI outside the VPC can reach it."""
+    control_plane_logs: list[ControlPlaneLogComponent] = ["apiserver", "kcm", "scheduler", "ccm"]
+    """Control-plane components whose logs go to SLS."""
+    control_plane_log_ttl_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    """Retention of control-plane logs, in days."""
+    deletion_protection: Optional[bool] = None
+    """Refuse to delete the cluster through the API. Default: on in production stacks, off elsewhere."""
+    log_project: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    """Existing SLS project for cluster logs. Default: ACK creates ``k8s-log-<cluster id>``."""
+
+
+# --------------------------------------------------------------------------- node pools
+
+
+class ScalingConfig(ConfigModel):
+    """Bounds for the cluster autoscaler; it owns the node count in between."""
+
+    min_size: Annotated[int, Field(ge=0, le=1000)]
+    """Fewest nodes the autoscaler keeps."""
+    max_size: Annotated[int, Field(ge=1, le=1000)]
+    """Most nodes the autoscaler may create."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ScalingConfig":
+        if self.min_size > self.max_size:
+            _raise_findings([("minSize", f"minSize {self.min_size} is greater than maxSize {self.max_size}",
+                              "minSize must be at most maxSize")])
+        return self
+
+
+class SpotPriceLimit(ConfigModel):
+    instance_type: InstanceType
+    """Instance type the limit applies to; must be one of the pool's instanceTypes."""
+    price_limit: Annotated[float, Field(gt=0)]
+    """Highest hourly price to bid, in the account's currency."""
+
+
+class SpotConfig(ConfigModel):
+    """Preemptible (spot) capacity with a pay-as-you-go share, as in the ACK elastic-inference guides."""
+
+    strategy: Literal["SpotAsPriceGo", "SpotWithPriceLimit"] = "SpotAsPriceGo"
+    """``SpotAsPriceGo`` bids the market price; ``SpotWithPriceLimit`` needs ``priceLimits``."""
+    price_limits: list[SpotPriceLimit] = []
+    """Per-type price caps, for ``SpotWithPriceLimit``."""
+    on_demand_base_capacity: Annotated[int, Field(ge=0, le=1000)] = 0
+    """Pay-as-you-go nodes kept before any spot node is added."""
+    on_demand_percentage_above_base_capacity: Annotated[int, Field(ge=0, le=100)] = 30
+    """Share of pay-as-you-go nodes above the base capacity, in percent (the guides: 30)."""
+    compensate_with_on_demand: bool = True
+    """Add pay-as-you-go nodes when spot capacity is short (needs ``multiAzPolicy: COST_OPTIMIZED``)."""
+    instance_pools: Annotated[int, Field(ge=1, le=10)] = 3
+    """Number of cheapest instance types to spread spot nodes over (1-10)."""
+    instance_remedy: bool = True
+    """Replace a spot node ahead of its reclaim notice."""
+
+
+class NodeTaint(ConfigModel):
+    key: LabelKey
+    value: LabelValue = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+GPU_TAINT = NodeTaint(key="nvidia.com/gpu", value="present", effect="NoSchedule")
+"""Taint put on GPU pools unless ``taints`` is given: only pods that ask for GPUs tolerate it."""
+
+
+class NodePoolConfig(ConfigModel):
+    """An ACK node pool scaled by the cluster autoscaler."""
+
+    name: DnsLabel
+    """Node pool name, unique in the stack."""
+    instance_types: Annotated[list[InstanceType], Field(min_length=1, max_length=10)]
+    """Instance types tried in order. GPU pools use GPU families (gn*, ebmgn*, ...)."""
+    scaling: ScalingConfig
+    """Autoscaler bounds."""
+    spot: Optional[SpotConfig] = None
+    """Spot settings; omit for a pay-as-you-go pool."""
+    multi_az_policy: Optional[Literal["PRIORITY", "COST_OPTIMIZED", "BALANCE"]] = None
+    """How nodes spread over zones. Default: ``COST_OPTIMIZED`` for spot pools, ``BALANCE`` otherwise."""
+    labels: dict[LabelKey, LabelValue] = {}
+    """Kubernetes labels of the nodes; services select pools by these."""
+    taints: Optional[list[NodeTaint]] = None
+    """Node taints. Default: GPU pools get ``nvidia.com/gpu=present:NoSchedule``, others none."""
+    system_disk_category: Literal["cloud_essd", "cloud_auto", "cloud_efficiency", "cloud_ssd"] = "cloud_essd"
+    """System disk category."""
+    system_disk_size_gib: Annotated[int, Field(ge=40, le=2048)] = 120
+    """System disk size in GiB; inference images are large."""
+
+    @property
+    def gpu(self) -> bool:
+        return is_gpu_instance_type(self.instance_types[0])
+
+    @property
+    def effective_multi_az_policy(self) -> str:
+        if self.multi_az_policy:
+            return self.multi_az_policy
+        return "COST_OPTIMIZED" if self.spot else "BALANCE"
+
+    @property
+    def effective_taints(self) -> list[NodeTaint]:
+        if self.taints is not None:
+            return self.taints
+        return [GPU_TAINT] if self.gpu else []
+
+    @model_validator(mode="after")
+    def _check(self) -> "NodePoolConfig":
+        findings: list[Finding] = []
+        kinds = {is_gpu_instance_type(t) for t in self.instance_types}
+        if len(kinds) > 1:
+            findings.append(("instanceTypes", "mixes GPU and non-GPU instance types",
+                             "a pool is either GPU or CPU; split it into two pools"))
+        if self.spot:
+            if self.spot.compensate_with_on_demand and self.effective_multi_az_policy != "COST_OPTIMIZED":
+                findings.append(("spot.compensateWithOnDemand",
+                                 f"needs multiAzPolicy COST_OPTIMIZED, not {self.effective_multi_az_policy}",
+                                 "set multiAzPolicy: COST_OPTIMIZED or compensateWithOnDemand: false"))
+            if self.spot.strategy == "SpotWithPriceLimit" and not self.spot.price_limits:
+                findings.append(("spot.priceLimits", "SpotWithPriceLimit needs at least one price limit",
+                                 "add priceLimits or use strategy SpotAsPriceGo"))
+            if self.spot.strategy == "SpotAsPriceGo" and self.spot.price_limits:
+                findings.append(("spot.priceLimits", "price limits are only used with SpotWithPriceLimit",
+                                 "remove priceLimits or set strategy: SpotWithPriceLimit"))
+            for i, limit in enumerate(self.spot.price_limits):
+                if limit.instance_type not in self.instance_types:
+                    findings.append((f"spot.priceLimits[{i}].instanceType",
+                                     f"{limit.instance_type} is not one of the pool's instanceTypes",
+                                     "limit only types the pool uses"))
+            if self.spot.on_demand_base_capacity > self.scaling.max_size:
+                findings.append(("spot.onDemandBaseCapacity",
+                                 f"{self.spot.on_demand_base_capacity} is more than scaling.maxSize {self.scaling.max_size}",
+                                 "the base capacity must fit in the pool"))
+        _raise_findings(findings)
+        return self
+
+
+def default_node_pools() -> list[NodePoolConfig]:
+    """A small pay-as-you-go system pool and the guides' spot GPU inference pool."""
+    return [
+        NodePoolConfig.model_validate(
+            {"name": "system", "instanceTypes": ["ecs.g7.xlarge", "ecs.g6.xlarge"],
+             "scaling": {"minSize": 2, "maxSize": 4}, "labels": {"workload": "system"}}
+        ),
+        NodePoolConfig.model_validate(
+            {"name": "gpu-inference", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge", "ecs.gn6i-c4g1.xlarge"],
+             "scaling": {"minSize": 0, "maxSize": 10}, "spot": {},
+             "labels": {"workload": "inference"}}
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- model store
+
+
+class ModelStoreConfig(ConfigModel):
+    """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA."""
+
+    bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    """Bucket name (globally unique). Default: ``<project>-<stack>-models``."""
+    namespace: DnsLabel = "inference"
+    """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
+    claim_name: DnsLabel = "model-store"
+    """Name of the PersistentVolume and its claim."""
+    capacity: MemoryQuantity = "100Gi"
+    """Nominal size of the volume (OSS is not size-limited; Kubernetes requires a value)."""
+    path: Annotated[str, StringConstraints(pattern=r"^/([-A-Za-z0-9_.]+/?)*$")] = "/"
+    """Folder of the bucket that is mounted; services' model paths are relative to it."""
+    write_access: bool = False
+    """Mount read-write and allow the role to write. Needs ``writeAccessReason``."""
+    write_access_reason: Optional[Annotated[str, StringConstraints(min_length=10)]] = None
+    """Why pods must write to the model store (reviewed in the pull request)."""
+    encryption: Literal["AES256", "KMS"] = "AES256"
+    """Server-side encryption: OSS-managed keys (``AES256``) or KMS (``KMS``, optionally ``kmsKeyId``)."""
+    kms_key_id: Optional[str] = None
+    """KMS key for ``encryption: KMS``. Default: the OSS service key of the account."""
+    mount_options: str = "-o max_stat_cache_size=0 -o allow_other"
+    """ossfs options (``otherOpts``); the guides' values by default."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ModelStoreConfig":
+        findings: list[Finding] = []
+        if self.write_access and not self.write_access_reason:
+            findings.append(("writeAccessReason", "writeAccess is on but no reason is given",
+                             "say why pods must write models, or keep the store read-only"))
+        if self.write_access_reason and not self.write_access:
+            findings.append(("writeAccessReason", "a reason is given but writeAccess is off", "remove writeAccessReason"))
+        if self.kms_key_id and self.encryption != "KMS":
+            findings.append(("kmsKeyId", "kmsKeyId is set but encryption is not KMS", "set encryption: KMS"))
+        _raise_findings(findings)
+        return self
+
+
+# --------------------------------------------------------------------------- burst and add-ons
+
+
+class VirtualNodesConfig(ConfigModel):
+    """Virtual nodes (the ``ack-virtual-node`` add-on) through which pods burst onto ECI."""
+
+    enabled: bool = True
+    """Install the add-on. Services with ``burst`` other than ``none`` need it."""
+
+
+class HelmChartConfig(ConfigModel):
+    """A Helm chart pinned to one version."""
+
+    repository: Annotated[str, StringConstraints(pattern=r"^(https|oci)://\S+$")]
+    """Chart repository URL (https or oci)."""
+    chart: Annotated[str, StringConstraints(min_length=1)]
+    """Chart name in the repository."""
+    version: Annotated[str, StringConstraints(pattern=r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")]
+    """Exact chart version (no ranges: an upgrade is a reviewed change)."""
+    namespace: DnsLabel
+    """Namespace the release is installed into."""
+
+
+class AddonsConfig(ConfigModel):
+    """Cluster software beyond ACK's create-time add-ons."""
+
+    metrics_adapter: HelmChartConfig = HelmChartConfig(
+        repository="https://aliacs-app-catalog.oss-cn-hangzhou.aliyuncs.com/charts-incubator/",
+        chart="ack-alibaba-cloud-metrics-adapter",
+        version="1.3.7",
+        namespace="kube-system",
+    )
+    """``ack-alibaba-cloud-metrics-adapter``: serves ``sls_ingress_qps`` to HPAs."""
+    seldon_core: HelmChartConfig = HelmChartConfig(
+        repository="https://storage.googleapis.com/seldon-charts",
+        chart="seldon-core-operator",
+        version="1.18.2",
+        namespace="seldon-system",
+    )
+    """Seldon Core v1 operator; installed only when a service has ``server: seldon``."""
+    keda: HelmChartConfig = HelmChartConfig(
+        repository="https://kedacore.github.io/charts",
+        chart="keda",
+        version="2.18.1",
+        namespace="keda",
+    )
+    """KEDA; installed only when a service autoscales with ``keda``."""
+
+
+# --------------------------------------------------------------------------- services
+
+
+ServerKind = Literal["tfserving", "triton", "seldon"]
+
+DEFAULT_IMAGES: dict[tuple[str, bool], str] = {
+    ("tfserving", True): "tensorflow/serving:2.19.0-gpu",
+    ("tfserving", False): "tensorflow/serving:2.19.0",
+    ("triton", True): "nvcr.io/nvidia/tritonserver:25.01-py3",
+    ("triton", False): "nvcr.io/nvidia/tritonserver:25.01-py3",
+}
+"""Pinned server images per (kind, uses GPUs). A ``seldon`` service uses its implementation's image."""
+
+
+class VersionPolicy(ConfigModel):
+    """Which model versions the server loads: exactly one of ``latest``, ``specific``, ``all``."""
+
+    latest: Optional[Annotated[int, Field(ge=1, le=100)]] = None
+    """Serve the newest N versions."""
+    specific: Optional[Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]] = None
+    """Serve exactly these versions (the guides: ``specific: [1623831335]``)."""
+    all: Optional[Literal[True]] = None
+    """Serve every version found."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "VersionPolicy":
+        chosen = [k for k in ("latest", "specific", "all") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            _raise_findings([("", f"sets {', '.join(chosen) or 'nothing'}",
+                              "set exactly one of latest, specific, all")])
+        return self
+
+
+class ModelConfig(ConfigModel):
+    """The model a service serves."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.]*$")]
+    """Model name as the server knows it (TF Serving ``--model_name``, Triton model folder)."""
+    path: Annotated[str, StringConstraints(min_length=1)]
+    """Path of the model folder (TF Serving) or model repository (Triton) inside the model store, e.g. ``models/fashion-mnist``."""
+    source: Literal["store", "s3"] = "store"
+    """``store``: the stack's OSS model store (mounted read-only). ``s3``: the S3 model repository (``s3ModelRepository``)."""
+    version_policy: VersionPolicy = VersionPolicy(latest=1)
+    """Versions to serve. Default: the newest one."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ModelConfig":
+        parts = self.path.split("/")
+        if self.path.startswith("/") or ".." in parts or "" in parts or "." in parts:
+            _raise_findings([("path", f"{self.path!r} is not a relative path inside the model store",
+                              "use a relative path without '..', e.g. models/bert")])
+        return self
+
+
+class ResourcesConfig(ConfigModel):
+    """Compute per replica. GPU requests always equal GPU limits."""
+
+    gpus: Annotated[int, Field(ge=0, le=16)] = 1
+    """NVIDIA GPUs per replica (``nvidia.com/gpu``). 0 for CPU serving."""
+    cpu: CpuQuantity = "2"
+    """CPU request (and limit)."""
+    memory: MemoryQuantity = "8Gi"
+    """Memory request (and limit)."""
+
+
+class PlacementConfig(ConfigModel):
+    """Where replicas run on ECS nodes."""
+
+    node_selector: dict[LabelKey, LabelValue] = {}
+    """Node labels the pods require; they must match a node pool's labels. Default: any pool whose taints the pod tolerates."""
+
+
+class BurstConfig(ConfigModel):
+    """Bursting onto ECI through virtual nodes."""
+
+    mode: Literal["none", "overflow", "only"] = "none"
+    """``none``: ECS nodes only. ``overflow``: ECS first, ECI when the nodes are full. ``only``: ECI only."""
+    eci_gpu_specs: list[InstanceType] = []
+    """ECI GPU instance types (``k8s.aliyun.com/eci-use-specs``), required when a GPU service bursts."""
+    image_cache: bool = True
+    """Let ECI create and use image caches automatically (``k8s.aliyun.com/eci-auto-imc``)."""
+    spot: bool = False
+    """Run ECI pods as spot instances at market price (``k8s.aliyun.com/eci-spot-strategy: SpotAsPriceGo``)."""
+
+
+class ScalingPolicy(ConfigModel):
+    type: Literal["Pods", "Percent"]
+    value: Annotated[int, Field(ge=1)]
+    period_seconds: Annotated[int, Field(ge=1, le=1800)]
+
+
+class ScalingRules(ConfigModel):
+    """One direction of HPA ``behavior``."""
+
+    stabilization_window_seconds: Annotated[int, Field(ge=0, le=3600)]
+    policies: list[ScalingPolicy] = []
+    """Rate limits; empty means the Kubernetes defaults."""
+    select_policy: Literal["Max", "Min", "Disabled"] = "Max"
+
+
+class BehaviorConfig(ConfigModel):
+    """HPA scaling behaviour (``autoscaling/v2`` ``behavior``)."""
+
+    scale_up: ScalingRules = ScalingRules.model_validate({"stabilizationWindowSeconds": 0})
+    """Scale-up rules. Default: no stabilisation, Kubernetes' default rate limits."""
+    scale_down: ScalingRules = ScalingRules.model_validate({"stabilizationWindowSeconds": 300})
+    """Scale-down rules. Default: 5-minute stabilisation, as in the guides."""
+
+
+class QpsMetric(ConfigModel):
+    """HPA on ingress requests per second from SLS (``sls_ingress_qps``), per pod."""
+
+    target_per_pod: Annotated[float, Field(gt=0)]
+    """Average QPS per replica to aim for (the guides: 10)."""
+
+
+class UtilizationMetric(ConfigModel):
+    """HPA on resource utilisation of the requests."""
+
+    target_utilization: Annotated[int, Field(ge=1, le=100)]
+    """Average utilisation in percent of the request."""
+
+
+class KedaTrigger(ConfigModel):
+    """KEDA ``ScaledObject`` with a Prometheus trigger."""
+
+    server_address: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    """Prometheus URL."""
+    query: Annotated[str, StringConstraints(min_length=1)]
+    """PromQL query whose value is compared with ``threshold``."""
+    threshold: Annotated[float, Field(gt=0)]
+    """Target value per replica."""
+    activation_threshold: Annotated[float, Field(ge=0)] = 0
+    """Above this value KEDA scales from 0 to 1."""
+    polling_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+    """How often KEDA queries Prometheus."""
+    cooldown_period_seconds: Annotated[int, Field(ge=0, le=86400)] = 300
+    """Wait after the last active trigger before scaling to zero."""
+
+
+class AutoscalingConfig(ConfigModel):
+    """Replica bounds and exactly one of ``qps``, ``cpu``, ``memory``, ``keda``."""
+
+    min_replicas: Annotated[int, Field(ge=0, le=1000)] = 1
+    """Fewest replicas; 0 (scale to zero) only with ``keda``."""
+    max_replicas: Annotated[int, Field(ge=1, le=1000)]
+    """Most replicas."""
+    behavior: BehaviorConfig = BehaviorConfig()
+    """Scale-up and scale-down behaviour."""
+    qps: Optional[QpsMetric] = None
+    cpu: Optional[UtilizationMetric] = None
+    memory: Optional[UtilizationMetric] = None
+    keda: Optional[KedaTrigger] = None
+
+    @property
+    def mode(self) -> str:
+        return next(k for k in ("qps", "cpu", "memory", "keda") if getattr(self, k) is not None)
+
+    @model_validator(mode="after")
+    def _check(self) -> "AutoscalingConfig":
+        findings: list[Finding] = []
+        chosen = [k for k in ("qps", "cpu", "memory", "keda") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            findings.append(("", f"sets {' and '.join(chosen) or 'no autoscaler'}",
+                             "set exactly one of qps, cpu, memory, keda"))
+        if self.min_replicas > self.max_replicas:
+            findings.append(("maxReplicas", f"maxReplicas {self.max_replicas} is less than minReplicas {self.min_replicas}",
+                             "maxReplicas must be at least minReplicas"))
+        if self.min_replicas == 0 and chosen and chosen != ["keda"]:
+            findings.append(("minReplicas", "scale to zero needs keda; an HPA keeps at least one replica",
+                             "set minReplicas: 1 or autoscale with keda"))
+        _raise_findings(findings)
+        return self
+
+
+class IngressConfig(ConfigModel):
+    """NGINX Ingress in front of the service's REST port."""
+
+    host: Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")]
+    """Host name routed to the service."""
+    path: Annotated[str, StringConstraints(pattern=r"^/\S*$")] = "/"
+    """Path prefix."""
+    class_name: DnsLabel = "nginx"
+    """IngressClass; ACK's NGINX ingress controller is ``nginx``."""
+    tls_secret_name: Optional[DnsLabel] = None
+    """Secret with the TLS certificate for ``host``; no TLS when unset."""
+
+
+class SeldonConfig(ConfigModel):
+    """How a ``seldon`` service serves its model."""
+
+    implementation: Literal["tfserving", "triton"] = "tfserving"
+    """``tfserving``: TF Serving behind Seldon's TF Serving proxy (the ESS guide). ``triton``: Seldon's Triton server (the tutorial)."""
+
+
+class ServiceConfig(ConfigModel):
+    """One inference service of the catalog."""
+
+    name: DnsLabel
+    """Service name, unique within its namespace; names the Deployment, Service, Ingress, ..."""
+    namespace: DnsLabel = "inference"
+    """Kubernetes namespace."""
+    server: ServerKind
+    """``tfserving``, ``triton`` or ``seldon``."""
+    seldon: Optional[SeldonConfig] = None
+    """Seldon options; only with ``server: seldon`` (default ``implementation: tfserving``)."""
+    image: Optional[Annotated[str, StringConstraints(pattern=r"^\S+:[\w][\w.-]{0,127}$|^\S+@sha256:[a-f0-9]{64}$")]] = None
+    """Server image with a tag or digest. Default: a pinned image per kind and GPU/CPU."""
+    model: ModelConfig
+    """The model served."""
+    resources: ResourcesConfig = ResourcesConfig()
+    """Compute per replica."""
+    placement: PlacementConfig = PlacementConfig()
+    """ECS node placement."""
+    burst: BurstConfig = BurstConfig()
+    """ECI burst."""
+    autoscaling: AutoscalingConfig
+    """Replica bounds and autoscaler."""
+    ingress: Optional[IngressConfig] = None
+    """Ingress; required by ``autoscaling.qps``."""
+    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = {}
+    """Extra environment variables of the server container. Credentials are refused here."""
+
+    @property
+    def serving_kind(self) -> str:
+        """The server that actually loads the model: the kind, or a Seldon service's implementation."""
+        return (self.seldon or SeldonConfig()).implementation if self.server == "seldon" else self.server
+
+    @property
+    def default_image(self) -> str:
+        return DEFAULT_IMAGES[(self.serving_kind, self.resources.gpus > 0)]
+
+    @model_validator(mode="after")
+    def _check(self) -> "ServiceConfig":
+        findings: list[Finding] = []
+        if self.seldon is not None and self.server != "seldon":
+            findings.append(("seldon", f"seldon options are set but server is {self.server}",
+                             "remove seldon or set server: seldon"))
+        if self.autoscaling.qps is not None and self.ingress is None:
+            findings.append(("autoscaling.qps", "QPS autoscaling counts ingress requests, but the service has no ingress",
+                             "add ingress (host, path) or autoscale on cpu, memory or keda"))
+        if self.burst.mode != "none" and self.resources.gpus > 0 and not self.burst.eci_gpu_specs:
+            findings.append(("burst.eciGpuSpecs", f"a GPU service bursting to ECI ({self.burst.mode}) needs ECI GPU instance types",
+                             "list GPU specs such as ecs.gn6i-c4g1.xlarge"))
+        for i, spec in enumerate(self.burst.eci_gpu_specs):
+            if not is_gpu_instance_type(spec):
+                findings.append((f"burst.eciGpuSpecs[{i}]", f"{spec} is not a GPU instance type", "use a gn* family"))
+        if self.burst.eci_gpu_specs and self.burst.mode == "none":
+            findings.append(("burst.eciGpuSpecs", "ECI specs are set but burst.mode is none", "set burst.mode or remove eciGpuSpecs"))
+        for name in self.env:
+            if CREDENTIAL_NAME.search(name):
+                findings.append((f"env.{name}", "looks like a credential; config is stored in the repository",
+                                 "use workload identity (RRSA), or a Kubernetes Secret from a secure config value"))
+        if self.model.source == "s3" and self.serving_kind != "triton":
+            findings.append(("model.source", f"{self.serving_kind} cannot read models from S3 here",
+                             "S3 model repositories are served by triton; use source: store"))
+        _raise_findings(findings)
+        return self
+
+
+class S3ModelRepositoryConfig(ConfigModel):
+    """The S3 bucket Triton loads models from, as in the Seldon tutorial (created with pulumi-aws)."""
+
+    bucket_name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]$")]
+    """Bucket name (globally unique)."""
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")]
+    """AWS region of the bucket."""
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+class StackConfig(ConfigModel):
+    """Everything one stack (environment) says: the ``elastic-inference:*`` config keys."""
+
+    cloud: Literal["alicloud"] = "alicloud"
+    """Where the platform runs. ``alicloud``: ACK Pro on Alibaba Cloud."""
+    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,15}$")]
+    """Environment name (dev, staging, prod, ...), used in resource names and tags."""
+    production: bool = False
+    """Production stack: three zones required, deletion protection, and ``protect`` on what holds data."""
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[a-z0-9-]+$")]
+    """Alibaba Cloud region, e.g. ``cn-beijing``."""
+    zones: Annotated[list[ZoneId], Field(min_length=2, max_length=5)]
+    """Zones to spread nodes over: at least two, three in production."""
+    network: NetworkConfig = NetworkConfig()
+    """VPC and vSwitches."""
+    cluster: ClusterConfig = ClusterConfig()
+    """The ACK cluster."""
+    node_pools: Annotated[list[NodePoolConfig], Field(min_length=1)] = Field(default_factory=default_node_pools)
+    """Node pools. Default: a ``system`` pool and the spot ``gpu-inference`` pool."""
+    model_store: ModelStoreConfig = ModelStoreConfig()
+    """OSS model store."""
+    virtual_nodes: VirtualNodesConfig = VirtualNodesConfig()
+    """ECI burst through virtual nodes."""
+    addons: AddonsConfig = AddonsConfig()
+    """Pinned Helm charts installed into the cluster."""
+    services: list[ServiceConfig] = []
+    """The catalog of inference services."""
+    s3_model_repository: Optional[S3ModelRepositoryConfig] = None
+    """S3 model repository for services with ``model.source: s3``."""
+    s3_credentials: Optional[SecretStr] = None
+    """AWS credentials for the S3 model repository as an rclone-style JSON object; must be a ``secure:`` value."""
+    tags: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], Annotated[str, StringConstraints(max_length=128)]] = {}
+    """Tags added to every cloud resource that takes tags."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "StackConfig":
+        findings: list[Finding] = []
+        zones = len(self.zones)
+        if self.production and zones < 3:
+            findings.append(("zones", f"a production stack needs three zones, not {zones}", "add a third zone"))
+        if len(set(self.zones)) != zones:
+            findings.append(("zones", "lists a zone twice", "list each zone once"))
+        for i, zone in enumerate(self.zones):
+            if not zone.startswith(self.region + "-"):
+                findings.append((f"zones[{i}]", f"{zone} is not a zone of region {self.region}",
+                                 f"use zones named {self.region}-<letter>"))
+        net = self.network
+        per_zone = (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs)) \
+            if net.creates_vpc else \
+            (("existingNodeVswitchIds", net.existing_node_vswitch_ids), ("existingPodVswitchIds", net.existing_pod_vswitch_ids))
+        for key, values in per_zone:
+            if len(values) != zones:
+                findings.append((f"network.{key}", f"has {len(values)} entries for {zones} zones", "give one per zone, in the order of zones"))
+        if net.creates_vpc and self.cluster.service_cidr.overlaps(net.vpc_cidr):
+            findings.append(("cluster.serviceCidr", f"{self.cluster.service_cidr} overlaps network.vpcCidr {net.vpc_cidr}",
+                             "pick a service CIDR outside the VPC"))
+        findings += self._check_node_pools()
+        findings += self._check_services()
+        _raise_findings(findings)
+        return self
+
+    def _check_node_pools(self) -> list[Finding]:
+        findings: list[Finding] = []
+        seen: set[str] = set()
+        for i, pool in enumerate(self.node_pools):
+            if pool.name in seen:
+                findings.append((f"nodePools[{i}].name", f"duplicate node pool name {pool.name}", "names must be unique"))
+            seen.add(pool.name)
+        if not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in self.node_pools):
+            findings.append(("nodePools", "no pay-as-you-go CPU pool with at least one node for system add-ons",
+                             "add a small non-spot pool (minSize >= 1) without GPUs"))
+        return findings
+
+    def _check_services(self) -> list[Finding]:
+        findings: list[Finding] = []
+        seen: dict[tuple[str, str], int] = {}
+        for i, svc in enumerate(self.services):
+            at = f"services[{i}]"
+            key = (svc.namespace, svc.name)
+            if key in seen:
+                findings.append((f"{at}.name", f"duplicate service {svc.namespace}/{svc.name} (also services[{seen[key]}])",
+                                 "service names must be unique within a namespace"))
+            seen.setdefault(key, i)
+            selector = svc.placement.node_selector
+            if selector and not any(selector.items() <= pool.labels.items() for pool in self.node_pools):
+                findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
+                                 "use labels of a pool in nodePools"))
+            if svc.burst.mode == "none" and svc.resources.gpus > 0:
+                candidates = [p for p in self.node_pools if p.gpu and selector.items() <= p.labels.items()]
+                if not candidates:
+                    findings.append((f"{at}.resources.gpus", "no GPU node pool matches this service's placement",
+                                     "add a GPU pool or burst to ECI"))
+            if svc.burst.mode != "none" and not self.virtual_nodes.enabled:
+                findings.append((f"{at}.burst.mode", "bursting needs virtual nodes, but virtualNodes.enabled is false",
+                                 "enable virtualNodes or set burst.mode: none"))
+            if svc.model.source == "store" and svc.namespace != self.model_store.namespace:
+                findings.append((f"{at}.namespace", f"the model store's claim lives in {self.model_store.namespace}",
+                                 f"run services that read the model store in namespace {self.model_store.namespace}"))
+            if svc.model.source == "s3" and self.s3_model_repository is None:
+                findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
+        if any(s.model.source == "s3" for s in self.services) and self.s3_credentials is None:
+            findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
+                             "pulumi config set --secret s3Credentials '<json>'"))
+        return findings
+
+    @property
+    def bucket_name(self) -> str:
+        return self.model_store.bucket_name or f"{PROJECT}-{self.environment}-models"
+
+    @property
+    def protect_data(self) -> bool:
+        return self.production
+
+    @property
+    def deletion_protection(self) -> bool:
+        return self.production if self.cluster.deletion_protection is None else self.cluster.deletion_protection
+
+    @property
+    def needs_seldon(self) -> bool:
+        return any(s.server == "seldon" for s in self.services)
+
+    @property
+    def needs_keda(self) -> bool:
+        return any(s.autoscaling.keda is not None for s in self.services)

@@ -1,0 +1,1 @@
+"""Maintenance tools of the project (generated docs)."""
