@@ -1,0 +1,77 @@
+"""``python -m planner``: the offline plan of a stack, without a Pulumi CLI or cloud account."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pulumi
+
+from stackconfig import PROJECT, StackConfigError
+
+from .engine import run_program
+from .manifests import write_manifests
+from .render import render_counts, render_outputs, render_tree
+from .stackfile import read_stack_file
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+STACKS_DIR = PROJECT_DIR / "stacks"
+
+
+def committed_stacks() -> list[str]:
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m planner",
+        description="Run the Pulumi program offline under the mock engine and show what `pulumi preview` would create.",
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help=f"a committed stack: stacks/Pulumi.<STACK>.yaml ({', '.join(committed_stacks())})")
+    source.add_argument("--stack-file", type=Path, help="any stack file in the same format, e.g. a config you are trying out")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the machine-readable plan here")
+    parser.add_argument("--manifests", type=Path, metavar="DIR", help="write every Kubernetes object here, one YAML file each")
+    return parser
+
+
+def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
+    if args.stack:
+        path = STACKS_DIR / f"Pulumi.{args.stack}.yaml"
+        if not path.exists():
+            raise SystemExit(f"error: no stack '{args.stack}': {path} does not exist "
+                             f"(committed stacks: {', '.join(committed_stacks())})")
+        return args.stack, path
+    name = args.stack_file.name
+    stack = name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else args.stack_file.stem
+    return stack, args.stack_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    stack, path = _stack_source(args)
+    try:
+        config, secret_keys = read_stack_file(path)
+        plan = run_program(PROJECT_DIR, PROJECT, stack, config, secret_keys)
+    except StackConfigError as error:
+        print(error.report(), file=sys.stderr)
+        return 2
+    except pulumi.RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Offline plan of stack '{stack}' ({path}): what `pulumi preview` would create.\n")
+    print(render_tree(plan))
+    print()
+    print(render_outputs(plan))
+    print()
+    print(render_counts(plan))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=False) + "\n")
+        print(f"\nPlan written to {args.json}")
+    if args.manifests:
+        written = write_manifests(plan, args.manifests)
+        print(f"{len(written)} Kubernetes manifests written to {args.manifests}")
+    return 0

@@ -1,0 +1,154 @@
+"""Run the real ``__main__.py`` under Pulumi's mock engine and record what it registers.
+
+The recording monitor sees each registration request exactly as the Pulumi engine would
+(type, name, parent, protect, ignoreChanges, dependencies, inputs in the provider's camelCase),
+which is what ``pulumi preview`` would diff against an empty state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .mocks import PlanMocks
+
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_MARK = "[secret]"
+
+
+@dataclass
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    protect: bool
+    ignore_changes: list[str]
+    depends_on: list[str]
+    provider: str | None
+    inputs: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent, "custom": self.custom,
+            "protect": self.protect, "ignoreChanges": self.ignore_changes, "dependsOn": self.depends_on,
+            "inputs": self.inputs,
+        }
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    resources: list[PlannedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"project": self.project, "stack": self.stack,
+                "resources": [r.as_json() for r in self.resources], "outputs": self.outputs}
+
+    def by_type(self, type_token: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def get(self, type_token: str, name: str) -> PlannedResource:
+        matches = [r for r in self.resources if r.type == type_token and r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources of type {type_token} named {name}")
+        return matches[0]
+
+
+def redact(value: Any) -> Any:
+    """Wire-format property values to plain JSON: secrets hidden, references as URNs."""
+    if isinstance(value, dict):
+        sig = value.get(SIG_KEY)
+        if sig == SECRET_SIG:
+            return SECRET_MARK
+        if sig == RESOURCE_SIG:
+            return value.get("urn")
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    if value == UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks, plan: Plan):
+        super().__init__(mocks)
+        self.plan = plan
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.plan.resources.append(PlannedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=request.custom,
+                protect=request.protect if request.HasField("protect") else False,
+                ignore_changes=list(request.ignoreChanges),
+                depends_on=sorted(set(request.dependencies)),
+                provider=request.provider or None,
+                inputs=redact(json_format.MessageToDict(request.object)),
+            ))
+        return response
+
+
+async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    resolved = {}
+    for name, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        resolved[name] = SECRET_MARK if await output.is_secret() else redact(await output.future())
+    return resolved
+
+
+def run(program: Callable[[], None], project: str, stack: str, config: dict[str, str], secret_keys: list[str]) -> Plan:
+    """Run ``program`` with ``config`` (``project:key`` -> string) under mocks and return what it registered.
+
+    Config reaches the program the way the Pulumi CLI hands it over (``PULUMI_CONFIG`` and
+    ``PULUMI_CONFIG_SECRET_KEYS``). Exceptions of the program, ``pulumi.RunError`` included,
+    propagate unchanged.
+    """
+    # A previous run that failed may have left pending outputs behind; start clean, as pulumi's own test helper does.
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
+    os.environ["PULUMI_CONFIG"] = json.dumps(config)
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(secret_keys)
+    pulumi.runtime.set_all_config(dict(config), list(secret_keys))
+    plan = Plan(project=project, stack=stack)
+    pulumi_settings.set_root_resource(None)  # type: ignore[arg-type] - a fresh stack per run
+    mocks = PlanMocks()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=True,
+                             monitor=RecordingMonitor(mocks, plan))
+    _sync_await(run_pulumi_func(program))
+    root = pulumi_settings.get_root_resource()
+    plan.outputs = _sync_await(_resolve_outputs(getattr(root, "outputs", {})))
+    return plan
+
+
+def run_program(program_dir: Path, project: str, stack: str, config: dict[str, str], secret_keys: list[str]) -> Plan:
+    """Run the Pulumi program in ``program_dir`` (its ``__main__.py``) as ``pulumi preview`` would."""
+    if str(program_dir) not in sys.path:
+        sys.path.insert(0, str(program_dir))
+    return run(lambda: runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__"),
+               project, stack, config, secret_keys)

@@ -1,0 +1,88 @@
+"""The offline plan's command line: stack files, secrets, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planner.manifests import manifest_filename
+from planner.stackfile import SECRET_PLACEHOLDER, parse_stack_document
+from stackconfig import StackConfigError
+
+from factories import config_values
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_planner(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def write_stack(tmp_path: Path, values: dict) -> Path:
+    path = tmp_path / "Pulumi.trial.yaml"
+    path.write_text(yaml.safe_dump({"config": {f"elastic-inference:{k}": v for k, v in values.items()}}))
+    return path
+
+
+def test_secure_values_become_secret_placeholders_at_any_depth():
+    config, secret = parse_stack_document({"config": {
+        "elastic-inference:s3Credentials": {"secure": "v1:abc"},
+        "elastic-inference:tags": {"owner": {"secure": "v1:def"}, "team": "ml"},
+        "alicloud:region": "cn-beijing",
+        "environment": "dev",
+    }}, "test")
+    assert config["elastic-inference:s3Credentials"] == SECRET_PLACEHOLDER
+    assert json.loads(config["elastic-inference:tags"]) == {"owner": SECRET_PLACEHOLDER, "team": "ml"}
+    assert config["elastic-inference:environment"] == "dev"
+    assert sorted(secret) == ["elastic-inference:s3Credentials", "elastic-inference:tags"]
+
+
+def test_unknown_top_level_key_of_a_stack_file_is_an_error():
+    with pytest.raises(StackConfigError) as caught:
+        parse_stack_document({"confg": {}}, "Pulumi.x.yaml")
+    assert caught.value.issues[0].path == "confg"
+
+
+def test_manifest_filename_uses_kind_namespace_or_cluster_and_name():
+    assert manifest_filename({"kind": "PersistentVolume", "metadata": {"name": "models"}}) == "persistentvolume-cluster-models.yaml"
+    assert manifest_filename({"kind": "Service", "metadata": {"name": "bert", "namespace": "inference"}}) == "service-inference-bert.yaml"
+
+
+def test_bad_stack_file_exits_non_zero_naming_every_key_without_traceback(tmp_path):
+    values = config_values(production=True, servces=[], network={"vpcCidr": "10.0.0.0/8", "nodeVswitchCidrs": ["10.0.0.0/20"]})
+    result = run_planner("--stack-file", str(write_stack(tmp_path, values)))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "servces: unknown key (hint: did you mean 'services'?)" in result.stderr
+
+
+def test_cross_field_errors_are_reported_with_paths(tmp_path):
+    values = config_values(production=True, network={"nodeVswitchCidrs": ["192.168.0.0/20"]})
+    result = run_planner("--stack-file", str(write_stack(tmp_path, values)))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "zones: a production stack needs three zones" in result.stderr
+    assert "network.nodeVswitchCidrs: has 1 entries for 2 zones" in result.stderr
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text("config:\n  elastic-inference:zones: [a, b\n")
+    result = run_planner("--stack-file", str(path))
+    assert result.returncode == 2 and "line" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_stack_lists_the_committed_ones():
+    result = run_planner("--stack", "nope")
+    assert result.returncode != 0 and "dev" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_plan_prints_tree_and_counts_for_a_stack_file(tmp_path):
+    result = run_planner("--stack-file", str(write_stack(tmp_path, config_values())))
+    assert result.returncode == 0, result.stderr
+    assert "elastic-inference:platform:AlicloudPlatform" in result.stdout
+    assert "└─ " in result.stdout and "Resources by type:" in result.stdout and "to create" in result.stdout
