@@ -117,7 +117,9 @@ class NetworkConfig(ConfigModel):
     existing_pod_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
     """Existing Terway pod vSwitch ids, one per zone, in the order of ``zones``."""
     nat_gateway: bool = True
-    """Create an Internet NAT gateway with an EIP and one SNAT entry per node vSwitch, so nodes can pull public images."""
+    """Create an Internet NAT gateway with an EIP and one SNAT entry per node and per pod vSwitch, so nodes and pods reach the Internet (public images, APIs). Ignored when ``existingVpcId`` is set."""
+    nat_bandwidth_mbps: Annotated[int, Field(ge=1, le=200)] = 100
+    """Bandwidth cap of the NAT gateway's EIP in Mbit/s (1-200). The EIP is billed by data transfer (``PayByTraffic``), so a high cap costs nothing by itself; every node pulls its (multi-GB) inference images through it."""
 
     @property
     def creates_vpc(self) -> bool:
@@ -174,6 +176,10 @@ class ClusterConfig(ConfigModel):
     """Refuse to delete the cluster through the API. Default: on in production stacks, off elsewhere."""
     log_project: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
     """Existing SLS project for cluster logs. Default: ACK creates ``k8s-log-<cluster id>``."""
+    kubeconfig_ttl_minutes: Annotated[int, Field(ge=15, le=4320)] = 4320
+    """Lifetime of the temporary kubeconfig the program fetches on every run for its Kubernetes provider and exports (15-4320 minutes). Once it has expired, run ``pulumi refresh``/``destroy`` with ``--run-program`` so they fetch a fresh one."""
+    create_autoscaler_role: bool = False
+    """Create the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` that autoscaling node pools need. Leave off when the account already has it (ACK creates it when you authorize the console once); ``pulumi up`` then fails early with a clear message if it is missing. When on, the role belongs to this stack and is deleted with it: let only one stack per account own it."""
 
 
 # --------------------------------------------------------------------------- node pools
@@ -339,6 +345,8 @@ class ModelStoreConfig(ConfigModel):
     """Server-side encryption: OSS-managed keys (``AES256``) or KMS (``KMS``, optionally ``kmsKeyId``)."""
     kms_key_id: Optional[str] = None
     """KMS key for ``encryption: KMS``. Default: the OSS service key of the account."""
+    redundancy_type: Literal["ZRS", "LRS"] = "ZRS"
+    """Bucket redundancy. ``ZRS`` stores copies in several zones of the region, so models stay readable when a zone fails, like the multi-zone node pools; ``LRS`` stores them in one zone. OSS offers ZRS only in some regions (OSS "Disaster recovery" page: cn-hangzhou, cn-shanghai, cn-beijing, cn-zhangjiakou, cn-wulanchabu, cn-shenzhen, cn-hongkong, ap-northeast-1, ap-southeast-1, ap-southeast-5, eu-central-1, ...); elsewhere set ``LRS``. Chosen when the bucket is created."""
     mount_options: str = "-o max_stat_cache_size=0 -o allow_other"
     """ossfs options (``otherOpts``); the guides' values by default."""
 
@@ -382,24 +390,31 @@ class HelmChartConfig(ConfigModel):
 class AddonsConfig(ConfigModel):
     """Cluster software beyond ACK's create-time add-ons."""
 
+    # 1.3.3: newest version found published; Alibaba Cloud's own ROS HPA solution template installs
+    # charts-incubator/ack-alibaba-cloud-metrics-adapter-1.3.3.tgz. No in-place upgrades (ACK doc
+    # "Horizontally scale pods with Alibaba Cloud metrics"): components.addons reinstalls on a change.
     metrics_adapter: HelmChartConfig = HelmChartConfig(
         repository="https://aliacs-app-catalog.oss-cn-hangzhou.aliyuncs.com/charts-incubator/",
         chart="ack-alibaba-cloud-metrics-adapter",
-        version="1.3.7",
+        version="1.3.3",
         namespace="kube-system",
     )
-    """``ack-alibaba-cloud-metrics-adapter``: serves ``sls_ingress_qps`` to HPAs."""
+    """``ack-alibaba-cloud-metrics-adapter``: serves ``sls_ingress_qps`` to HPAs. A version change reinstalls it."""
+    # 1.19: Seldon's compatibility matrix validates 1.16-1.18 only up to Kubernetes 1.27, 1.19 on
+    # 1.23-1.35 (docs.seldon.ai "Install in Kubernetes"). BSL 1.1 licensed since 1.18.
     seldon_core: HelmChartConfig = HelmChartConfig(
         repository="https://storage.googleapis.com/seldon-charts",
         chart="seldon-core-operator",
-        version="1.18.2",
+        version="1.19.0",
         namespace="seldon-system",
     )
     """Seldon Core v1 operator; installed only when a service has ``server: seldon``."""
+    # KEDA supports the three newest Kubernetes minors at its release (2.18: 1.31-1.33, 2.19: 1.32-1.34;
+    # keda.sh "Cluster"), so ACK 1.35 needs 2.20+; 2.21.1 is the latest chart (kedacore/charts releases).
     keda: HelmChartConfig = HelmChartConfig(
         repository="https://kedacore.github.io/charts",
         chart="keda",
-        version="2.18.1",
+        version="2.21.1",
         namespace="keda",
     )
     """KEDA; installed only when a service autoscales with ``keda``."""
@@ -708,8 +723,11 @@ class StackConfig(ConfigModel):
     """S3 model repository for services with ``model.source: s3``."""
     s3_credentials: Optional[SecretStr] = None
     """AWS credentials for the S3 model repository as an rclone-style JSON object; must be a ``secure:`` value."""
-    tags: dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], Annotated[str, StringConstraints(max_length=128)]] = {}
-    """Tags added to every cloud resource that takes tags."""
+    tags: Annotated[
+        dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], Annotated[str, StringConstraints(max_length=128)]],
+        Field(max_length=7),
+    ] = {}
+    """Tags added to every cloud resource that takes tags, besides project, environment and managed-by. At most 7: an OSS bucket takes 10 tags."""
 
     @model_validator(mode="after")
     def _check(self) -> "StackConfig":
@@ -777,6 +795,11 @@ class StackConfig(ConfigModel):
                                  f"run services that read the model store in namespace {self.model_store.namespace}"))
             if svc.model.source == "s3" and self.s3_model_repository is None:
                 findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
+        modes = {s.autoscaling.mode for s in self.services}
+        if {"qps", "keda"} <= modes:
+            findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
+                             "external.metrics.k8s.io and cannot run in one cluster",
+                             "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
         if any(s.model.source == "s3" for s in self.services) and self.s3_credentials is None:
             findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
                              "pulumi config set --secret s3Credentials '<json>'"))

@@ -52,6 +52,7 @@ def test_base_config_loads_with_documented_defaults():
         ({"servces": []}, "servces", "did you mean 'services'"),
         ({"services": [service(autoscaling={"maxReplicas": 3, "minReplica": 1, "cpu": {"targetUtilization": 50}})]},
          "services[0].autoscaling.minReplica", "did you mean 'minReplicas'"),
+        ({"tags": {f"k{i}": "v" for i in range(8)}}, "tags", "at most 7"),
         # missing required values
         ({"region": None}, "region", "required"),
         ({"services": [{k: v for k, v in SERVICE.items() if k != "model"}]}, "services[0].model", "required"),
@@ -90,6 +91,10 @@ def test_base_config_loads_with_documented_defaults():
          "services[0].placement.nodeSelector", "no node pool has the labels"),
         ({"services": [service(model={"name": "m", "path": "../secrets"})]}, "services[0].model.path", "not a relative path"),
         ({"services": [service(env={"OSS_ACCESS_KEY_ID": "x"})]}, "services[0].env.OSS_ACCESS_KEY_ID", "credential"),
+        ({"services": [service(ingress={"host": "bert.example.com"}, autoscaling={"cpu": None, "qps": {"targetPerPod": 10}}),
+                       service(name="cifar", autoscaling={"cpu": None, "keda": {
+                           "serverAddress": "http://p:9090", "query": "q", "threshold": 20}})]},
+         "services", "mixes qps and keda"),
     ],
 )
 def test_bad_config_is_rejected_naming_its_key(overrides, path, words):

@@ -1,0 +1,1 @@
+"""Pulumi components of the elastic-inference platform, one concept per module."""

@@ -1,0 +1,84 @@
+"""The whole platform on Alibaba Cloud, composed from the stack config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from stackconfig import StackConfig
+
+from .addons import ClusterAddons, ClusterAddonsArgs
+from .cluster import Cluster, ClusterArgs
+from .common import cloud_tags
+from .model_store import ModelStore, ModelStoreArgs
+from .network import Network, NetworkArgs
+from .node_pool import NodePool, NodePoolArgs
+from .virtual_nodes import VirtualNodes, VirtualNodesArgs
+
+
+@dataclass(frozen=True)
+class AlicloudPlatformArgs:
+    config: StackConfig
+    """The validated stack config; every option and its default is documented in ``stackconfig.model``."""
+
+
+class AlicloudPlatform(pulumi.ComponentResource):
+    """ACK Pro with elastic GPU capacity, composed per the stack config.
+
+    Creates, each as a child component: an ``alicloud`` provider for ``region``; the
+    :class:`~components.network.Network`; the :class:`~components.cluster.Cluster` (and its
+    Kubernetes provider); one :class:`~components.node_pool.NodePool` per ``nodePools`` entry;
+    :class:`~components.virtual_nodes.VirtualNodes` when ``virtualNodes.enabled``; the
+    :class:`~components.model_store.ModelStore`; and :class:`~components.addons.ClusterAddons`
+    (metrics adapter always, Seldon Core and KEDA only when a service needs them).
+
+    ``exports`` holds the stack outputs: cluster id, kubeconfig (secret), log project, model
+    bucket, PVC name and namespace, node pool ids by pool name.
+    """
+
+    def __init__(self, name: str, args: AlicloudPlatformArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:platform:AlicloudPlatform", name, None, opts)
+        config = args.config
+        tags = cloud_tags(config)
+        provider = alicloud.Provider("alicloud", region=config.region, opts=pulumi.ResourceOptions(parent=self))
+        in_cloud = pulumi.ResourceOptions(parent=self, providers=[provider])
+
+        network = Network("network", NetworkArgs(
+            config=config.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
+        cluster = Cluster("cluster", ClusterArgs(
+            config=config, node_vswitch_ids=network.node_vswitch_ids,
+            pod_vswitch_ids=network.pod_vswitch_ids), opts=in_cloud)
+        pools = {
+            pool.name: NodePool(pool.name, NodePoolArgs(
+                config=pool, environment=config.environment, cluster_id=cluster.cluster_id,
+                vswitch_ids=network.node_vswitch_ids, tags=tags), opts=in_cloud)
+            for pool in config.node_pools
+        }
+        if config.virtual_nodes.enabled:
+            VirtualNodes("virtual-nodes", VirtualNodesArgs(
+                cluster_id=cluster.cluster_id, vswitch_ids=network.pod_vswitch_ids,
+                security_group_id=cluster.security_group_id), opts=in_cloud)
+        in_cluster = pulumi.ResourceOptions(parent=self, providers=[provider, cluster.k8s_provider])
+        store = ModelStore("model-store", ModelStoreArgs(
+            config=config, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url),
+            opts=in_cluster)
+        # Add-on pods need nodes to run on: wait for the pools, or the Helm releases time out.
+        ClusterAddons("addons", ClusterAddonsArgs(
+            addons=config.addons, install_metrics_adapter=not config.needs_keda,
+            install_seldon=config.needs_seldon, install_keda=config.needs_keda),
+            opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=list(pools.values()))))
+
+        self.exports: dict[str, Any] = {
+            "clusterId": cluster.cluster_id,
+            "kubeconfig": cluster.kubeconfig,
+            "logProject": cluster.log_project,
+            "modelBucket": store.bucket_name,
+            "modelClaimName": store.claim_name,
+            "modelClaimNamespace": store.namespace,
+            "nodePoolIds": {name: pool.node_pool_id for name, pool in pools.items()},
+            "oidcProviderArn": cluster.oidc_provider_arn,
+        }
+        self.register_outputs(self.exports)

@@ -1,0 +1,112 @@
+"""Every committed stack plans offline; its JSON plan, outputs and manifests are what users get."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from planner.cli import committed_stacks, main
+from planner.manifests import NOT_OBJECTS
+from planner.stackfile import read_stack_file
+from stackconfig import load_stack_config
+
+STACKS = committed_stacks()
+CREDENTIAL_KEY = re.compile(r"^(ak_?id|ak_?secret|access_?key(_?id)?|secret_?(access_?)?key|password)$", re.IGNORECASE)
+
+
+def is_custom_resource(obj: dict) -> bool:
+    """Core API groups have no dot (``apps``) or end in ``.k8s.io``; operators' groups (``keda.sh``) do not."""
+    group = obj["apiVersion"].rpartition("/")[0]
+    return "." in group and not group.endswith(".k8s.io")
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def planned(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(request.param)
+    code = main(["--stack", request.param, "--json", str(out / "plan.json"), "--manifests", str(out / "manifests")])
+    assert code == 0
+    config, secret = read_stack_file(Path("stacks") / f"Pulumi.{request.param}.yaml")
+    return {
+        "stack": request.param,
+        "plan": json.loads((out / "plan.json").read_text()),
+        "manifests": sorted((out / "manifests").glob("*.yaml")),
+        "config": load_stack_config(config, secret),
+    }
+
+
+def test_committed_stacks_are_dev_staging_prod():
+    assert {"dev", "staging", "prod"} <= set(STACKS)
+
+
+def test_json_plan_has_the_documented_shape(planned):
+    plan = planned["plan"]
+    assert plan["project"] == "elastic-inference" and plan["stack"] == planned["stack"]
+    urns = {r["urn"] for r in plan["resources"]}
+    for resource in plan["resources"]:
+        assert set(resource) == {"urn", "type", "name", "parent", "custom", "protect", "ignoreChanges", "dependsOn", "inputs"}
+        assert resource["parent"] is None or resource["parent"] in urns or resource["parent"].endswith("pulumi:pulumi:Stack::elastic-inference-" + planned["stack"])
+        assert set(resource["dependsOn"]) <= urns
+
+
+def test_every_component_child_has_a_component_parent(planned):
+    """Nothing but the platform hangs directly off the stack: every child has parent=self."""
+    top_level = [r for r in planned["plan"]["resources"] if r["parent"].endswith("pulumi:pulumi:Stack::elastic-inference-" + planned["stack"])]
+    assert [r["type"] for r in top_level] == ["elastic-inference:platform:AlicloudPlatform"]
+
+
+def test_kubeconfig_is_secret_everywhere(planned):
+    plan = planned["plan"]
+    assert plan["outputs"]["kubeconfig"] == "[secret]"
+    providers = [r for r in plan["resources"] if r["type"] == "pulumi:providers:kubernetes"]
+    assert providers and all(p["inputs"]["kubeconfig"] == "[secret]" for p in providers)
+    assert "offline-plan-placeholder" not in json.dumps(plan)
+
+
+def test_no_input_carries_an_access_key(planned):
+    def keys(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield k
+                yield from keys(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from keys(v)
+
+    for resource in planned["plan"]["resources"]:
+        offending = [k for k in keys(resource["inputs"]) if CREDENTIAL_KEY.match(k)]
+        assert not offending, (resource["urn"], offending)
+
+
+def test_outputs_name_what_app_teams_need(planned):
+    outputs = planned["plan"]["outputs"]
+    config = planned["config"]
+    assert outputs["modelBucket"] == config.bucket_name
+    assert outputs["modelClaimNamespace"] == config.model_store.namespace
+    assert outputs["logProject"] == f"k8s-log-{outputs['clusterId']}"
+    assert set(outputs["nodePoolIds"]) == {p.name for p in config.node_pools}
+
+
+def test_manifests_are_one_file_per_object_and_valid(planned):
+    objects = [r["inputs"] for r in planned["plan"]["resources"]
+               if r["type"].startswith("kubernetes:") and not r["type"].startswith(NOT_OBJECTS)]
+    assert len(planned["manifests"]) == len(objects) > 0
+    version = re.match(r"^(1\.\d+)", planned["config"].cluster.kubernetes_version).group(1) + ".0"
+    for path in planned["manifests"]:
+        obj = yaml.safe_load(path.read_text())
+        namespace = obj["metadata"].get("namespace") or "cluster"
+        assert path.name == f"{obj['kind'].lower()}-{namespace}-{obj['metadata']['name']}.yaml"
+        if not is_custom_resource(obj):
+            kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_production_protects_what_holds_data(planned):
+    plan, config = planned["plan"], planned["config"]
+    stateful = [r for r in plan["resources"] if r["type"] in (
+        "alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:oss/bucket:Bucket")]
+    assert len(stateful) == 2
+    assert all(r["protect"] == config.production for r in stateful)
