@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import typing
 
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from .errors import ConfigIssue, StackConfigError, issues_from_validation_error
 from .model import PROJECT, StackConfig
@@ -14,9 +14,17 @@ PROVIDER_NAMESPACES = ("alicloud", "aws", "kubernetes", "pulumi")
 """Config namespaces that belong to providers or the engine, not to this program."""
 
 
+def _holds_secret(annotation: typing.Any) -> bool:
+    if annotation is SecretStr:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_holds_secret(f.annotation) for f in annotation.model_fields.values())
+    return any(_holds_secret(arg) for arg in typing.get_args(annotation))
+
+
 def secret_keys() -> list[str]:
-    """Keys of StackConfig whose value must be set with ``pulumi config set --secret``."""
-    return [field.alias for field in StackConfig.model_fields.values() if SecretStr in typing.get_args(field.annotation)]
+    """Keys of StackConfig holding a credential: their values must be set with ``pulumi config set --secret``."""
+    return [field.alias for field in StackConfig.model_fields.values() if _holds_secret(field.annotation)]
 
 
 def _decode(value: str) -> typing.Any:
@@ -34,7 +42,7 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
     for full_key, raw in config.items():
         namespace, _, key = full_key.partition(":")
         if namespace == PROJECT:
-            values[key] = raw if key in secret_keys() else _decode(raw)
+            values[key] = _decode(raw)
             if key in secret_keys() and full_key not in secret:
                 issues.append(ConfigIssue(key, "holds a credential but is stored in plain text",
                                           f"pulumi config set --secret {key} ..."))

@@ -689,6 +689,17 @@ class S3ModelRepositoryConfig(ConfigModel):
     """AWS region of the bucket."""
 
 
+class S3Credentials(ConfigModel):
+    """An AWS access key for reading the S3 model repository, set with
+    ``pulumi config set --secret --path s3Credentials.accessKeyId ...`` (and ``.secretAccessKey``).
+    It reaches pods only as a Kubernetes Secret; prefer a workload identity where the cluster has one."""
+
+    access_key_id: SecretStr
+    """AWS access key id."""
+    secret_access_key: SecretStr
+    """AWS secret access key."""
+
+
 # --------------------------------------------------------------------------- the stack
 
 
@@ -721,8 +732,8 @@ class StackConfig(ConfigModel):
     """The catalog of inference services."""
     s3_model_repository: Optional[S3ModelRepositoryConfig] = None
     """S3 model repository for services with ``model.source: s3``."""
-    s3_credentials: Optional[SecretStr] = None
-    """AWS credentials for the S3 model repository as an rclone-style JSON object; must be a ``secure:`` value."""
+    s3_credentials: Optional[S3Credentials] = None
+    """AWS credentials the pods use to read the S3 model repository (the tutorial's way); both values must be ``secure:``."""
     tags: Annotated[
         dict[Annotated[str, StringConstraints(min_length=1, max_length=128)], Annotated[str, StringConstraints(max_length=128)]],
         Field(max_length=7),
@@ -802,7 +813,7 @@ class StackConfig(ConfigModel):
                              "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
         if any(s.model.source == "s3" for s in self.services) and self.s3_credentials is None:
             findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
-                             "pulumi config set --secret s3Credentials '<json>'"))
+                             "pulumi config set --secret --path s3Credentials.accessKeyId ... (and s3Credentials.secretAccessKey)"))
         return findings
 
     @property

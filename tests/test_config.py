@@ -113,12 +113,20 @@ def test_all_errors_are_reported_at_once():
 def test_unknown_namespace_and_plaintext_credentials_are_rejected():
     config = pulumi_config()
     config["elastic-inferenc:region"] = "cn-beijing"
-    config["elastic-inference:s3Credentials"] = '{"accessKeyId": "LTAIplaintextvalue"}'
+    config["elastic-inference:s3Credentials"] = '{"accessKeyId": "AKIAplaintextvalue", "secretAccessKey": "x"}'
     with pytest.raises(StackConfigError) as caught:
         load_stack_config(config, secret=[])
     paths = [i.path for i in caught.value.issues]
     assert "elastic-inferenc:region" in paths and "s3Credentials" in paths
-    assert "LTAIplaintextvalue" not in caught.value.report()
+    assert "AKIAplaintextvalue" not in caught.value.report()
+
+
+def test_secure_credentials_load_as_secrets():
+    config = pulumi_config()
+    config["elastic-inference:s3Credentials"] = '{"accessKeyId": "AKIAsecurevalue", "secretAccessKey": "s"}'
+    loaded = load_stack_config(config, secret=["elastic-inference:s3Credentials"])
+    assert loaded.s3_credentials.access_key_id.get_secret_value() == "AKIAsecurevalue"
+    assert "AKIAsecurevalue" not in repr(loaded)
 
 
 def test_provider_namespaces_are_allowed():

@@ -123,8 +123,6 @@ def pulumi_yaml() -> str:
         if annotation in PULUMI_TYPES or typing.get_origin(annotation) is typing.Literal:
             declared = PULUMI_TYPES.get(annotation, "string")
             lines += [f"  {key}:", f"    type: {declared}", f'    description: "{description}"']
-            if annotation is SecretStr:
-                lines.append("    secret: true")
         elif origin is list and _strip(typing.get_args(annotation)[0]) in PULUMI_TYPES:
             item = PULUMI_TYPES[_strip(typing.get_args(annotation)[0])]
             lines += [f"  {key}:", "    type: array", "    items:", f"      type: {item}", f'    description: "{description}"']
