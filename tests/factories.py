@@ -19,6 +19,29 @@ BASE: dict[str, Any] = {
     },
 }
 
+PRODUCTION: dict[str, Any] = {
+    "production": True,
+    "zones": ["cn-beijing-h", "cn-beijing-i", "cn-beijing-j"],
+    "network": {
+        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20", "192.168.32.0/20"],
+        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19", "192.168.128.0/19"],
+    },
+}
+"""Overrides that make BASE a valid production stack (three zones)."""
+
+
+def keys_and_strings(value: Any):
+    """Every dict key and string value anywhere in ``value`` (for scans of plans and manifests)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from keys_and_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from keys_and_strings(item)
+    elif isinstance(value, str):
+        yield value
+
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``overrides`` into a copy of ``base``; a value of ``None`` deletes the key."""

@@ -14,7 +14,7 @@ import pytest
 from components.cluster import Cluster, ClusterArgs, require_autoscaler_role
 from components.common import cloud_tags
 from components.network import Network, NetworkArgs
-from factories import stack_config
+from factories import PRODUCTION, stack_config
 from planner import mocks
 
 CLUSTER = "elastic-inference:cluster:Cluster"
@@ -24,14 +24,6 @@ ROLE = "alicloud:ram/role:Role"
 ROLE_POLICY = "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment"
 CREDENTIAL = "alicloud:cs/getClusterCredential:getClusterCredential"
 
-PRODUCTION = {
-    "production": True,
-    "zones": ["cn-beijing-h", "cn-beijing-i", "cn-beijing-j"],
-    "network": {
-        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20", "192.168.32.0/20"],
-        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19", "192.168.128.0/19"],
-    },
-}
 
 
 def plan_cluster(run_under_mocks, **overrides):

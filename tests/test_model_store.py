@@ -18,7 +18,7 @@ from components.model_store import (
     csi_trust_policy,
     internal_endpoint,
 )
-from factories import stack_config
+from factories import PRODUCTION, keys_and_strings, stack_config
 from planner import mocks
 
 COMPONENT = "elastic-inference:model-store:ModelStore"
@@ -37,14 +37,6 @@ K8S_PROVIDER = "pulumi:providers:kubernetes"
 
 OIDC_ARN = f"acs:ram::{mocks.ACCOUNT_ID}:oidc-provider/ack-rrsa-c0ffee"
 ISSUER = "https://oidc-ack-cn-beijing.oss-cn-beijing.aliyuncs.com/c0ffee"
-PRODUCTION = {
-    "production": True,
-    "zones": ["cn-beijing-h", "cn-beijing-i", "cn-beijing-j"],
-    "network": {
-        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20", "192.168.32.0/20"],
-        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19", "192.168.128.0/19"],
-    },
-}
 WRITABLE = {"modelStore": {"writeAccess": True, "writeAccessReason": "fine-tuning jobs publish checkpoints"}}
 ACCESS_KEY_NAME = re.compile(r"(access_?key|secret_?key|ak_?id|ak_?secret|secretref|accesskeyid|accesskeysecret)",
                              re.IGNORECASE)
@@ -77,19 +69,6 @@ def pv_attributes(plan) -> dict[str, Any]:
 
 def statements(plan) -> list[dict[str, Any]]:
     return json.loads(only(plan, POLICY).inputs["policyDocument"])["Statement"]
-
-
-def keys_and_strings(value: Any):
-    """Every dict key and string value anywhere in ``value``."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from keys_and_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from keys_and_strings(item)
-    elif isinstance(value, str):
-        yield value
 
 
 # ----------------------------------------------------------------------------- bucket

@@ -15,6 +15,8 @@ from planner.manifests import NOT_OBJECTS
 from planner.stackfile import read_stack_file
 from stackconfig import load_stack_config
 
+from factories import keys_and_strings
+
 STACKS = committed_stacks()
 CREDENTIAL_KEY = re.compile(r"^(ak_?id|ak_?secret|access_?key(_?id)?|secret_?(access_?)?key|password)$", re.IGNORECASE)
 
@@ -68,17 +70,8 @@ def test_kubeconfig_is_secret_everywhere(planned):
 
 
 def test_no_input_carries_an_access_key(planned):
-    def keys(value):
-        if isinstance(value, dict):
-            for k, v in value.items():
-                yield k
-                yield from keys(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from keys(v)
-
     for resource in planned["plan"]["resources"]:
-        offending = [k for k in keys(resource["inputs"]) if CREDENTIAL_KEY.match(k)]
+        offending = [k for k in keys_and_strings(resource["inputs"]) if CREDENTIAL_KEY.match(k)]
         assert not offending, (resource["urn"], offending)
 
 
