@@ -22,6 +22,23 @@ def kubernetes_objects(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
+FIRST_KEYS = ("apiVersion", "kind", "metadata")
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def ordered(obj: dict[str, Any]) -> dict[str, Any]:
+    """``apiVersion``, ``kind``, ``metadata`` first, the rest sorted: stable files that read like kubectl's."""
+    rest = sorted(k for k in obj if k not in FIRST_KEYS)
+    return {k: _sorted(obj[k]) for k in (*[k for k in FIRST_KEYS if k in obj], *rest)}
+
+
 def manifest_filename(obj: dict[str, Any]) -> str:
     metadata = obj.get("metadata", {})
     return f"{obj['kind'].lower()}-{metadata.get('namespace') or 'cluster'}-{metadata['name']}.yaml"
@@ -32,6 +49,6 @@ def write_manifests(plan: Plan, directory: Path) -> list[Path]:
     written = []
     for obj in kubernetes_objects(plan):
         path = directory / manifest_filename(obj)
-        path.write_text(yaml.safe_dump(obj, sort_keys=False))
+        path.write_text(yaml.safe_dump(ordered(obj), sort_keys=False))
         written.append(path)
     return written

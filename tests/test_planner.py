@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner.manifests import manifest_filename
+from planner.manifests import manifest_filename, ordered
 from planner.stackfile import SECRET_PLACEHOLDER, parse_stack_document
 from stackconfig import StackConfigError
 
@@ -51,6 +51,12 @@ def test_unknown_top_level_key_of_a_stack_file_is_an_error():
 def test_manifest_filename_uses_kind_namespace_or_cluster_and_name():
     assert manifest_filename({"kind": "PersistentVolume", "metadata": {"name": "models"}}) == "persistentvolume-cluster-models.yaml"
     assert manifest_filename({"kind": "Service", "metadata": {"name": "bert", "namespace": "inference"}}) == "service-inference-bert.yaml"
+
+
+def test_manifests_put_api_version_kind_metadata_first_and_sort_the_rest():
+    obj = {"spec": {"b": 1, "a": [{"z": 1, "y": 2}]}, "metadata": {"name": "x"}, "kind": "K", "apiVersion": "v1"}
+    assert list(ordered(obj)) == ["apiVersion", "kind", "metadata", "spec"]
+    assert list(ordered(obj)["spec"]) == ["a", "b"] and list(ordered(obj)["spec"]["a"][0]) == ["y", "z"]
 
 
 def test_bad_stack_file_exits_non_zero_naming_every_key_without_traceback(tmp_path):
