@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import typing
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from .errors import ConfigIssue, StackConfigError, issues_from_validation_error
-from .model import PROJECT, StackConfig
+from .model import CROSS_SECTION_RULES, PROJECT, StackConfig
 
 PROVIDER_NAMESPACES = ("alicloud", "aws", "kubernetes", "pulumi")
 """Config namespaces that belong to providers or the engine, not to this program."""
@@ -35,6 +35,24 @@ def _decode(value: str) -> typing.Any:
         return value
 
 
+def _rules_over_valid_sections(values: dict[str, typing.Any], failed: set[str]) -> list[ConfigIssue]:
+    """Cross-section rules whose sections all validated, so a typo in one section does not hide
+    a contradiction between two others. Sections that are absent count as valid (their defaults)."""
+    fields = {field.alias: (name, field) for name, field in StackConfig.model_fields.items()}
+    required_missing = {alias for alias, (_, field) in fields.items() if field.is_required() and alias not in values}
+    unusable = failed | required_missing
+    parsed = {
+        fields[alias][0]: TypeAdapter(fields[alias][1].rebuild_annotation()).validate_python(value)
+        for alias, value in values.items() if alias in fields and alias not in unusable
+    }
+    partial = StackConfig.model_construct(**parsed)
+    return [
+        ConfigIssue(path, message, hint)
+        for rule in CROSS_SECTION_RULES if not rule.reads & unusable
+        for path, message, hint in rule.check(partial)
+    ]
+
+
 def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collection[str], source: str = "stack config") -> StackConfig:
     """Validate every ``elastic-inference:*`` key at once; raise :class:`StackConfigError` listing all mistakes."""
     issues: list[ConfigIssue] = []
@@ -53,6 +71,7 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
         model = StackConfig.model_validate(values)
     except ValidationError as error:
         issues += issues_from_validation_error(error, StackConfig)
+        issues += _rules_over_valid_sections(values, failed={str(e["loc"][0]) for e in error.errors() if e["loc"]})
         model = None
     if issues:
         raise StackConfigError(source, issues)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Optional
+from dataclasses import dataclass
+from typing import Annotated, Callable, Literal, Optional
 
 from pydantic import (
     BaseModel,
@@ -742,79 +743,8 @@ class StackConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _check(self) -> "StackConfig":
-        findings: list[Finding] = []
-        zones = len(self.zones)
-        if self.production and zones < 3:
-            findings.append(("zones", f"a production stack needs three zones, not {zones}", "add a third zone"))
-        if len(set(self.zones)) != zones:
-            findings.append(("zones", "lists a zone twice", "list each zone once"))
-        for i, zone in enumerate(self.zones):
-            if not zone.startswith(self.region + "-"):
-                findings.append((f"zones[{i}]", f"{zone} is not a zone of region {self.region}",
-                                 f"use zones named {self.region}-<letter>"))
-        net = self.network
-        per_zone = (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs)) \
-            if net.creates_vpc else \
-            (("existingNodeVswitchIds", net.existing_node_vswitch_ids), ("existingPodVswitchIds", net.existing_pod_vswitch_ids))
-        for key, values in per_zone:
-            if len(values) != zones:
-                findings.append((f"network.{key}", f"has {len(values)} entries for {zones} zones", "give one per zone, in the order of zones"))
-        if net.creates_vpc and self.cluster.service_cidr.overlaps(net.vpc_cidr):
-            findings.append(("cluster.serviceCidr", f"{self.cluster.service_cidr} overlaps network.vpcCidr {net.vpc_cidr}",
-                             "pick a service CIDR outside the VPC"))
-        findings += self._check_node_pools()
-        findings += self._check_services()
-        _raise_findings(findings)
+        _raise_findings([finding for rule in CROSS_SECTION_RULES for finding in rule.check(self)])
         return self
-
-    def _check_node_pools(self) -> list[Finding]:
-        findings: list[Finding] = []
-        seen: set[str] = set()
-        for i, pool in enumerate(self.node_pools):
-            if pool.name in seen:
-                findings.append((f"nodePools[{i}].name", f"duplicate node pool name {pool.name}", "names must be unique"))
-            seen.add(pool.name)
-        if not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in self.node_pools):
-            findings.append(("nodePools", "no pay-as-you-go CPU pool with at least one node for system add-ons",
-                             "add a small non-spot pool (minSize >= 1) without GPUs"))
-        return findings
-
-    def _check_services(self) -> list[Finding]:
-        findings: list[Finding] = []
-        seen: dict[tuple[str, str], int] = {}
-        for i, svc in enumerate(self.services):
-            at = f"services[{i}]"
-            key = (svc.namespace, svc.name)
-            if key in seen:
-                findings.append((f"{at}.name", f"duplicate service {svc.namespace}/{svc.name} (also services[{seen[key]}])",
-                                 "service names must be unique within a namespace"))
-            seen.setdefault(key, i)
-            selector = svc.placement.node_selector
-            if selector and not any(selector.items() <= pool.labels.items() for pool in self.node_pools):
-                findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
-                                 "use labels of a pool in nodePools"))
-            if svc.burst.mode == "none" and svc.resources.gpus > 0:
-                candidates = [p for p in self.node_pools if p.gpu and selector.items() <= p.labels.items()]
-                if not candidates:
-                    findings.append((f"{at}.resources.gpus", "no GPU node pool matches this service's placement",
-                                     "add a GPU pool or burst to ECI"))
-            if svc.burst.mode != "none" and not self.virtual_nodes.enabled:
-                findings.append((f"{at}.burst.mode", "bursting needs virtual nodes, but virtualNodes.enabled is false",
-                                 "enable virtualNodes or set burst.mode: none"))
-            if svc.model.source == "store" and svc.namespace != self.model_store.namespace:
-                findings.append((f"{at}.namespace", f"the model store's claim lives in {self.model_store.namespace}",
-                                 f"run services that read the model store in namespace {self.model_store.namespace}"))
-            if svc.model.source == "s3" and self.s3_model_repository is None:
-                findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
-        modes = {s.autoscaling.mode for s in self.services}
-        if {"qps", "keda"} <= modes:
-            findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
-                             "external.metrics.k8s.io and cannot run in one cluster",
-                             "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
-        if any(s.model.source == "s3" for s in self.services) and self.s3_credentials is None:
-            findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
-                             "pulumi config set --secret --path s3Credentials.accessKeyId ... (and s3Credentials.secretAccessKey)"))
-        return findings
 
     @property
     def bucket_name(self) -> str:
@@ -835,3 +765,106 @@ class StackConfig(ConfigModel):
     @property
     def needs_keda(self) -> bool:
         return any(s.autoscaling.keda is not None for s in self.services)
+
+
+# --------------------------------------------------------------------------- rules across sections
+
+
+@dataclass(frozen=True)
+class CrossSectionRule:
+    """A rule over several top-level sections. It runs whenever the sections it ``reads`` are valid,
+    even if other sections have errors, so one run reports every mistake (see ``stackconfig.load``)."""
+
+    reads: frozenset[str]
+    """Top-level keys (camelCase) the rule reads."""
+    check: Callable[["StackConfig"], list[Finding]]
+
+
+def _check_zones(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    zones = len(config.zones)
+    if config.production and zones < 3:
+        findings.append(("zones", f"a production stack needs three zones, not {zones}", "add a third zone"))
+    if len(set(config.zones)) != zones:
+        findings.append(("zones", "lists a zone twice", "list each zone once"))
+    for i, zone in enumerate(config.zones):
+        if not zone.startswith(config.region + "-"):
+            findings.append((f"zones[{i}]", f"{zone} is not a zone of region {config.region}",
+                             f"use zones named {config.region}-<letter>"))
+    return findings
+
+
+def _check_network(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    zones = len(config.zones)
+    net = config.network
+    per_zone = (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs)) \
+        if net.creates_vpc else \
+        (("existingNodeVswitchIds", net.existing_node_vswitch_ids), ("existingPodVswitchIds", net.existing_pod_vswitch_ids))
+    for key, values in per_zone:
+        if len(values) != zones:
+            findings.append((f"network.{key}", f"has {len(values)} entries for {zones} zones", "give one per zone, in the order of zones"))
+    if net.creates_vpc and config.cluster.service_cidr.overlaps(net.vpc_cidr):
+        findings.append(("cluster.serviceCidr", f"{config.cluster.service_cidr} overlaps network.vpcCidr {net.vpc_cidr}",
+                         "pick a service CIDR outside the VPC"))
+    return findings
+
+
+def _check_node_pools(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for i, pool in enumerate(config.node_pools):
+        if pool.name in seen:
+            findings.append((f"nodePools[{i}].name", f"duplicate node pool name {pool.name}", "names must be unique"))
+        seen.add(pool.name)
+    if not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in config.node_pools):
+        findings.append(("nodePools", "no pay-as-you-go CPU pool with at least one node for system add-ons",
+                         "add a small non-spot pool (minSize >= 1) without GPUs"))
+    return findings
+
+
+def _check_services(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, svc in enumerate(config.services):
+        at = f"services[{i}]"
+        key = (svc.namespace, svc.name)
+        if key in seen:
+            findings.append((f"{at}.name", f"duplicate service {svc.namespace}/{svc.name} (also services[{seen[key]}])",
+                             "service names must be unique within a namespace"))
+        seen.setdefault(key, i)
+        selector = svc.placement.node_selector
+        if selector and not any(selector.items() <= pool.labels.items() for pool in config.node_pools):
+            findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
+                             "use labels of a pool in nodePools"))
+        if svc.burst.mode == "none" and svc.resources.gpus > 0:
+            candidates = [p for p in config.node_pools if p.gpu and selector.items() <= p.labels.items()]
+            if not candidates:
+                findings.append((f"{at}.resources.gpus", "no GPU node pool matches this service's placement",
+                                 "add a GPU pool or burst to ECI"))
+        if svc.burst.mode != "none" and not config.virtual_nodes.enabled:
+            findings.append((f"{at}.burst.mode", "bursting needs virtual nodes, but virtualNodes.enabled is false",
+                             "enable virtualNodes or set burst.mode: none"))
+        if svc.model.source == "store" and svc.namespace != config.model_store.namespace:
+            findings.append((f"{at}.namespace", f"the model store's claim lives in {config.model_store.namespace}",
+                             f"run services that read the model store in namespace {config.model_store.namespace}"))
+        if svc.model.source == "s3" and config.s3_model_repository is None:
+            findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
+    modes = {s.autoscaling.mode for s in config.services}
+    if {"qps", "keda"} <= modes:
+        findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
+                         "external.metrics.k8s.io and cannot run in one cluster",
+                         "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
+    if any(s.model.source == "s3" for s in config.services) and config.s3_credentials is None:
+        findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
+                         "pulumi config set --secret --path s3Credentials.accessKeyId ... (and s3Credentials.secretAccessKey)"))
+    return findings
+
+
+CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
+    CrossSectionRule(frozenset({"production", "zones", "region"}), _check_zones),
+    CrossSectionRule(frozenset({"zones", "network", "cluster"}), _check_network),
+    CrossSectionRule(frozenset({"nodePools"}), _check_node_pools),
+    CrossSectionRule(frozenset({"services", "nodePools", "virtualNodes", "modelStore", "s3ModelRepository", "s3Credentials"}),
+                     _check_services),
+)

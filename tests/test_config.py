@@ -110,6 +110,15 @@ def test_all_errors_are_reported_at_once():
     assert {"servces", "network.vpcCidr", "cluster.serviceCidr", "cluster.clusterSpec"} <= paths
 
 
+def test_a_mistake_in_one_section_does_not_hide_contradictions_between_others():
+    issues = issues_for(production=True, services=[service(autoscaling={"maxReplicas": "many"})],
+                        network={"nodeVswitchCidrs": ["192.168.0.0/20"]})
+    paths = {i.split(":")[0] for i in issues}
+    assert {"services[0].autoscaling.maxReplicas", "zones", "network.nodeVswitchCidrs"} <= paths
+    # rules that read the broken section do not run on a guess
+    assert not any(p.startswith("services") and p != "services[0].autoscaling.maxReplicas" for p in paths)
+
+
 def test_unknown_namespace_and_plaintext_credentials_are_rejected():
     config = pulumi_config()
     config["elastic-inferenc:region"] = "cn-beijing"
