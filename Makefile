@@ -6,7 +6,7 @@ VENV ?= .venv
 STACK ?= dev
 BIN := $(VENV)/bin
 
-.PHONY: plan test docs clean
+.PHONY: plan test docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ plan: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m tools.bench
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m tools.config_reference --write

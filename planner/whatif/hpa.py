@@ -1,0 +1,212 @@
+"""The HorizontalPodAutoscaler (``autoscaling/v2``) as the Kubernetes documentation describes it.
+
+Source: kubernetes.io "Horizontal Pod Autoscaling" (Algorithm details, Configurable scaling behavior,
+Default Behavior); where the page leaves a detail open (rounding of percent policies, how replica
+changes are counted per period, the order of stabilisation and rate limits) the model follows the
+controller it documents, ``pkg/controller/podautoscaler`` (``replica_calculator.go``, ``horizontal.go``).
+
+The replica calculations are plain functions; :class:`Hpa` adds the state the controller keeps
+between syncs (recommendations for the stabilisation windows, scale events for the rate limits).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+from stackconfig.model import ScalingRules
+
+SelectPolicy = Literal["Max", "Min", "Disabled"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    type: Literal["Pods", "Percent"]
+    value: int
+    period_seconds: int
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One direction of ``behavior`` with every default filled in."""
+
+    stabilization_window_seconds: int
+    policies: tuple[Policy, ...]
+    select_policy: SelectPolicy = "Max"
+
+
+DEFAULT_SCALE_UP = Rules(0, (Policy("Percent", 100, 15), Policy("Pods", 4, 15)), "Max")
+"""Default Behavior: no stabilisation; add 100 % or 4 pods every 15 s, whichever is more."""
+DEFAULT_SCALE_DOWN = Rules(300, (Policy("Percent", 100, 15),), "Max")
+"""Default Behavior: 300 s stabilisation; remove up to 100 % of the pods every 15 s."""
+
+
+def rules_from_config(config: ScalingRules, default: Rules) -> Rules:
+    """Merge a config direction with the Kubernetes defaults: "custom values are merged with default
+    values" — empty ``policies`` take the default policies."""
+    policies = tuple(Policy(p.type, p.value, p.period_seconds) for p in config.policies) or default.policies
+    return Rules(config.stabilization_window_seconds, policies, config.select_policy)
+
+
+# --------------------------------------------------------------------------- replica calculations
+
+
+def within_tolerance(ratio: float, tolerance: float) -> bool:
+    return abs(1.0 - ratio) <= tolerance
+
+
+def per_pod_replicas(current_replicas: int, ready_values: Sequence[float], target: float, *,
+                     unready: int = 0, missing: int = 0, tolerance: float = 0.1) -> int:
+    """Replicas for a per-pod average (Resource ``Utilization``/``AverageValue``, Pods ``AverageValue``).
+
+    ``ready_values`` are the metric values of ready pods; ``unready`` pods (not yet ready, set aside) and
+    ``missing`` pods (no metric) dampen the result as documented: missing pods count as consuming 100 %
+    of the target on a scale-down and 0 % on a scale-up; unready pods count as 0 % on a scale-up; if the
+    recomputed ratio is within tolerance or reverses the direction, nothing changes.
+    """
+    if not ready_values:
+        return current_replicas
+    usage_ratio = sum(ready_values) / len(ready_values) / target
+    scale_up_with_unready = unready > 0 and usage_ratio > 1.0
+    if not scale_up_with_unready and missing == 0:
+        if within_tolerance(usage_ratio, tolerance):
+            return current_replicas
+        return math.ceil(usage_ratio * len(ready_values))
+    values = list(ready_values)
+    if missing:
+        values += [target if usage_ratio < 1.0 else 0.0] * missing
+    if scale_up_with_unready:
+        values += [0.0] * unready
+    new_ratio = sum(values) / len(values) / target
+    if within_tolerance(new_ratio, tolerance) or (usage_ratio < 1.0 < new_ratio) or (usage_ratio > 1.0 > new_ratio):
+        return current_replicas
+    new_replicas = math.ceil(new_ratio * len(values))
+    if (new_ratio < 1.0 and new_replicas > current_replicas) or (new_ratio > 1.0 and new_replicas < current_replicas):
+        return current_replicas
+    return new_replicas
+
+
+def external_average_value_replicas(current_replicas: int, total: float, target_per_pod: float,
+                                    tolerance: float = 0.1) -> int:
+    """External metric with an ``AverageValue`` target (``sls_ingress_qps``, KEDA's default metric type):
+    the metric is divided by the current replica count; outside tolerance the answer is ``ceil(total/target)``."""
+    if current_replicas > 0 and within_tolerance(total / (target_per_pod * current_replicas), tolerance):
+        return current_replicas
+    return math.ceil(total / target_per_pod)
+
+
+def value_replicas(current_replicas: int, ready_pods: int, value: float, target: float, tolerance: float = 0.1) -> int:
+    """Object or External metric with a ``Value`` target: ``ceil(ready pods × value/target)``."""
+    ratio = value / target
+    if current_replicas == 0:
+        return math.ceil(ratio)
+    if within_tolerance(ratio, tolerance):
+        return current_replicas
+    return math.ceil(ratio * ready_pods)
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+@dataclass(frozen=True)
+class ScaleEvent:
+    time: float
+    change: int
+
+
+def _change_in_period(events: Sequence[ScaleEvent], now: float, period: int) -> int:
+    return sum(e.change for e in events if e.time > now - period)
+
+
+def scale_up_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent],
+                   down_events: Sequence[ScaleEvent], now: float) -> int:
+    """Most replicas the scale-up policies allow now. Each policy starts from the replica count at the
+    beginning of its period; ``Percent`` rounds up so a small deployment can always grow."""
+    if rules.select_policy == "Disabled":
+        return current
+    proposals = []
+    for policy in rules.policies:
+        start = current - _change_in_period(up_events, now, policy.period_seconds) \
+            + _change_in_period(down_events, now, policy.period_seconds)
+        if policy.type == "Pods":
+            proposals.append(start + policy.value)
+        else:
+            proposals.append(math.ceil(start * (1 + policy.value / 100)))
+    return max(proposals) if rules.select_policy == "Max" else min(proposals)
+
+
+def scale_down_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent],
+                     down_events: Sequence[ScaleEvent], now: float) -> int:
+    """Fewest replicas the scale-down policies allow now; ``Max`` picks the policy allowing the biggest
+    change (the lowest count). ``Percent`` truncates (the docs' 80 → 72 → 64 example)."""
+    if rules.select_policy == "Disabled":
+        return current
+    proposals = []
+    for policy in rules.policies:
+        start = current - _change_in_period(up_events, now, policy.period_seconds) \
+            + _change_in_period(down_events, now, policy.period_seconds)
+        if policy.type == "Pods":
+            proposals.append(start - policy.value)
+        else:
+            proposals.append(int(start * (1 - policy.value / 100)))
+    return min(proposals) if rules.select_policy == "Max" else max(proposals)
+
+
+@dataclass
+class Hpa:
+    """The controller's state for one HPA, and one sync step (:meth:`sync`)."""
+
+    min_replicas: int
+    max_replicas: int
+    scale_up: Rules = DEFAULT_SCALE_UP
+    scale_down: Rules = DEFAULT_SCALE_DOWN
+    recommendations: deque[tuple[float, int]] = field(default_factory=deque)
+    up_events: deque[ScaleEvent] = field(default_factory=deque)
+    down_events: deque[ScaleEvent] = field(default_factory=deque)
+
+    def _forget_old(self, now: float) -> None:
+        horizon = max(self.scale_up.stabilization_window_seconds, self.scale_down.stabilization_window_seconds)
+        while self.recommendations and self.recommendations[0][0] <= now - horizon:
+            self.recommendations.popleft()
+        longest = max(p.period_seconds for p in self.scale_up.policies + self.scale_down.policies)
+        for events in (self.up_events, self.down_events):
+            while events and events[0].time <= now - longest:
+                events.popleft()
+
+    def stabilize(self, current: int, desired: int, now: float) -> int:
+        """Bring ``desired`` within the stabilisation limits: the lowest recommendation of the scale-up
+        window and the highest of the scale-down window (both including ``desired``), then record it."""
+        up_cutoff = now - self.scale_up.stabilization_window_seconds
+        down_cutoff = now - self.scale_down.stabilization_window_seconds
+        up_limit = min([r for t, r in self.recommendations if t > up_cutoff] + [desired])
+        down_limit = max([r for t, r in self.recommendations if t > down_cutoff] + [desired])
+        self.recommendations.append((now, desired))
+        return min(max(current, up_limit), down_limit)
+
+    def sync(self, current: int, metric_desired: int, now: float) -> int:
+        """One reconcile: min/max first when out of bounds, else stabilise the metric's recommendation,
+        apply the rate limits and the bounds; record a scale event when the count changes."""
+        self._forget_old(now)
+        if current > self.max_replicas:
+            desired = self.max_replicas
+        elif current < self.min_replicas:
+            desired = self.min_replicas
+        else:
+            stabilized = self.stabilize(current, metric_desired, now)
+            desired = self._rate_limited(current, stabilized, now)
+        if desired > current:
+            self.up_events.append(ScaleEvent(now, desired - current))
+        elif desired < current:
+            self.down_events.append(ScaleEvent(now, current - desired))
+        return desired
+
+    def _rate_limited(self, current: int, desired: int, now: float) -> int:
+        if desired > current:
+            limit = max(current, scale_up_limit(current, self.scale_up, self.up_events, self.down_events, now))
+            return min(desired, self.max_replicas, limit)
+        if desired < current:
+            limit = min(current, scale_down_limit(current, self.scale_down, self.up_events, self.down_events, now))
+            return max(desired, self.min_replicas, limit)
+        return desired

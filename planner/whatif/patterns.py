@@ -1,0 +1,63 @@
+"""Load patterns: requests per second, one value per simulated second.
+
+Built-in shapes, each between a ``base`` and a ``peak`` QPS over ``duration`` seconds:
+
+- ``step``: ``base`` until 10 % of the duration, then ``peak`` to the end (one sudden increase).
+- ``ramp``: ``base`` until 10 %, a straight line to ``peak`` at 60 %, then ``peak``.
+- ``diurnal``: one day compressed into the duration, lowest at the start and end:
+  ``base + (peak - base) * (1 - cos(2π t / duration)) / 2``.
+- ``spike``: ``base``, with ``peak`` from 30 % of the duration for 5 % of it (3 minutes in an hour).
+
+A trace is a CSV file with a header ``t_seconds,qps`` and rows sorted by time; the QPS of a row holds
+until the next row (a step function), and the trace ends one second after its last row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+PATTERNS = ("step", "ramp", "diurnal", "spike")
+
+DEFAULT_DURATION = {"step": 3600, "ramp": 3600, "diurnal": 86400, "spike": 3600}
+"""Seconds simulated per pattern: an hour, or a whole day for ``diurnal``."""
+
+
+def pattern(name: str, base: float, peak: float, duration: int) -> list[float]:
+    if name not in PATTERNS:
+        raise ValueError(f"unknown pattern {name!r}; choose one of {', '.join(PATTERNS)}")
+    series = []
+    for t in range(duration):
+        x = t / duration
+        if name == "step":
+            qps = peak if x >= 0.1 else base
+        elif name == "ramp":
+            qps = base + (peak - base) * min(1.0, max(0.0, (x - 0.1) / 0.5))
+        elif name == "diurnal":
+            qps = base + (peak - base) * (1 - math.cos(2 * math.pi * x)) / 2
+        else:
+            qps = peak if 0.3 <= x < 0.35 else base
+        series.append(qps)
+    return series
+
+
+def read_trace(path: Path) -> list[float]:
+    """A ``t_seconds,qps`` CSV as a per-second series."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or not {"t_seconds", "qps"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: the header must be t_seconds,qps")
+        rows = [(float(row["t_seconds"]), float(row["qps"])) for row in reader]
+    if not rows:
+        raise ValueError(f"{path}: no rows")
+    if any(b[0] <= a[0] for a, b in zip(rows, rows[1:])) or rows[0][0] < 0:
+        raise ValueError(f"{path}: t_seconds must start at 0 or later and increase row by row")
+    series: list[float] = []
+    end = int(rows[-1][0]) + 1
+    row = 0
+    for t in range(end):
+        while row + 1 < len(rows) and rows[row + 1][0] <= t:
+            row += 1
+        series.append(rows[row][1] if rows[row][0] <= t else 0.0)
+    return series

@@ -1,0 +1,111 @@
+"""``make bench``: wall times of the offline plan against a bare-SDK floor, and the simulator's throughput.
+
+(a) For catalogs of 1, 50 and 200 generated services (TF Serving on GPU, QPS autoscaling, added to
+``stacks/Pulumi.dev.yaml``), a fresh Python process runs the offline plan; a second fresh process, the
+floor, imports the same SDKs and registers as many trivial resources (empty ConfigMaps) under the
+same mock engine. Both wall times include interpreter start and imports. The ratio plan/floor is what
+the program's own work costs on top of Pulumi itself.
+(b) The what-if simulator's throughput: simulated service-seconds per wall second.
+
+It prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG_SIZES = (1, 50, 200)
+SIMULATED_SERVICES = 20
+SIMULATED_SECONDS = 3600
+
+
+def catalog(size: int) -> list[dict[str, Any]]:
+    """``size`` valid services that render the full QPS path: Deployment, Service, Ingress, HPA."""
+    return [{
+        "name": f"model-{i:03d}",
+        "server": "tfserving",
+        "model": {"name": f"model-{i:03d}", "path": f"models/model-{i:03d}"},
+        "resources": {"gpus": 1, "cpu": "4", "memory": "12Gi"},
+        "placement": {"nodeSelector": {"workload": "inference"}},
+        "ingress": {"host": f"model-{i:03d}.example.com"},
+        "autoscaling": {"minReplicas": 1, "maxReplicas": 10, "qps": {"targetPerPod": 10}},
+    } for i in range(size)]
+
+
+def bench_stack_document(size: int) -> dict[str, Any]:
+    document = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    document["config"]["elastic-inference:services"] = catalog(size)
+    return document
+
+
+def _child_plan(size: int) -> None:
+    from planner.engine import run_program
+    from planner.stackfile import parse_stack_document
+
+    config, secret_keys = parse_stack_document(bench_stack_document(size), f"bench-{size}")
+    plan = run_program(ROOT, "elastic-inference", "bench", config, secret_keys)
+    print(json.dumps({"resources": len(plan.resources)}))
+
+
+def _child_floor(resources: int) -> None:
+    import pulumi
+    import pulumi_alicloud  # noqa: F401 - the floor pays the same imports as the program
+    import pulumi_kubernetes as k8s
+
+    from planner.engine import run
+
+    def program() -> None:
+        for i in range(resources):
+            k8s.core.v1.ConfigMap(f"floor-{i}", metadata={"name": f"floor-{i}"}, opts=pulumi.ResourceOptions())
+
+    plan = run(program, "elastic-inference", "bench", {}, [])
+    print(json.dumps({"resources": len(plan.resources)}))
+
+
+def _timed_child(*args: str) -> tuple[float, dict[str, Any]]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "tools.bench", "--child", *args], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def simulator_throughput() -> tuple[int, float]:
+    from planner.stackfile import parse_stack_document
+    from planner.whatif.capacity import load_instance_types, load_prices
+    from planner.whatif.inputs import Timings
+    from planner.whatif.run import Load, default_demand, setups, simulate
+    from stackconfig import load_stack_config
+
+    config = load_stack_config(*parse_stack_document(bench_stack_document(SIMULATED_SERVICES), "bench"))
+    runs = setups(config, Timings(), load_prices(config.region), load_instance_types())
+    start = time.perf_counter()
+    for setup in runs:
+        simulate(setup, default_demand(setup, Load("diurnal", SIMULATED_SECONDS)))
+    return len(runs) * SIMULATED_SECONDS, time.perf_counter() - start
+
+
+def main() -> None:
+    print(f"{'services':>8}  {'resources':>9}  {'plan s':>7}  {'floor s':>7}  {'ratio':>6}")
+    for size in CATALOG_SIZES:
+        plan_seconds, plan = _timed_child("plan", str(size))
+        floor_seconds, _ = _timed_child("floor", str(plan["resources"]))
+        print(f"{size:>8}  {plan['resources']:>9}  {plan_seconds:>7.2f}  {floor_seconds:>7.2f}  "
+              f"{plan_seconds / floor_seconds:>5.2f}x")
+    service_seconds, wall = simulator_throughput()
+    print(f"\nwhat-if simulator: {service_seconds} service-seconds in {wall:.2f} s = "
+          f"{service_seconds / wall:,.0f} simulated service-seconds per wall second")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        {"plan": _child_plan, "floor": _child_floor}[sys.argv[2]](int(sys.argv[3]))
+    else:
+        main()
