@@ -31,10 +31,9 @@ from pydantic_core import PydanticCustomError
 
 PROJECT = "elastic-inference"
 
-DnsLabel = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", max_length=63),
-]
+DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+"""RFC 1123 label starting with a letter: a Kubernetes object or container name usable everywhere."""
+DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL.pattern, max_length=63)]
 """A Kubernetes object name usable everywhere (RFC 1123 label, starting with a letter)."""
 
 InstanceType = Annotated[
@@ -427,8 +426,8 @@ class AddonsConfig(ConfigModel):
 ServerKind = Literal["tfserving", "triton", "seldon"]
 
 DEFAULT_IMAGES: dict[tuple[str, bool], str] = {
-    ("tfserving", True): "tensorflow/serving:2.19.0-gpu",
-    ("tfserving", False): "tensorflow/serving:2.19.0",
+    ("tfserving", True): "tensorflow/serving:2.19.1-gpu",
+    ("tfserving", False): "tensorflow/serving:2.19.1",
     ("triton", True): "nvcr.io/nvidia/tritonserver:25.01-py3",
     ("triton", False): "nvcr.io/nvidia/tritonserver:25.01-py3",
 }
@@ -674,6 +673,15 @@ class ServiceConfig(ConfigModel):
             if CREDENTIAL_NAME.search(name):
                 findings.append((f"env.{name}", "looks like a credential; config is stored in the repository",
                                  "use workload identity (RRSA), or a Kubernetes Secret from a secure config value"))
+        if self.serving_kind == "triton" and self.model.version_policy != VersionPolicy(latest=1):
+            findings.append(("model.versionPolicy", "Triton takes its version policy from the model's config.pbtxt, not from the command line",
+                             "set version_policy in the model repository's config.pbtxt and remove versionPolicy"))
+        if self.server == "seldon" and self.autoscaling.mode != "keda" and self.autoscaling.behavior != BehaviorConfig():
+            findings.append(("autoscaling.behavior", "Seldon's hpaSpec has no behavior, so it cannot be applied",
+                             "remove behavior (Kubernetes' defaults apply) or autoscale with keda"))
+        if self.serving_kind == "triton" and self.server == "seldon" and not DNS_LABEL.match(self.model.name):
+            findings.append(("model.name", f"{self.model.name!r} names Seldon's Triton container and must be a DNS label",
+                             "use lowercase letters, digits and '-' (rename the model folder to match)"))
         if self.model.source == "s3" and self.serving_kind != "triton":
             findings.append(("model.source", f"{self.serving_kind} cannot read models from S3 here",
                              "S3 model repositories are served by triton; use source: store"))
