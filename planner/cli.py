@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -13,11 +14,16 @@ from stackconfig import PROJECT, StackConfigError
 
 from .engine import run_program
 from .manifests import write_manifests
+from .policies import check_plan, default_policy_config, has_mandatory, render_violations
 from .render import render_counts, render_outputs, render_tree
 from .stackfile import read_stack_file
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
+
+
+SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif"}
+"""``python -m planner <name> ...`` runs ``<module>.main(argv)``; without a subcommand it plans a stack."""
 
 
 def committed_stacks() -> list[str]:
@@ -34,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--stack-file", type=Path, help="any stack file in the same format, e.g. a config you are trying out")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the machine-readable plan here")
     parser.add_argument("--manifests", type=Path, metavar="DIR", help="write every Kubernetes object here, one YAML file each")
+    parser.add_argument("--policy-config", type=Path, metavar="FILE",
+                        help="policy config of the stack (default: policypack/config/<stack>.json if it exists); "
+                             "a mandatory policy violation exits with status 1")
     return parser
 
 
@@ -50,8 +59,12 @@ def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     args = _parser().parse_args(argv)
     stack, path = _stack_source(args)
+    policy_config = args.policy_config or default_policy_config(stack)
     try:
         config, secret_keys = read_stack_file(path)
         plan = run_program(PROJECT_DIR, PROJECT, stack, config, secret_keys)
@@ -74,4 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.manifests:
         written = write_manifests(plan, args.manifests)
         print(f"{len(written)} Kubernetes manifests written to {args.manifests}")
-    return 0
+    try:
+        violations = check_plan(plan, policy_config)
+    except (OSError, ValueError) as error:
+        print(f"error: policy config: {error}", file=sys.stderr)
+        return 2
+    print()
+    print(render_violations(violations, policy_config))
+    return 1 if has_mandatory(violations) else 0

@@ -1,0 +1,212 @@
+"""``python -m planner diff BASE HEAD``: what a change does to each stack, as Markdown for a pull-request comment.
+
+BASE and HEAD are JSON plans (``python -m planner --stack S --json FILE``) or folders of them named
+``<stack>.json``; folders are compared stack by stack. Resources are matched by URN, so a renamed resource
+shows as removed and added (as ``pulumi preview`` would show it without an alias).
+
+Which changes replace a resource is a heuristic, not the provider's answer: a change counts as "likely
+replaces" when its path is (or is inside) a property listed in :data:`REPLACE_PATHS` for the resource type,
+or in :data:`KUBERNETES_REPLACE_PATHS` / :data:`KUBERNETES_KIND_REPLACE_PATHS` for Kubernetes objects. The
+lists hold properties the API cannot change in place: names and namespaces, Kubernetes' immutable fields
+(a workload's ``spec.selector``, a claim's storage class and volume), and the cloud properties fixed at
+creation (a cluster's service and pod CIDRs, a bucket's name, storage class and redundancy, a RAM role's
+name). A same-repository pull request also gets ``pulumi preview``, which is the authority.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MISSING = object()
+"""A property that is absent on one side."""
+
+REPLACE_PATHS: dict[str, tuple[str, ...]] = {
+    "alicloud:cs/managedKubernetes:ManagedKubernetes": (
+        "serviceCidr", "podCidr", "podVswitchIds", "nodeCidrMask", "proxyMode", "ipStack", "resourceGroupId"),
+    "alicloud:cs/nodePool:NodePool": ("clusterId",),
+    "alicloud:cs/kubernetesAddon:KubernetesAddon": ("clusterId", "name"),
+    "alicloud:oss/bucket:Bucket": ("bucket", "storageClass", "redundancyType"),
+    "alicloud:oss/bucketAcl:BucketAcl": ("bucket",),
+    "alicloud:oss/bucketVersioning:BucketVersioning": ("bucket",),
+    "alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption": ("bucket",),
+    "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),
+    "alicloud:vpc/switch:Switch": ("vpcId", "cidrBlock", "zoneId"),
+    "alicloud:ram/role:Role": ("roleName",),
+    "alicloud:ram/policy:Policy": ("policyName",),
+    "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": ("roleName", "policyName", "policyType"),
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
+    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
+}
+KUBERNETES_REPLACE_PATHS = ("metadata.name", "metadata.namespace")
+KUBERNETES_KIND_REPLACE_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec.selector",),
+    "StatefulSet": ("spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"),
+    "DaemonSet": ("spec.selector",),
+    "Job": ("spec.selector", "spec.template"),
+    "Service": ("spec.clusterIP",),
+    "PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName", "spec.volumeName", "spec.selector"),
+    "PersistentVolume": ("spec.csi", "spec.storageClassName"),
+}
+
+
+@dataclass
+class Change:
+    path: str
+    before: Any
+    after: Any
+    replaces: bool
+
+
+@dataclass
+class ResourceChange:
+    urn: str
+    type: str
+    name: str
+    changes: list[Change]
+
+    @property
+    def replaces(self) -> bool:
+        return any(c.replaces for c in self.changes)
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[ResourceChange] = field(default_factory=list)
+    note: str = ""
+
+
+def _child(path: str, key: str) -> str:
+    key = str(key)
+    if "." in key or "/" in key:
+        return f'{path}["{key}"]'
+    return f"{path}.{key}" if path else key
+
+
+def property_changes(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Dotted paths whose value differs; lists of equal length compare item by item, others as a whole."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = []
+        for key in sorted(set(before) | set(after), key=str):
+            child = _child(path, key)
+            if key not in before:
+                found.append((child, MISSING, after[key]))
+            elif key not in after:
+                found.append((child, before[key], MISSING))
+            else:
+                found += property_changes(before[key], after[key], child)
+        return found
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [c for i, (b, a) in enumerate(zip(before, after)) for c in property_changes(b, a, f"{path}[{i}]")]
+    return [] if before == after else [(path, before, after)]
+
+
+def _within(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+def likely_replaces(resource: dict[str, Any], path: str) -> bool:
+    prefixes = REPLACE_PATHS.get(resource["type"], ())
+    if resource["type"].startswith("kubernetes:") and "kind" in resource["inputs"]:
+        prefixes += KUBERNETES_REPLACE_PATHS + KUBERNETES_KIND_REPLACE_PATHS.get(resource["inputs"]["kind"], ())
+    return any(_within(path, p) for p in prefixes)
+
+
+def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | None) -> StackDiff:
+    result = StackDiff(stack)
+    if base is None:
+        result.note = "New stack: everything is added."
+    if head is None:
+        result.note = "The stack is gone from this branch: everything is removed."
+    before = {r["urn"]: r for r in (base or {}).get("resources", [])}
+    after = {r["urn"]: r for r in (head or {}).get("resources", [])}
+    result.added = [after[u] for u in after if u not in before]
+    result.removed = [before[u] for u in before if u not in after]
+    for urn in (u for u in after if u in before):
+        old, new = before[urn], after[urn]
+        changes = [Change(p, b, a, likely_replaces(new, p)) for p, b, a in property_changes(old["inputs"], new["inputs"])]
+        if old["protect"] != new["protect"]:
+            changes.append(Change("(protect)", old["protect"], new["protect"], False))
+        if changes:
+            result.changed.append(ResourceChange(urn, new["type"], new["name"], changes))
+    return result
+
+
+def _value(value: Any, limit: int = 80) -> str:
+    if value is MISSING:
+        return "—"
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
+
+
+def render_stack(diff: StackDiff) -> str:
+    replaced = [c for c in diff.changed if c.replaces]
+    lines = [f"### Stack `{diff.stack}`", ""]
+    if diff.note:
+        lines += [diff.note, ""]
+    if not (diff.added or diff.removed or diff.changed):
+        return "\n".join(lines + ["No changes.", ""])
+    lines += [f"**{len(diff.added)} to add, {len(diff.changed)} to change ({len(replaced)} likely replaced), "
+              f"{len(diff.removed)} to remove**", ""]
+    if replaced:
+        lines += ["Likely replaced (delete and re-create):", ""]
+        lines += [f"- :warning: `{c.type}` **{c.name}**: " + ", ".join(f"`{x.path}`" for x in c.changes if x.replaces)
+                  for c in replaced]
+        lines.append("")
+    for title, resources in (("Added", diff.added), ("Removed", diff.removed)):
+        if resources:
+            lines += [f"<details><summary>{title} ({len(resources)})</summary>", ""]
+            lines += [f"- `{r['type']}` **{r['name']}**" for r in resources]
+            lines += ["", "</details>", ""]
+    if diff.changed:
+        lines += ["| Resource | Property | Before | After |", "| --- | --- | --- | --- |"]
+        for resource in diff.changed:
+            for change in resource.changes:
+                flag = " :warning:" if change.replaces else ""
+                lines.append(f"| `{resource.type}` **{resource.name}** | `{change.path}`{flag} | "
+                             f"{_value(change.before)} | {_value(change.after)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(diffs: list[StackDiff]) -> str:
+    head = ["## Offline plan: what this pull request changes", "",
+            "Resources are matched by URN; :warning: marks changes that likely replace the resource "
+            "(a heuristic: `pulumi preview` decides). Secret values show as `[secret]`.", ""]
+    return "\n".join(head + [render_stack(d) for d in diffs])
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def load_pairs(base: Path, head: Path) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
+    """``(stack, base plan, head plan)`` for two plan files, or for every ``<stack>.json`` in two folders."""
+    if base.is_dir() or head.is_dir():
+        names = sorted({p.stem for d in (base, head) if d.is_dir() for p in d.glob("*.json")})
+        return [(n, _load(base / f"{n}.json") if (base / f"{n}.json").exists() else None,
+                 _load(head / f"{n}.json") if (head / f"{n}.json").exists() else None) for n in names]
+    head_plan = _load(head)
+    return [(head_plan["stack"], _load(base), head_plan)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m planner diff",
+                                     description="Markdown summary of the changes between two offline plans.")
+    parser.add_argument("base", type=Path, help="plan JSON of the base branch, or a folder of <stack>.json")
+    parser.add_argument("head", type=Path, help="plan JSON of the pull request, or a folder of <stack>.json")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the Markdown here instead of stdout")
+    args = parser.parse_args(argv)
+    markdown = render([diff_plans(stack, b, h) for stack, b, h in load_pairs(args.base, args.head)])
+    if args.output:
+        args.output.write_text(markdown)
+    else:
+        print(markdown)
+    return 0

@@ -1,0 +1,631 @@
+"""The guardrails as plain functions over a neutral view of resources: one implementation, two entry points.
+
+``pulumi preview --policy-pack policypack`` runs them through ``pulumi_policy`` (``policypack/pack.py``);
+the offline plan runs them on its resource list (``planner/policies.py``). Both build a
+:class:`ResourceView` per resource (inputs in the provider's camelCase, as the engine sends them) and a
+:class:`Settings` from the same per-stack config file, so a rule cannot behave differently in the two.
+
+Policy config (``policypack/config/<stack>.json``) uses Pulumi's ``--policy-pack-config`` format: an object
+keyed by policy name, each value either an enforcement level (``"advisory"``, ``"mandatory"``,
+``"disabled"``) or an object with an optional ``enforcementLevel`` and the policy's settings, e.g.
+``{"node-pool-bounds": {"maxNodePoolSize": 30}, "stateful-resources-protected": {"production": true}}``.
+A setting a policy does not get from the file keeps its default from :class:`Settings` (the only place
+defaults live). Each policy reads only the settings listed in its :attr:`Rule.settings`, because Pulumi hands
+a policy only its own config.
+
+This module uses the standard library only: the policy pack's virtualenv has ``pulumi_policy`` and
+nothing of this repository's other requirements.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence, Union
+
+SECRET = "[secret]"
+"""How a secret value appears in the offline plan; under ``pulumi preview`` the policy SDK decrypts secrets."""
+UNKNOWN = "[unknown]"
+"""A value not known before the update (an output of a resource still to be created)."""
+
+ADVISORY = "advisory"
+MANDATORY = "mandatory"
+DISABLED = "disabled"
+REMEDIATE = "remediate"
+ENFORCEMENT_LEVELS = (ADVISORY, MANDATORY, REMEDIATE, DISABLED)
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """What a rule may look at: the same fields under ``pulumi preview`` and in the offline plan."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: Mapping[str, Any]
+    protect: bool = False
+    dependencies: frozenset[str] = frozenset()
+    """URNs of the resources this one depends on (its inputs' resources and ``depends_on``)."""
+
+    @property
+    def kind(self) -> str | None:
+        """The Kubernetes ``kind`` of a Kubernetes object, else None."""
+        if self.type.startswith("kubernetes:") and isinstance(self.inputs.get("kind"), str):
+            return self.inputs["kind"]
+        return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-stack settings of the policies, with their defaults (camelCase names in the config file)."""
+
+    production: bool = False
+    """The stack runs production: stateful resources must be protected, ingresses should use TLS."""
+    minOnDemandPercentage: int = 10  # noqa: N815 - the config file's key
+    """Lowest pay-as-you-go share above the base capacity of a spot pool, in percent."""
+    maxOnDemandPercentage: int = 100  # noqa: N815
+    """Highest pay-as-you-go share of a spot pool, in percent (100 allows a spot pool kept on-demand for a while)."""
+    maxReplicas: int = 10  # noqa: N815
+    """Cap on the maximum replica count of any HPA, ScaledObject or Seldon autoscaler: a cost ceiling."""
+    maxNodePoolSize: int = 10  # noqa: N815
+    """Cap on ``scalingConfig.maxSize`` of any node pool: a cost ceiling."""
+
+
+SETTING_SCHEMAS: dict[str, dict[str, Any]] = {
+    "production": {"type": "boolean", "description": "The stack runs production."},
+    "minOnDemandPercentage": {"type": "integer", "minimum": 0, "maximum": 100,
+                              "description": "Lowest pay-as-you-go share of a spot pool above its base, in percent."},
+    "maxOnDemandPercentage": {"type": "integer", "minimum": 0, "maximum": 100,
+                              "description": "Highest pay-as-you-go share of a spot pool, in percent."},
+    "maxReplicas": {"type": "integer", "minimum": 1, "description": "Cap on any autoscaler's maximum replicas."},
+    "maxNodePoolSize": {"type": "integer", "minimum": 1, "description": "Cap on any node pool's maximum size."},
+}
+"""JSON schema of each setting (the pack's ``config_schema``); the default is added from :class:`Settings`."""
+
+
+Finding = tuple[ResourceView, str]
+ResourceCheck = Callable[[ResourceView, Settings], list[str]]
+StackCheck = Callable[[Sequence[ResourceView], Settings], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    enforcement: str
+    description: str
+    """What the policy requires and why (shown by ``pulumi preview`` with every violation)."""
+    check: Union[ResourceCheck, StackCheck]
+    stack: bool = False
+    """A stack rule sees every resource at once (relations between resources); else one resource at a time."""
+    settings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    enforcement: str
+    urn: str
+    name: str
+    message: str
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def as_int(value: Any) -> int | None:
+    """An integer input that may arrive as a number or a string (the SDK's on-demand counts are strings)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return None
+
+
+def is_known(value: Any) -> bool:
+    return value is not None and value != UNKNOWN
+
+
+def get_path(value: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Every ``(dotted path, key, value)`` below ``value``; list items are ``[i]`` with the key None."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            yield child, key, item
+            yield from walk(item, child)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            child = f"{path}[{index}]"
+            yield child, None, item
+            yield from walk(item, child)
+
+
+# --------------------------------------------------------------------------- Kubernetes helpers
+
+WORKLOAD_POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+"""Where each workload kind keeps its pod spec."""
+
+
+def pod_specs(resource: ResourceView) -> list[Mapping[str, Any]]:
+    """The pod specs a Kubernetes object runs: a workload's template, or a SeldonDeployment's componentSpecs."""
+    kind = resource.kind
+    if kind in WORKLOAD_POD_SPEC_PATHS:
+        spec = get_path(resource.inputs, *WORKLOAD_POD_SPEC_PATHS[kind])
+        return [spec] if isinstance(spec, Mapping) else []
+    if kind == "SeldonDeployment":
+        return [
+            component["spec"]
+            for predictor in get_path(resource.inputs, "spec", "predictors") or []
+            for component in (predictor.get("componentSpecs") or [])
+            if isinstance(component.get("spec"), Mapping)
+        ]
+    return []
+
+
+def containers(pod_spec: Mapping[str, Any], include_init: bool = True) -> list[Mapping[str, Any]]:
+    found = list(pod_spec.get("containers") or [])
+    if include_init:
+        found += list(pod_spec.get("initContainers") or [])
+    return [c for c in found if isinstance(c, Mapping)]
+
+
+def is_deployment(resource: ResourceView) -> bool:
+    """Every Deployment this program registers serves a model: add-ons arrive as Helm releases, not Deployments."""
+    return resource.kind == "Deployment"
+
+
+# --------------------------------------------------------------------------- resource rules
+
+
+def spot_on_demand_share(resource: ResourceView, settings: Settings) -> list[str]:
+    """Spot node pools keep a pay-as-you-go share in bounds and fall back to pay-as-you-go when spot runs short."""
+    if resource.type != "alicloud:cs/nodePool:NodePool":
+        return []
+    strategy = resource.inputs.get("spotStrategy")
+    if strategy in (None, "NoSpot"):
+        return []
+    problems = []
+    given = resource.inputs.get("onDemandPercentageAboveBaseCapacity")
+    share = as_int(given)
+    if given is None:
+        problems.append("spot pool does not set onDemandPercentageAboveBaseCapacity (its pay-as-you-go share)")
+    elif share is not None and not settings.minOnDemandPercentage <= share <= settings.maxOnDemandPercentage:
+        problems.append(f"spot pool keeps {share} % pay-as-you-go above its base; the stack allows "
+                        f"{settings.minOnDemandPercentage}-{settings.maxOnDemandPercentage} %")
+    if resource.inputs.get("compensateWithOnDemand") is not True:
+        problems.append("spot pool must set compensateWithOnDemand: true, or a spot shortage leaves GPU pods pending")
+    return problems
+
+
+CREDENTIAL_VALUE = re.compile(r"(?<![A-Za-z0-9])(LTAI[0-9A-Za-z]{12,28}|(AKIA|ASIA)[0-9A-Z]{16})(?![A-Za-z0-9])")
+"""Alibaba Cloud AccessKey ids (``LTAI`` + 12-28 characters) and AWS access key ids (``AKIA``/``ASIA`` + 16)."""
+CREDENTIAL_NAME = re.compile(
+    r"^(ak_?id|ak_?secret|access_?key(_?id|_?secret)?|secret_?(access_?)?key|(aws_)?secret_access_key|"
+    r"(aws_)?access_key_id|alicloud_(access|secret)_key|alibaba_cloud_access_key_(id|secret)|password|passwd)$",
+    re.IGNORECASE)
+"""Key (or environment variable) names that hold a credential."""
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and value not in ("", SECRET, UNKNOWN)
+
+
+def _is_kubernetes_secret_payload(resource: ResourceView, path: str) -> bool:
+    """A Kubernetes Secret's ``data``/``stringData``: pulumi-kubernetes always stores them as secrets (PR #803)."""
+    return resource.kind == "Secret" and path.split(".")[0].split("[")[0] in ("data", "stringData")
+
+
+def no_credentials(resource: ResourceView, settings: Settings) -> list[str]:
+    """No AccessKey, AWS key or password as a plain value anywhere in a resource's inputs."""
+    problems = []
+    for path, key, value in walk(resource.inputs):
+        if _is_kubernetes_secret_payload(resource, path):
+            continue
+        if isinstance(value, str) and CREDENTIAL_VALUE.search(value):
+            problems.append(f"{path} holds an access key id")
+        elif isinstance(key, str) and CREDENTIAL_NAME.match(key) and _literal(value):
+            problems.append(f"{path} is a credential set as a plain value")
+        elif key is None and isinstance(value, Mapping) and isinstance(value.get("name"), str) \
+                and CREDENTIAL_NAME.match(value["name"]) and _literal(value.get("value")):
+            # Container env: [{name: AWS_SECRET_ACCESS_KEY, value: ...}] instead of valueFrom.secretKeyRef.
+            problems.append(f"{path} sets {value['name']} as a plain value; use valueFrom.secretKeyRef")
+    return problems
+
+
+GPU_RESOURCES = ("nvidia.com/gpu", "aliyun.com/gpu-mem", "aliyun.com/gpu-core.percentage")
+
+
+def gpu_requests_match_limits(resource: ResourceView, settings: Settings) -> list[str]:
+    """A GPU container requests exactly what it limits (Guaranteed QoS: never throttled or evicted first)."""
+    problems = []
+    for spec in pod_specs(resource):
+        for container in containers(spec):
+            limits = get_path(container, "resources", "limits") or {}
+            requests = get_path(container, "resources", "requests") or {}
+            if not any(g in limits or g in requests for g in GPU_RESOURCES):
+                continue
+            for name in sorted(set(limits) | set(requests)):
+                if str(requests.get(name)) != str(limits.get(name)):
+                    problems.append(f"container {container.get('name')}: requests {name}={requests.get(name)} "
+                                    f"but limits {name}={limits.get(name)}")
+    return problems
+
+
+def _bounds(low: Any, high: Any, cap: int, what: str) -> list[str]:
+    low_value, high_value = as_int(low), as_int(high)
+    problems = []
+    if low_value is not None and high_value is not None and low_value > high_value:
+        problems.append(f"{what}: minimum {low_value} is greater than maximum {high_value}")
+    if high_value is not None and high_value > cap:
+        problems.append(f"{what}: maximum {high_value} is over this stack's cap of {cap}")
+    return problems
+
+
+def workload_autoscaler_bounds(resource: ResourceView, settings: Settings) -> list[str]:
+    """Autoscalers scale between min ≤ max, and max stays under the stack's replica cap (a cost ceiling)."""
+    spec = resource.inputs.get("spec") or {}
+    cap = settings.maxReplicas
+    if resource.kind == "HorizontalPodAutoscaler":
+        return _bounds(spec.get("minReplicas", 1), spec.get("maxReplicas"), cap, "HorizontalPodAutoscaler")
+    if resource.kind == "ScaledObject":
+        # KEDA's defaults: minReplicaCount 0, maxReplicaCount 100.
+        return _bounds(spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100), cap, "ScaledObject")
+    if resource.kind == "SeldonDeployment":
+        problems = []
+        for predictor in spec.get("predictors") or []:
+            for index, component in enumerate(predictor.get("componentSpecs") or []):
+                where = f"predictor {predictor.get('name')} componentSpecs[{index}]"
+                if isinstance(component.get("hpaSpec"), Mapping):
+                    hpa = component["hpaSpec"]
+                    problems += _bounds(hpa.get("minReplicas", 1), hpa.get("maxReplicas"), cap, f"{where}.hpaSpec")
+                if isinstance(component.get("kedaSpec"), Mapping):
+                    keda = component["kedaSpec"]
+                    problems += _bounds(keda.get("minReplicaCount", 0), keda.get("maxReplicaCount", 100), cap,
+                                        f"{where}.kedaSpec")
+        return problems
+    return []
+
+
+def node_pool_bounds(resource: ResourceView, settings: Settings) -> list[str]:
+    """Node pools scale between minSize ≤ maxSize, and maxSize stays under the stack's cap (a cost ceiling)."""
+    if resource.type != "alicloud:cs/nodePool:NodePool":
+        return []
+    scaling = resource.inputs.get("scalingConfig") or {}
+    return _bounds(scaling.get("minSize"), scaling.get("maxSize"), settings.maxNodePoolSize, "scalingConfig")
+
+
+def inference_readiness_probes(resource: ResourceView, settings: Settings) -> list[str]:
+    """Every container of an inference Deployment has a readiness probe: no traffic before the model is loaded."""
+    if not is_deployment(resource):
+        return []
+    return [f"container {c.get('name')} has no readinessProbe"
+            for spec in pod_specs(resource) for c in containers(spec, include_init=False)
+            if not isinstance(c.get("readinessProbe"), Mapping)]
+
+
+MIN_GRACE_PERIOD_SECONDS = 30
+KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS = 30
+
+
+def inference_graceful_termination(resource: ResourceView, settings: Settings) -> list[str]:
+    """Inference pods get at least 30 s to drain in-flight requests when a node is reclaimed or scaled in."""
+    if not is_deployment(resource):
+        return []
+    problems = []
+    for spec in pod_specs(resource):
+        grace = as_int(spec.get("terminationGracePeriodSeconds", KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS))
+        if grace is not None and grace < MIN_GRACE_PERIOD_SECONDS:
+            problems.append(f"terminationGracePeriodSeconds is {grace}; at least {MIN_GRACE_PERIOD_SECONDS} lets "
+                            "in-flight requests finish")
+    return problems
+
+
+def image_pinned(image: str) -> bool:
+    """An image reference with a digest, or a tag other than ``latest``."""
+    if "@sha256:" in image:
+        return True
+    last = image.rsplit("/", 1)[-1]  # a registry port (host:5000/name) is not a tag
+    return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
+
+
+def images_pinned(resource: ResourceView, settings: Settings) -> list[str]:
+    """Every container image names a tag other than ``latest`` or a digest: a rollout is a reviewed change."""
+    return [f"container {c.get('name')} runs {c.get('image')!r}, which is not pinned to a tag or digest"
+            for spec in pod_specs(resource) for c in containers(spec)
+            if isinstance(c.get("image"), str) and is_known(c["image"]) and not image_pinned(c["image"])]
+
+
+STATEFUL_TYPES = (
+    "alicloud:cs/managedKubernetes:ManagedKubernetes",
+    "alicloud:oss/bucket:Bucket",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+)
+
+
+def stateful_resources_protected(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, the cluster and the buckets holding models are ``protect``ed against deletion."""
+    if settings.production and resource.type in STATEFUL_TYPES and not resource.protect:
+        return ["holds state in a production stack but is not protected (ResourceOptions protect=True)"]
+    return []
+
+
+def ingress_tls_in_production(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, every host an Ingress routes is served over TLS."""
+    if not settings.production or resource.kind != "Ingress":
+        return []
+    spec = resource.inputs.get("spec") or {}
+    covered = {host for tls in spec.get("tls") or [] for host in tls.get("hosts") or []}
+    hosts = [rule.get("host") for rule in spec.get("rules") or [] if rule.get("host")]
+    return [f"host {host} has no TLS" for host in hosts if host not in covered]
+
+
+REMOVED_API_VERSIONS = {
+    "autoscaling/v2beta1": "autoscaling/v2", "autoscaling/v2beta2": "autoscaling/v2",
+    "policy/v1beta1": "policy/v1", "extensions/v1beta1": "networking.k8s.io/v1 or apps/v1",
+    "networking.k8s.io/v1beta1": "networking.k8s.io/v1", "apps/v1beta1": "apps/v1", "apps/v1beta2": "apps/v1",
+}
+"""API versions the supported Kubernetes versions (1.25 and later) no longer serve, with their replacement."""
+DISCONTINUED_ANNOTATION = "alibabacloud.com/burst-resource"
+"""The seeds' ECI burst annotation, discontinued for Kubernetes 1.24 and later (DESIGN.md)."""
+
+
+def current_kubernetes_apis(resource: ResourceView, settings: Settings) -> list[str]:
+    """No removed Kubernetes API version and no discontinued ECI burst annotation: both silently stop working."""
+    if not resource.type.startswith("kubernetes:"):
+        return []
+    problems = []
+    api_version = resource.inputs.get("apiVersion")
+    if api_version in REMOVED_API_VERSIONS:
+        problems.append(f"apiVersion {api_version} is no longer served; use {REMOVED_API_VERSIONS[api_version]}")
+    for path, key, _ in walk(resource.inputs):
+        if key == DISCONTINUED_ANNOTATION:
+            problems.append(f"{path}: the burst-resource annotation is discontinued; use the virtual-node "
+                            "toleration and node affinity")
+    return problems
+
+
+# --------------------------------------------------------------------------- stack rules
+
+OSS_BUCKET = "alicloud:oss/bucket:Bucket"
+S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+
+
+def _bucket_name(resource: ResourceView) -> Any:
+    return resource.inputs.get("bucket")
+
+
+def _settings_of(bucket: ResourceView, resources: Sequence[ResourceView], types: tuple[str, ...]) -> list[ResourceView]:
+    """The resources of ``types`` that configure ``bucket``: they name it, or depend on it while its name is unknown."""
+    name = _bucket_name(bucket)
+    return [r for r in resources if r.type in types
+            and ((is_known(name) and r.inputs.get("bucket") == name)
+                 or (not is_known(r.inputs.get("bucket")) and bucket.urn in r.dependencies))]
+
+
+def _oss_bucket_problems(bucket: ResourceView, resources: Sequence[ResourceView]) -> list[str]:
+    problems = []
+    if bucket.inputs.get("acl") not in (None, "private"):
+        problems.append(f"inline acl is {bucket.inputs['acl']!r}")
+    acls = _settings_of(bucket, resources, ("alicloud:oss/bucketAcl:BucketAcl",))
+    if not acls or any(a.inputs.get("acl") != "private" for a in acls):
+        problems.append("needs an oss.BucketAcl with acl private")
+    versioning = _settings_of(bucket, resources, ("alicloud:oss/bucketVersioning:BucketVersioning",))
+    if not any(v.inputs.get("status") == "Enabled" for v in versioning):
+        problems.append("needs an oss.BucketVersioning with status Enabled")
+    encryption = _settings_of(bucket, resources, ("alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption",))
+    if not any(e.inputs.get("sseAlgorithm") in ("AES256", "KMS", "SM4") for e in encryption):
+        problems.append("needs an oss.BucketServerSideEncryption (AES256, KMS or SM4)")
+    blocks = _settings_of(bucket, resources, ("alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock",))
+    if not any(b.inputs.get("blockPublicAccess") is True for b in blocks):
+        problems.append("needs an oss.BucketPublicAccessBlock with blockPublicAccess true")
+    return problems
+
+
+S3_PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+def _s3_bucket_problems(bucket: ResourceView, resources: Sequence[ResourceView]) -> list[str]:
+    problems = []
+    acls = _settings_of(bucket, resources, ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"))
+    if bucket.inputs.get("acl") not in (None, "private") or any(a.inputs.get("acl") not in (None, "private") for a in acls):
+        problems.append("has a non-private ACL")
+    versioning = _settings_of(bucket, resources, ("aws:s3/bucketVersioning:BucketVersioning",
+                                                  "aws:s3/bucketVersioningV2:BucketVersioningV2"))
+    if not any(get_path(v.inputs, "versioningConfiguration", "status") == "Enabled" for v in versioning):
+        problems.append("needs an s3.BucketVersioning with status Enabled")
+    encryption = _settings_of(bucket, resources, (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"))
+    if not any(get_path(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
+               for e in encryption for rule in e.inputs.get("rules") or []):
+        problems.append("needs an s3.BucketServerSideEncryptionConfiguration with a default algorithm")
+    blocks = _settings_of(bucket, resources, ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",))
+    if not any(all(b.inputs.get(flag) is True for flag in S3_PUBLIC_ACCESS_FLAGS) for b in blocks):
+        problems.append(f"needs an s3.BucketPublicAccessBlock with {', '.join(S3_PUBLIC_ACCESS_FLAGS)} all true")
+    return problems
+
+
+def buckets_locked_down(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
+    """Every OSS and S3 bucket is private, encrypted, versioned and blocks public access (separate resources)."""
+    findings: list[Finding] = []
+    for bucket in resources:
+        if bucket.type == OSS_BUCKET:
+            findings += [(bucket, p) for p in _oss_bucket_problems(bucket, resources)]
+        elif bucket.type in S3_BUCKETS:
+            findings += [(bucket, p) for p in _s3_bucket_problems(bucket, resources)]
+    return findings
+
+
+def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
+    """Whether a PDB's ``matchLabels`` select pods with ``labels`` (``matchExpressions`` are not evaluated)."""
+    match = get_path(selector, "matchLabels")
+    return isinstance(match, Mapping) and bool(match) and all(labels.get(k) == v for k, v in match.items())
+
+
+def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
+    """Each inference Deployment has a PodDisruptionBudget selecting its pods, so node drains keep capacity."""
+    budgets = [r for r in resources if r.kind == "PodDisruptionBudget"]
+    findings: list[Finding] = []
+    for deployment in filter(is_deployment, resources):
+        namespace = get_path(deployment.inputs, "metadata", "namespace") or "default"
+        labels = get_path(deployment.inputs, "spec", "template", "metadata", "labels") or {}
+        if not any((get_path(b.inputs, "metadata", "namespace") or "default") == namespace
+                   and _selects(get_path(b.inputs, "spec", "selector"), labels) for b in budgets):
+            findings.append((deployment, "no PodDisruptionBudget in its namespace selects its pods"))
+    return findings
+
+
+# --------------------------------------------------------------------------- the policies
+
+RULES: tuple[Rule, ...] = (
+    Rule("spot-on-demand-share", MANDATORY,
+         "Spot node pools keep a pay-as-you-go share within the stack's bounds and compensateWithOnDemand on: "
+         "when spot capacity is reclaimed or out of stock, inference keeps running on pay-as-you-go nodes.",
+         spot_on_demand_share, settings=("minOnDemandPercentage", "maxOnDemandPercentage")),
+    Rule("no-credentials-in-inputs", MANDATORY,
+         "No AccessKey id, AWS access key or password as a plain value in any input: state and plans are read by "
+         "many people. Use RRSA (workload identity), or a Kubernetes Secret fed from a secure config value.",
+         no_credentials),
+    Rule("buckets-locked-down", MANDATORY,
+         "Every OSS and S3 bucket has a private ACL, server-side encryption, versioning and a public access block "
+         "(each a separate resource): models are intellectual property and must survive an overwrite.",
+         buckets_locked_down, stack=True),
+    Rule("gpu-requests-match-limits", MANDATORY,
+         "GPU containers request exactly what they limit: the scheduler then places them only where the GPU, "
+         "CPU and memory really are, and the pods get Guaranteed QoS.",
+         gpu_requests_match_limits),
+    Rule("workload-autoscaler-bounds", MANDATORY,
+         "HPAs, KEDA ScaledObjects and Seldon autoscalers have min ≤ max and max under the stack's cap: "
+         "a typo in a replica count must not buy a hundred GPUs.",
+         workload_autoscaler_bounds, settings=("maxReplicas",)),
+    Rule("node-pool-bounds", MANDATORY,
+         "Node pools have minSize ≤ maxSize and maxSize under the stack's cap: the autoscaler never buys more "
+         "nodes than the environment's budget allows.",
+         node_pool_bounds, settings=("maxNodePoolSize",)),
+    Rule("inference-readiness-probes", MANDATORY,
+         "Inference containers have readiness probes: a replica gets traffic only once its model is loaded.",
+         inference_readiness_probes),
+    Rule("inference-pod-disruption-budget", MANDATORY,
+         "Each inference Deployment has a PodDisruptionBudget: node drains and spot reclaims never take "
+         "all replicas at once.",
+         inference_pod_disruption_budget, stack=True),
+    Rule("inference-graceful-termination", MANDATORY,
+         "Inference pods have terminationGracePeriodSeconds of at least 30 (the seeds used 1): in-flight "
+         "requests finish when a spot node is reclaimed or the autoscaler scales in.",
+         inference_graceful_termination),
+    Rule("images-pinned", MANDATORY,
+         "Container images are pinned to a tag other than latest, or a digest: what runs is what was reviewed, "
+         "and a node replacement cannot pull a different server.",
+         images_pinned),
+    Rule("stateful-resources-protected", MANDATORY,
+         "In production, the ACK cluster and the OSS/S3 model buckets are protected, so a refactor or a "
+         "mistaken destroy cannot delete them.",
+         stateful_resources_protected, settings=("production",)),
+    Rule("ingress-tls-in-production", ADVISORY,
+         "In production, ingress hosts should be served over TLS (advisory: an internal-only endpoint may "
+         "terminate TLS elsewhere).",
+         ingress_tls_in_production, settings=("production",)),
+    Rule("current-kubernetes-apis", MANDATORY,
+         "No removed Kubernetes API versions (autoscaling/v2beta1, policy/v1beta1, ...) and no discontinued "
+         "alibabacloud.com/burst-resource annotation: both stop working without an error on current clusters.",
+         current_kubernetes_apis),
+)
+
+
+# --------------------------------------------------------------------------- policy config
+
+
+def settings_for(rule: Rule, given: Mapping[str, Any]) -> Settings:
+    """The defaults, overridden by the config given to ``rule`` (Pulumi hands each policy only its own keys)."""
+    return replace(Settings(), **{name: given[name] for name in rule.settings if name in given})
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """A stack's policy config file, read the way ``pulumi preview --policy-pack-config`` reads it."""
+
+    entries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def enforcement(self, rule: Rule) -> str:
+        level = self.entries.get(rule.name, {}).get("enforcementLevel", rule.enforcement)
+        return MANDATORY if level == REMEDIATE else level  # the pack reports remediate violations as mandatory
+
+    def settings(self, rule: Rule) -> Settings:
+        return settings_for(rule, self.entries.get(rule.name, {}))
+
+
+def parse_policy_config(document: Any, source: str) -> PolicyConfig:
+    """Validate a policy config document; a mistake raises ValueError naming the policy and key."""
+    if not isinstance(document, Mapping):
+        raise ValueError(f"{source}: a policy config is a JSON object keyed by policy name")
+    rules = {rule.name: rule for rule in RULES}
+    types = {f.name: f.type for f in fields(Settings)}
+    entries: dict[str, dict[str, Any]] = {}
+    errors = []
+    for name, value in document.items():
+        if name not in rules:
+            errors.append(f"{name}: no such policy (policies: {', '.join(rules)})")
+            continue
+        entry = {"enforcementLevel": value} if isinstance(value, str) else value
+        if not isinstance(entry, Mapping):
+            errors.append(f"{name}: must be an enforcement level or an object")
+            continue
+        for key, item in entry.items():
+            if key == "enforcementLevel":
+                if item not in ENFORCEMENT_LEVELS:
+                    errors.append(f"{name}.enforcementLevel: {item!r} is not one of {', '.join(ENFORCEMENT_LEVELS)}")
+            elif key not in rules[name].settings:
+                errors.append(f"{name}.{key}: not a setting of this policy "
+                              f"(its settings: {', '.join(rules[name].settings) or 'none'})")
+            elif (types[key] == "bool") != isinstance(item, bool) or not isinstance(item, int):
+                errors.append(f"{name}.{key}: must be {'a boolean' if types[key] == 'bool' else 'an integer'}")
+        entries[name] = dict(entry)
+    if errors:
+        raise ValueError(f"{source}: " + "; ".join(errors))
+    return PolicyConfig(entries)
+
+
+def read_policy_config(path: Path | None) -> PolicyConfig:
+    """The config file at ``path``; no file means every default."""
+    if path is None:
+        return PolicyConfig()
+    return parse_policy_config(json.loads(path.read_text()), str(path))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(resources: Sequence[ResourceView], config: PolicyConfig) -> list[Violation]:
+    """Every violation of every enabled policy, policies in :data:`RULES` order."""
+    violations = []
+    for rule in RULES:
+        enforcement = config.enforcement(rule)
+        if enforcement == DISABLED:
+            continue
+        settings = config.settings(rule)
+        if rule.stack:
+            findings = rule.check(resources, settings)  # type: ignore[arg-type]
+        else:
+            findings = [(r, message) for r in resources for message in rule.check(r, settings)]  # type: ignore[arg-type]
+        violations += [Violation(rule.name, enforcement, r.urn, r.name, message) for r, message in findings]
+    return violations

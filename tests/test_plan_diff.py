@@ -1,0 +1,109 @@
+"""``python -m planner diff``: plans of two versions of a stack list exactly the changes made, and nothing else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from factories import config_values
+from planner.cli import main
+from planner.diff import MISSING, diff_plans, render
+
+GPU_POOL = {"name": "gpu-inference", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"], "scaling": {"minSize": 0, "maxSize": 4},
+            "spot": {}, "labels": {"workload": "inference"}}
+SYSTEM_POOL = {"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 2, "maxSize": 3}}
+
+
+def service(name: str, max_replicas: int) -> dict[str, Any]:
+    return {"name": name, "server": "tfserving", "model": {"name": name, "path": f"models/{name}"},
+            "placement": {"nodeSelector": {"workload": "inference"}},
+            "autoscaling": {"maxReplicas": max_replicas, "cpu": {"targetUtilization": 60}}}
+
+
+def plan(tmp_path: Path, label: str, **overrides: Any) -> dict[str, Any]:
+    """The JSON plan of stack ``diff`` with the test config plus ``overrides``, as ``--json`` writes it."""
+    folder = tmp_path / label
+    folder.mkdir()
+    stack_file = folder / "Pulumi.diff.yaml"
+    stack_file.write_text(json.dumps({"config": {f"elastic-inference:{k}": v for k, v in config_values(**overrides).items()}}))
+    assert main(["--stack-file", str(stack_file), "--json", str(folder / "diff.json")]) in (0, 1)
+    return json.loads((folder / "diff.json").read_text())
+
+
+CASES = [
+    pytest.param(
+        {"nodePools": [SYSTEM_POOL, GPU_POOL], "services": [service("alpha", 4)]},
+        {"nodePools": [SYSTEM_POOL, GPU_POOL], "services": [service("alpha", 6), service("beta", 3)]},
+        {("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "spec.maxReplicas", 4, 6)},
+        "beta",
+        id="service maxReplicas changed, service added"),
+    pytest.param(
+        {"nodePools": [SYSTEM_POOL, GPU_POOL]},
+        {"nodePools": [SYSTEM_POOL, {**GPU_POOL, "scaling": {"minSize": 0, "maxSize": 6}},
+                       {**SYSTEM_POOL, "name": "cpu-batch"}]},
+        {("alicloud:cs/nodePool:NodePool", "scalingConfig.maxSize", 4, 6)},
+        "cpu-batch",
+        id="node pool maxSize changed, node pool added"),
+]
+"""(base overrides, head overrides, expected (type, path, before, after) changes, name of what is added)."""
+
+
+@pytest.mark.parametrize("base, head, changes, added", CASES)
+def test_diff_lists_exactly_the_changes(tmp_path, base, head, changes, added):
+    diff = diff_plans("diff", plan(tmp_path, "base", **base), plan(tmp_path, "head", **head))
+    assert diff.removed == []
+    assert {(r.type, c.path, c.before, c.after) for r in diff.changed for c in r.changes} == changes
+    assert not any(r.replaces for r in diff.changed)
+    assert diff.added and all(added in r["name"] for r in diff.added), [r["name"] for r in diff.added]
+    markdown = render([diff])
+    for type_, path, before, after in changes:
+        assert f"| `{path}` | `{before}` | `{after}` |" in markdown
+    assert f"**{len(diff.added)} to add, {len(changes)} to change (0 likely replaced), 0 to remove**" in markdown
+
+
+def resource(type_: str, inputs: dict[str, Any], name: str = "r", protect: bool = False) -> dict[str, Any]:
+    return {"urn": f"urn:pulumi:s::p::{type_}::{name}", "type": type_, "name": name, "protect": protect, "inputs": inputs}
+
+
+def one_stack(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {"stack": "s", "resources": list(resources)}
+
+
+def test_replacement_heuristic_flags_create_only_properties():
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a", "labels": {"x": "1"}},
+                  "spec": {"selector": {"matchLabels": {"app": "a"}}, "replicas": 1}}
+    changed = {**deployment, "metadata": {"name": "a", "labels": {"x": "2"}},
+               "spec": {"selector": {"matchLabels": {"app": "b"}}, "replicas": 1}}
+    diff = diff_plans("s", one_stack(resource("kubernetes:apps/v1:Deployment", deployment)),
+                      one_stack(resource("kubernetes:apps/v1:Deployment", changed)))
+    flags = {c.path: c.replaces for c in diff.changed[0].changes}
+    assert flags == {"metadata.labels.x": False, "spec.selector.matchLabels.app": True}
+    bucket = diff_plans("s", one_stack(resource("alicloud:oss/bucket:Bucket", {"bucket": "a", "tags": {}})),
+                        one_stack(resource("alicloud:oss/bucket:Bucket", {"bucket": "b", "tags": {"k": "v"}})))
+    assert {c.path: c.replaces for c in bucket.changed[0].changes} == {"bucket": True, "tags.k": False}
+    assert ":warning: `alicloud:oss/bucket:Bucket` **r**: `bucket`" in render([bucket])
+
+
+def test_diff_keeps_secrets_hidden_and_reports_protect_and_dotted_keys():
+    before = resource("kubernetes:core/v1:Secret", {"stringData": "[secret]", "metadata": {"labels": {"app.kubernetes.io/name": "a"}}})
+    after = resource("kubernetes:core/v1:Secret", {"metadata": {"labels": {"app.kubernetes.io/name": "b"}}}, protect=True)
+    changes = {c.path: (c.before, c.after) for c in diff_plans("s", one_stack(before), one_stack(after)).changed[0].changes}
+    assert changes == {"stringData": ("[secret]", MISSING), 'metadata.labels["app.kubernetes.io/name"]': ("a", "b"),
+                       "(protect)": (False, True)}
+
+
+def test_diff_of_folders_covers_new_and_unchanged_stacks(tmp_path, capsys):
+    (tmp_path / "base").mkdir()
+    (tmp_path / "head").mkdir()
+    same = one_stack(resource("alicloud:vpc/network:Network", {"cidrBlock": "10.0.0.0/16"}))
+    (tmp_path / "base" / "dev.json").write_text(json.dumps(same))
+    (tmp_path / "head" / "dev.json").write_text(json.dumps(same))
+    (tmp_path / "head" / "qa.json").write_text(json.dumps(same))
+    assert main(["diff", str(tmp_path / "base"), str(tmp_path / "head"), "--output", str(tmp_path / "diff.md")]) == 0
+    markdown = (tmp_path / "diff.md").read_text()
+    dev, qa = markdown.split("### Stack `dev`")[1].split("### Stack `qa`")
+    assert "No changes." in dev
+    assert "New stack: everything is added." in qa and "**1 to add, 0 to change (0 likely replaced), 0 to remove**" in qa

@@ -1,0 +1,360 @@
+"""Each guardrail passes a good resource and fails a bad one; the offline plan applies them to every stack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from planner.cli import committed_stacks, main
+from planner.policies import default_policy_config
+from planner.stackfile import read_stack_file
+from policypack import rules
+from policypack.rules import RULES, PolicyConfig, ResourceView, Settings, evaluate, parse_policy_config
+from stackconfig import load_stack_config
+
+DATA = Path(__file__).parent / "data"
+
+
+def view(type_: str, inputs: dict[str, Any], name: str = "r", protect: bool = False,
+         dependencies: frozenset[str] = frozenset()) -> ResourceView:
+    return ResourceView(type=type_, name=name, urn=f"urn:pulumi:test::elastic-inference::{type_}::{name}",
+                        inputs=inputs, protect=protect, dependencies=dependencies)
+
+
+def k8s(kind: str, api_version: str, spec: dict[str, Any], name: str = "svc", namespace: str = "inference",
+        labels: dict[str, str] | None = None) -> ResourceView:
+    group = api_version.split("/")[0] if "/" in api_version else "core"
+    version = api_version.split("/")[-1]
+    return view(f"kubernetes:{group}/{version}:{kind}", {
+        "apiVersion": api_version, "kind": kind,
+        "metadata": {"name": name, "namespace": namespace, "labels": labels or {}}, "spec": spec}, name=name)
+
+
+def container(**overrides: Any) -> dict[str, Any]:
+    base = {
+        "name": "server", "image": "tensorflow/serving:2.19.1-gpu",
+        "resources": {"requests": {"cpu": "4", "memory": "12Gi", "nvidia.com/gpu": "1"},
+                      "limits": {"cpu": "4", "memory": "12Gi", "nvidia.com/gpu": "1"}},
+        "readinessProbe": {"httpGet": {"path": "/v1/models/m", "port": 8501}},
+    }
+    return {**base, **overrides}
+
+
+def deployment(pod: dict[str, Any] | None = None, labels: dict[str, str] | None = None) -> ResourceView:
+    pod_spec = {"containers": [container()], "terminationGracePeriodSeconds": 60, **(pod or {})}
+    return k8s("Deployment", "apps/v1", {
+        "selector": {"matchLabels": labels or {"app": "svc"}},
+        "template": {"metadata": {"labels": labels or {"app": "svc"}}, "spec": pod_spec}})
+
+
+def spot_pool(**overrides: Any) -> ResourceView:
+    inputs = {"spotStrategy": "SpotAsPriceGo", "onDemandPercentageAboveBaseCapacity": "30",
+              "compensateWithOnDemand": True, "scalingConfig": {"minSize": 0, "maxSize": 4}}
+    return view("alicloud:cs/nodePool:NodePool", {**inputs, **overrides}, name="gpu")
+
+
+def check(rule_name: str, resource: ResourceView, settings: Settings = Settings()) -> list[str]:
+    rule = next(r for r in RULES if r.name == rule_name)
+    assert not rule.stack
+    return rule.check(resource, settings)  # type: ignore[call-arg, arg-type]
+
+
+def check_stack(rule_name: str, resources: list[ResourceView], settings: Settings = Settings()) -> list[tuple[str, str]]:
+    rule = next(r for r in RULES if r.name == rule_name)
+    assert rule.stack
+    return [(r.name, message) for r, message in rule.check(resources, settings)]  # type: ignore[call-arg, arg-type]
+
+
+# --------------------------------------------------------------------------- the policy set
+
+
+def test_at_least_ten_policies_with_unique_names_and_reasons():
+    names = [r.name for r in RULES]
+    assert len(names) >= 10 and len(set(names)) == len(names)
+    assert all(r.enforcement in (rules.MANDATORY, rules.ADVISORY) and len(r.description) > 40 for r in RULES)
+    assert {r.name for r in RULES if r.enforcement == rules.ADVISORY} == {"ingress-tls-in-production"}
+    assert all(set(r.settings) <= set(rules.SETTING_SCHEMAS) for r in RULES)
+
+
+# --------------------------------------------------------------------------- one test per policy
+
+
+def test_spot_on_demand_share():
+    assert check("spot-on-demand-share", spot_pool()) == []
+    assert check("spot-on-demand-share", view("alicloud:cs/nodePool:NodePool", {"instanceChargeType": "PostPaid"})) == []
+    low = check("spot-on-demand-share", spot_pool(onDemandPercentageAboveBaseCapacity="5"))
+    assert low == ["spot pool keeps 5 % pay-as-you-go above its base; the stack allows 10-100 %"]
+    assert check("spot-on-demand-share", spot_pool(onDemandPercentageAboveBaseCapacity="5"),
+                 Settings(minOnDemandPercentage=5)) == []
+    assert "compensateWithOnDemand" in check("spot-on-demand-share", spot_pool(compensateWithOnDemand=False))[0]
+    assert len(check("spot-on-demand-share", spot_pool(onDemandPercentageAboveBaseCapacity=None,
+                                                       compensateWithOnDemand=None))) == 2
+
+
+@pytest.mark.parametrize("inputs, expected", [
+    ({"volumeAttributes": {"akId": "[secret]", "roleName": "r"}}, []),
+    ({"tags": {"owner": "team-ml"}}, []),
+    ({"volumeAttributes": {"akId": "id", "akSecret": "s"}}, ["volumeAttributes.akId", "volumeAttributes.akSecret"]),
+    ({"tags": {"note": "key LTAI5tQ3Xk9vB2mN8pR4sW7z here"}}, ["tags.note"]),
+    ({"config": "AKIAIOSFODNN7EXAMPLE"}, ["config"]),
+    ({"spec": {"env": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "abc"}]}}, ["spec.env[0]"]),
+    ({"spec": {"env": [{"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "s3", "key": "k"}}}]}}, []),
+    ({"password": ""}, []),
+])
+def test_no_credentials_in_inputs(inputs, expected):
+    found = check("no-credentials-in-inputs", view("kubernetes:core/v1:PersistentVolume", inputs))
+    assert [m.split(" ")[0] for m in found] == expected
+
+
+def test_no_credentials_allows_kubernetes_secret_payload_only():
+    secret = view("kubernetes:core/v1:Secret", {"apiVersion": "v1", "kind": "Secret",
+                                                "stringData": {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"}})
+    assert check("no-credentials-in-inputs", secret) == []
+    config_map = view("kubernetes:core/v1:ConfigMap", {"apiVersion": "v1", "kind": "ConfigMap",
+                                                       "data": {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"}})
+    assert len(check("no-credentials-in-inputs", config_map)) == 1
+
+
+OSS = "alicloud:oss/"
+BUCKET_URN = f"urn:pulumi:test::elastic-inference::{OSS}bucket:Bucket::models"
+
+
+def oss_bucket_set(**broken: Any) -> list[ResourceView]:
+    settings = {
+        "bucketAcl:BucketAcl": {"acl": "private"},
+        "bucketVersioning:BucketVersioning": {"status": "Enabled"},
+        "bucketServerSideEncryption:BucketServerSideEncryption": {"sseAlgorithm": "KMS"},
+        "bucketPublicAccessBlock:BucketPublicAccessBlock": {"blockPublicAccess": True},
+    }
+    resources = [view(f"{OSS}bucket:Bucket", {"bucket": "models"}, name="models")]
+    for type_, inputs in settings.items():
+        if broken.get(type_) is not False:
+            resources.append(view(OSS + type_, {"bucket": "models", **inputs, **(broken.get(type_) or {})},
+                                  name=type_.split(":")[1]))
+    return resources
+
+
+def test_buckets_locked_down_oss():
+    assert check_stack("buckets-locked-down", oss_bucket_set()) == []
+    assert check_stack("buckets-locked-down", oss_bucket_set(**{"bucketAcl:BucketAcl": {"acl": "public-read"}})) == [
+        ("models", "needs an oss.BucketAcl with acl private")]
+    assert check_stack("buckets-locked-down", oss_bucket_set(**{"bucketVersioning:BucketVersioning": False})) == [
+        ("models", "needs an oss.BucketVersioning with status Enabled")]
+    missing = check_stack("buckets-locked-down", oss_bucket_set(**{
+        "bucketServerSideEncryption:BucketServerSideEncryption": False,
+        "bucketPublicAccessBlock:BucketPublicAccessBlock": {"blockPublicAccess": False}}))
+    assert [m for _, m in missing] == ["needs an oss.BucketServerSideEncryption (AES256, KMS or SM4)",
+                                       "needs an oss.BucketPublicAccessBlock with blockPublicAccess true"]
+
+
+def test_buckets_locked_down_matches_settings_by_dependency_when_the_name_is_unknown():
+    resources = [r if r.type.endswith("bucket:Bucket") else view(
+        r.type, {**r.inputs, "bucket": rules.UNKNOWN}, name=r.name, dependencies=frozenset({BUCKET_URN}))
+        for r in oss_bucket_set()]
+    assert check_stack("buckets-locked-down", resources) == []
+    unrelated = [r if r.type.endswith("bucket:Bucket") else view(r.type, {**r.inputs, "bucket": rules.UNKNOWN}, name=r.name)
+                 for r in oss_bucket_set()]
+    assert len(check_stack("buckets-locked-down", unrelated)) == 4
+
+
+def test_buckets_locked_down_s3():
+    s3 = "aws:s3/"
+    good = [
+        view(f"{s3}bucket:Bucket", {"bucket": "repo"}, name="repo"),
+        view(f"{s3}bucketVersioning:BucketVersioning", {"bucket": "repo", "versioningConfiguration": {"status": "Enabled"}}),
+        view(f"{s3}bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+             {"bucket": "repo", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]}),
+        view(f"{s3}bucketPublicAccessBlock:BucketPublicAccessBlock", {"bucket": "repo", "blockPublicAcls": True,
+             "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}),
+    ]
+    assert check_stack("buckets-locked-down", good) == []
+    open_block = good[:3] + [view(good[3].type, {**good[3].inputs, "restrictPublicBuckets": False})]
+    assert [m for _, m in check_stack("buckets-locked-down", open_block)] == [
+        "needs an s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, "
+        "restrictPublicBuckets all true"]
+    assert len(check_stack("buckets-locked-down", good[:1])) == 3
+
+
+def test_gpu_requests_match_limits():
+    assert check("gpu-requests-match-limits", deployment()) == []
+    cpu_only = container(resources={"requests": {"cpu": "1"}, "limits": {"cpu": "2"}})
+    assert check("gpu-requests-match-limits", deployment({"containers": [cpu_only]})) == []
+    short = container(resources={"requests": {"cpu": "2", "memory": "12Gi"},
+                                 "limits": {"cpu": "4", "memory": "12Gi", "nvidia.com/gpu": "1"}})
+    assert check("gpu-requests-match-limits", deployment({"containers": [short]})) == [
+        "container server: requests cpu=2 but limits cpu=4",
+        "container server: requests nvidia.com/gpu=None but limits nvidia.com/gpu=1"]
+
+
+def test_gpu_requests_match_limits_in_seldon_component_specs():
+    spec = {"predictors": [{"name": "default", "componentSpecs": [{"spec": {"containers": [
+        container(resources={"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "2"}})]}}]}]}
+    seldon = k8s("SeldonDeployment", "machinelearning.seldon.io/v1", spec)
+    assert len(check("gpu-requests-match-limits", seldon)) == 1
+
+
+def test_workload_autoscaler_bounds():
+    hpa = k8s("HorizontalPodAutoscaler", "autoscaling/v2", {"minReplicas": 1, "maxReplicas": 8})
+    assert check("workload-autoscaler-bounds", hpa) == []
+    assert check("workload-autoscaler-bounds", hpa, Settings(maxReplicas=5)) == [
+        "HorizontalPodAutoscaler: maximum 8 is over this stack's cap of 5"]
+    inverted = k8s("ScaledObject", "keda.sh/v1alpha1", {"minReplicaCount": 6, "maxReplicaCount": 3})
+    assert check("workload-autoscaler-bounds", inverted) == ["ScaledObject: minimum 6 is greater than maximum 3"]
+    keda_default = k8s("ScaledObject", "keda.sh/v1alpha1", {})
+    assert check("workload-autoscaler-bounds", keda_default) == ["ScaledObject: maximum 100 is over this stack's cap of 10"]
+    seldon = k8s("SeldonDeployment", "machinelearning.seldon.io/v1", {"predictors": [{"name": "default", "componentSpecs": [
+        {"hpaSpec": {"minReplicas": 1, "maxReplicas": 40}}]}]})
+    assert check("workload-autoscaler-bounds", seldon) == [
+        "predictor default componentSpecs[0].hpaSpec: maximum 40 is over this stack's cap of 10"]
+
+
+def test_node_pool_bounds():
+    assert check("node-pool-bounds", spot_pool()) == []
+    assert check("node-pool-bounds", spot_pool(scalingConfig={"minSize": 5, "maxSize": 3})) == [
+        "scalingConfig: minimum 5 is greater than maximum 3"]
+    assert check("node-pool-bounds", spot_pool(scalingConfig={"minSize": 0, "maxSize": 30}), Settings(maxNodePoolSize=30)) == []
+    assert check("node-pool-bounds", spot_pool(scalingConfig={"minSize": 0, "maxSize": 31}), Settings(maxNodePoolSize=30)) == [
+        "scalingConfig: maximum 31 is over this stack's cap of 30"]
+
+
+def test_inference_readiness_probes():
+    assert check("inference-readiness-probes", deployment()) == []
+    no_probe = {k: v for k, v in container().items() if k != "readinessProbe"}
+    assert check("inference-readiness-probes", deployment({"containers": [container(), {**no_probe, "name": "proxy"}]})) == [
+        "container proxy has no readinessProbe"]
+
+
+def test_inference_pod_disruption_budget():
+    pdb = k8s("PodDisruptionBudget", "policy/v1", {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "svc"}}}, name="pdb")
+    assert check_stack("inference-pod-disruption-budget", [deployment(), pdb]) == []
+    assert check_stack("inference-pod-disruption-budget", [deployment()]) == [
+        ("svc", "no PodDisruptionBudget in its namespace selects its pods")]
+    other_namespace = k8s("PodDisruptionBudget", "policy/v1", pdb.inputs["spec"], name="pdb", namespace="default")
+    assert len(check_stack("inference-pod-disruption-budget", [deployment(), other_namespace])) == 1
+    other_pods = k8s("PodDisruptionBudget", "policy/v1", {"selector": {"matchLabels": {"app": "other"}}}, name="pdb")
+    assert len(check_stack("inference-pod-disruption-budget", [deployment(), other_pods])) == 1
+
+
+def test_inference_graceful_termination():
+    assert check("inference-graceful-termination", deployment()) == []
+    assert check("inference-graceful-termination", deployment({"terminationGracePeriodSeconds": 30})) == []
+    assert check("inference-graceful-termination", deployment({"terminationGracePeriodSeconds": 1})) == [
+        "terminationGracePeriodSeconds is 1; at least 30 lets in-flight requests finish"]
+
+
+@pytest.mark.parametrize("image, pinned", [
+    ("tensorflow/serving:2.19.1-gpu", True),
+    ("nvcr.io/nvidia/tritonserver@sha256:" + "a" * 64, True),
+    ("registry.example.com:5000/team/server:1.2", True),
+    ("tensorflow/serving:latest", False),
+    ("tensorflow/serving", False),
+    ("registry.example.com:5000/team/server", False),
+])
+def test_images_pinned(image, pinned):
+    found = check("images-pinned", deployment({"initContainers": [container(name="init", image=image)]}))
+    assert (found == []) == pinned
+
+
+def test_stateful_resources_protected():
+    cluster = "alicloud:cs/managedKubernetes:ManagedKubernetes"
+    assert check("stateful-resources-protected", view(cluster, {}, protect=True), Settings(production=True)) == []
+    assert check("stateful-resources-protected", view(cluster, {}), Settings(production=False)) == []
+    assert len(check("stateful-resources-protected", view("aws:s3/bucket:Bucket", {}), Settings(production=True))) == 1
+    assert check("stateful-resources-protected", view("alicloud:vpc/network:Network", {}), Settings(production=True)) == []
+
+
+def test_ingress_tls_in_production():
+    rules_ = [{"host": "a.example.com"}, {"host": "b.example.com"}]
+    tls = k8s("Ingress", "networking.k8s.io/v1", {"rules": rules_, "tls": [{"hosts": ["a.example.com", "b.example.com"]}]})
+    plain = k8s("Ingress", "networking.k8s.io/v1", {"rules": rules_, "tls": [{"hosts": ["a.example.com"]}]})
+    assert check("ingress-tls-in-production", tls, Settings(production=True)) == []
+    assert check("ingress-tls-in-production", plain, Settings(production=False)) == []
+    assert check("ingress-tls-in-production", plain, Settings(production=True)) == ["host b.example.com has no TLS"]
+
+
+def test_current_kubernetes_apis():
+    assert check("current-kubernetes-apis", k8s("HorizontalPodAutoscaler", "autoscaling/v2", {})) == []
+    assert check("current-kubernetes-apis", k8s("HorizontalPodAutoscaler", "autoscaling/v2beta1", {})) == [
+        "apiVersion autoscaling/v2beta1 is no longer served; use autoscaling/v2"]
+    burst = deployment()
+    burst = view(burst.type, {**burst.inputs, "metadata": {"name": "svc", "annotations": {rules.DISCONTINUED_ANNOTATION: "eci"}}})
+    assert len(check("current-kubernetes-apis", burst)) == 1
+
+
+# --------------------------------------------------------------------------- config and evaluation
+
+
+def test_policy_config_overrides_settings_and_enforcement():
+    hpa = k8s("HorizontalPodAutoscaler", "autoscaling/v2", {"minReplicas": 1, "maxReplicas": 20})
+    assert [v.policy for v in evaluate([hpa], PolicyConfig())] == ["workload-autoscaler-bounds"]
+    assert evaluate([hpa], parse_policy_config({"workload-autoscaler-bounds": {"maxReplicas": 20}}, "t")) == []
+    advisory = evaluate([hpa], parse_policy_config({"workload-autoscaler-bounds": "advisory"}, "t"))
+    assert [v.enforcement for v in advisory] == ["advisory"]
+    assert evaluate([hpa], parse_policy_config({"workload-autoscaler-bounds": {"enforcementLevel": "disabled"}}, "t")) == []
+
+
+@pytest.mark.parametrize("document, message", [
+    ({"no-such-policy": "advisory"}, "no-such-policy: no such policy"),
+    ({"node-pool-bounds": {"maxReplicas": 3}}, "node-pool-bounds.maxReplicas: not a setting of this policy"),
+    ({"node-pool-bounds": {"maxNodePoolSize": "30"}}, "node-pool-bounds.maxNodePoolSize: must be an integer"),
+    ({"stateful-resources-protected": {"production": 1}}, "stateful-resources-protected.production: must be a boolean"),
+    ({"images-pinned": "strict"}, "images-pinned.enforcementLevel: 'strict' is not one of"),
+])
+def test_policy_config_mistakes_are_named(document, message):
+    with pytest.raises(ValueError, match=message):
+        parse_policy_config(document, "t.json")
+
+
+@pytest.mark.parametrize("stack", committed_stacks())
+def test_committed_policy_config_matches_the_stack(stack):
+    """Each committed stack has a policy config whose ``production`` says what the stack config says."""
+    path = default_policy_config(stack)
+    assert path is not None, f"policypack/config/{stack}.json is missing"
+    config = parse_policy_config(json.loads(path.read_text()), str(path))
+    stack_config = load_stack_config(*read_stack_file(Path("stacks") / f"Pulumi.{stack}.yaml"))
+    for rule in RULES:
+        if "production" in rule.settings:
+            assert config.settings(rule).production == stack_config.production, rule.name
+
+
+@pytest.mark.parametrize("stack", committed_stacks())
+def test_committed_stacks_pass_every_mandatory_policy(stack, capsys):
+    assert main(["--stack", stack]) == 0
+    out = capsys.readouterr().out
+    assert "[mandatory]" not in out
+
+
+def test_violations_stack_exits_1_and_names_each_violation_with_its_resource(capsys):
+    assert main(["--stack-file", str(DATA / "Pulumi.violations.yaml")]) == 1
+    out = capsys.readouterr().out
+    expected = [
+        ("spot-on-demand-share", "gpu-inference", "0 % pay-as-you-go"),
+        ("spot-on-demand-share", "gpu-inference", "compensateWithOnDemand"),
+        ("node-pool-bounds", "system", "maximum 200"),
+        ("workload-autoscaler-bounds", "inference-latest-image-hpa", "maximum 50"),
+        ("images-pinned", "inference-latest-image-deployment", "tensorflow/serving:latest"),
+        ("no-credentials-in-inputs", "inference-latest-image-deployment", "env[0].value holds an access key id"),
+    ]
+    blocks = out.split("  [mandatory] ")[1:]
+    assert len(blocks) == len(expected)
+    for policy, resource, message in expected:
+        assert any(b.startswith(f"{policy}: {resource} (urn:pulumi:violations::") and message in b for b in blocks), policy
+
+
+def test_advisory_violations_are_printed_but_do_not_fail(tmp_path, capsys):
+    stack = yaml.safe_load((Path("stacks") / "Pulumi.dev.yaml").read_text())
+    stack["config"]["elastic-inference:services"] = [{
+        "name": "open", "server": "tfserving", "model": {"name": "m", "path": "models/m"}, "resources": {"gpus": 0},
+        "ingress": {"host": "open.example.com"}, "autoscaling": {"maxReplicas": 2, "cpu": {"targetUtilization": 60}}}]
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(json.dumps(stack))
+    policy_config = tmp_path / "policy.json"
+    policy_config.write_text(json.dumps({"ingress-tls-in-production": {"production": True}}))
+    assert main(["--stack-file", str(path), "--policy-config", str(policy_config)]) == 0
+    out = capsys.readouterr().out
+    assert "0 mandatory, 1 advisory" in out
+    assert "[advisory] ingress-tls-in-production: " in out and "host open.example.com has no TLS" in out
