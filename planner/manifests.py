@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .engine import Plan
+from .engine import SECRET_MARK, Plan
 
 NOT_OBJECTS = ("pulumi:providers:", "kubernetes:helm.sh/")
 """Kubernetes-package resources that are not API objects (providers, Helm releases)."""
@@ -33,6 +33,21 @@ def _sorted(value: Any) -> Any:
     return value
 
 
+REDACTED_ANNOTATION = "elastic-inference.dev/offline-plan"
+
+
+def without_secret_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """Drop top-level fields whose value is a secret (a Secret's ``data``/``stringData``): the offline
+    plan never has them, and a placeholder would not be valid there. An annotation says so."""
+    hidden = sorted(k for k, v in obj.items() if v == SECRET_MARK)
+    if not hidden:
+        return obj
+    metadata = dict(obj.get("metadata", {}))
+    metadata["annotations"] = {**metadata.get("annotations", {}),
+                               REDACTED_ANNOTATION: f"secret fields omitted: {', '.join(hidden)}"}
+    return {**{k: v for k, v in obj.items() if k not in hidden}, "metadata": metadata}
+
+
 def ordered(obj: dict[str, Any]) -> dict[str, Any]:
     """``apiVersion``, ``kind``, ``metadata`` first, the rest sorted: stable files that read like kubectl's."""
     rest = sorted(k for k in obj if k not in FIRST_KEYS)
@@ -49,6 +64,6 @@ def write_manifests(plan: Plan, directory: Path) -> list[Path]:
     written = []
     for obj in kubernetes_objects(plan):
         path = directory / manifest_filename(obj)
-        path.write_text(yaml.safe_dump(ordered(obj), sort_keys=False))
+        path.write_text(yaml.safe_dump(ordered(without_secret_fields(obj)), sort_keys=False))
         written.append(path)
     return written

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner.manifests import manifest_filename, ordered
+from planner.manifests import REDACTED_ANNOTATION, manifest_filename, ordered, without_secret_fields
 from planner.stackfile import SECRET_PLACEHOLDER, parse_stack_document
 from stackconfig import StackConfigError
 
@@ -57,6 +57,15 @@ def test_manifests_put_api_version_kind_metadata_first_and_sort_the_rest():
     obj = {"spec": {"b": 1, "a": [{"z": 1, "y": 2}]}, "metadata": {"name": "x"}, "kind": "K", "apiVersion": "v1"}
     assert list(ordered(obj)) == ["apiVersion", "kind", "metadata", "spec"]
     assert list(ordered(obj)["spec"]) == ["a", "b"] and list(ordered(obj)["spec"]["a"][0]) == ["y", "z"]
+
+
+def test_secret_fields_are_left_out_of_manifests_and_said_so():
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s3"}, "type": "Opaque", "stringData": "[secret]"}
+    written = without_secret_fields(secret)
+    assert "stringData" not in written and written["type"] == "Opaque"
+    assert "stringData" in written["metadata"]["annotations"][REDACTED_ANNOTATION]
+    plain = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}}
+    assert without_secret_fields(plain) == plain
 
 
 def test_bad_stack_file_exits_non_zero_naming_every_key_without_traceback(tmp_path):
