@@ -71,7 +71,9 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
         model = StackConfig.model_validate(values)
     except ValidationError as error:
         issues += issues_from_validation_error(error, StackConfig)
-        issues += _rules_over_valid_sections(values, failed={str(e["loc"][0]) for e in error.errors() if e["loc"]})
+        failed = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+        if failed:  # otherwise every section validated and the rules have already reported
+            issues += _rules_over_valid_sections(values, failed)
         model = None
     if issues:
         raise StackConfigError(source, issues)

@@ -110,6 +110,11 @@ def test_all_errors_are_reported_at_once():
     assert {"servces", "network.vpcCidr", "cluster.serviceCidr", "cluster.clusterSpec"} <= paths
 
 
+def test_each_cross_section_finding_is_reported_once():
+    issues = issues_for(production=True)
+    assert len([i for i in issues if i.startswith("zones:")]) == 1
+
+
 def test_a_mistake_in_one_section_does_not_hide_contradictions_between_others():
     issues = issues_for(production=True, services=[service(autoscaling={"maxReplicas": "many"})],
                         network={"nodeVswitchCidrs": ["192.168.0.0/20"]})
