@@ -17,29 +17,44 @@ from pulumi_kubernetes.policy.v1 import PodDisruptionBudget
 from stackconfig.model import S3Credentials, ServiceConfig
 
 from . import autoscaling, seldon, serving
-from .pod_template import PodOptions, pod_template, selector_labels, standard_labels
+from .pod_template import BurstTarget, PodOptions, pod_template, selector_labels, standard_labels
 from .s3_model_repository import credentials_secret_data
 
 KEDA_API_VERSION = "keda.sh/v1alpha1"
 
 
+IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+"""ServiceAccount annotation of IRSA: EKS's pod identity webhook gives the pods web-identity credentials of
+this role (a projected token and ``AWS_ROLE_ARN``/``AWS_WEB_IDENTITY_TOKEN_FILE``/``AWS_REGION``), which the
+AWS SDK's default credential chain reads (EKS "IAM roles for service accounts")."""
+
+
 @dataclass(frozen=True)
 class S3Access:
-    """How a service reaches the S3 model repository."""
+    """How a service reaches the S3 bucket it reads models from: access keys, or a workload identity."""
 
     bucket: str
     region: str
-    credentials: S3Credentials
+    credentials: Optional[S3Credentials] = None
+    """An access key in a Secret (the Seldon tutorial's way, for clusters without a workload identity)."""
+    role_arn: Optional[pulumi.Input[str]] = None
+    """IAM role of the service's ServiceAccount (IRSA), used instead of keys on EKS."""
+
+    def __post_init__(self) -> None:
+        if (self.credentials is None) == (self.role_arn is None):
+            raise ValueError("S3 access needs exactly one of credentials and role_arn")
 
 
 @dataclass(frozen=True)
 class InferenceServiceArgs:
     service: ServiceConfig
     """The catalog entry (``services[]``)."""
-    log_project: pulumi.Input[str]
-    """SLS project of the cluster's logs, for the QPS metric selector (``Cluster.log_project``)."""
-    model_claim: str
-    """The model store's PersistentVolumeClaim (in the service's namespace)."""
+    log_project: Optional[pulumi.Input[str]]
+    """SLS project of the cluster's logs, for the QPS metric selector (``Cluster.log_project``); ACK only."""
+    model_claim: Optional[str]
+    """The model store's PersistentVolumeClaim (in the service's namespace); None when the cluster has none."""
+    burst: BurstTarget
+    """Where the cloud puts the pods of a bursting service (:data:`components.pod_template.ECI`, Fargate, ...)."""
     s3: Optional[S3Access] = None
     """The S3 model repository and its credentials; required when ``model.source`` is ``s3``."""
     storage: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -124,8 +139,9 @@ class InferenceService(pulumi.ComponentResource):
     Every object is named after the service and carries the recommended ``app.kubernetes.io`` labels.
     Always: a ServiceAccount without an API token; for TF Serving (also behind Seldon) a ConfigMap
     ``<name>-tfserving`` with the model config (``model.versionPolicy``, default ``latest: 1``) and the
-    Prometheus monitoring config; with ``model.source: s3`` a Secret ``<name>-s3`` with the S3
-    credentials (secret in state and previews); with ``ingress`` an Ingress (class ``nginx`` by default,
+    Prometheus monitoring config; with ``model.source: s3`` either a Secret ``<name>-s3`` with the S3
+    credentials (secret in state and previews), or, when ``s3.role_arn`` is given (EKS), the IRSA annotation
+    :data:`IRSA_ROLE_ANNOTATION` on the ServiceAccount and no Secret; with ``ingress`` an Ingress (class ``nginx`` by default,
     TLS with ``tlsSecretName``).
 
     ``server: tfserving|triton``: a Deployment (pod: :func:`components.pod_template.pod_template`;
@@ -138,7 +154,8 @@ class InferenceService(pulumi.ComponentResource):
     (``hpaSpec`` or ``kedaSpec``) and the disruption budget (``pdbSpec``); Seldon's operator creates the
     Deployment, Service ``<name>-default``, HPA/ScaledObject and PDB from it.
 
-    The workload waits for ``storage``; the autoscaler and custom resources for ``operators``. Outputs: ``service_name`` (the Service the Ingress routes
+    Pods of a bursting service are placed by the cloud's ``burst`` target. The workload waits for ``storage``;
+    the autoscaler and custom resources for ``operators``. Outputs: ``service_name`` (the Service the Ingress routes
     to), ``host`` (the Ingress host, or None).
     """
 
@@ -156,7 +173,10 @@ class InferenceService(pulumi.ComponentResource):
         def metadata(object_name: str) -> dict[str, Any]:
             return {"name": object_name, "namespace": service.namespace, "labels": standard_labels(service)}
 
-        account = ServiceAccount(f"{name}-service-account", metadata=metadata(service.name),
+        account_metadata = metadata(service.name)
+        if service.model.source == "s3" and args.s3 is not None and args.s3.role_arn is not None:
+            account_metadata["annotations"] = {IRSA_ROLE_ANNOTATION: args.s3.role_arn}
+        account = ServiceAccount(f"{name}-service-account", metadata=account_metadata,
                                  automount_service_account_token=False, opts=child)
         config_map = None
         if service.serving_kind == "tfserving":
@@ -165,9 +185,9 @@ class InferenceService(pulumi.ComponentResource):
                 serving.TFSERVING_MONITORING_CONFIG: serving.tfserving_monitoring_config(),
             }, opts=child)
         secret = None
-        if service.model.source == "s3":
-            if args.s3 is None:
-                raise ValueError(f"service {service.name} reads models from S3 but no S3 access is given")
+        if service.model.source == "s3" and args.s3 is None:
+            raise ValueError(f"service {service.name} reads models from S3 but no S3 access is given")
+        if service.model.source == "s3" and args.s3 is not None and args.s3.credentials is not None:
             secret = Secret(f"{name}-s3-credentials", metadata=metadata(f"{service.name}-s3"), type="Opaque",
                             string_data=credentials_secret_data(args.s3.credentials, args.s3.region,
                                                                 for_seldon=service.server == "seldon"),
@@ -188,6 +208,7 @@ class InferenceService(pulumi.ComponentResource):
             s3_bucket=s3_bucket,
             managed_by_seldon=seldon_triton,
             sidecars=(seldon.tfserving_proxy(service),) if is_seldon and not seldon_triton else (),
+            burst=args.burst,
         ))
 
         if is_seldon:

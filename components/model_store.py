@@ -142,13 +142,40 @@ def persistent_volume_spec(store: ModelStoreConfig, bucket: pulumi.Input[str], r
     )
 
 
-def persistent_volume_claim_spec(store: ModelStoreConfig, volume_name: pulumi.Input[str]) -> PersistentVolumeClaimSpecArgs:
-    """The claim of exactly the model store's PV: ``volumeName`` binds it, ``storageClassName: ""`` stops provisioning."""
+def persistent_volume_claim_spec(volume: PersistentVolumeSpecArgs, volume_name: pulumi.Input[str]) -> PersistentVolumeClaimSpecArgs:
+    """The claim of exactly the model store's PV: ``volumeName`` binds it, ``storageClassName: ""`` stops
+    provisioning; access modes and size are the volume's."""
     return PersistentVolumeClaimSpecArgs(
-        access_modes=access_modes(store),
-        resources=VolumeResourceRequirementsArgs(requests={"storage": store.capacity}),
+        access_modes=volume.access_modes,
+        resources=VolumeResourceRequirementsArgs(requests=volume.capacity),
         storage_class_name="",
         volume_name=volume_name,
+    )
+
+
+def static_claim(parent: pulumi.Resource, name: str, *, namespace: str, claim_name: str,
+                 volume: PersistentVolumeSpecArgs, volume_depends_on: list[pulumi.Resource]) -> PersistentVolumeClaim:
+    """The Kubernetes side of a model store, whatever the bucket behind it (OSS on ACK, S3 on EKS): the namespace
+    (unless built-in), a static PersistentVolume named ``claim_name`` with the ``volume`` spec, and its claim.
+
+    Children of ``parent`` named ``<name>-namespace``, ``<name>-volume`` and ``<name>-claim``; the volume waits for
+    ``volume_depends_on`` (what the mount needs, e.g. the CSI driver's role and its policy).
+    """
+    child = pulumi.ResourceOptions(parent=parent)
+    claim_namespace: pulumi.Input[str] = namespace
+    if namespace not in BUILTIN_NAMESPACES:
+        claim_namespace = Namespace(f"{name}-namespace", metadata=ObjectMetaArgs(name=namespace), opts=child).metadata.name
+    persistent_volume = PersistentVolume(
+        f"{name}-volume",
+        metadata=ObjectMetaArgs(name=claim_name),
+        spec=volume,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=volume_depends_on),
+    )
+    return PersistentVolumeClaim(
+        f"{name}-claim",
+        metadata=ObjectMetaArgs(name=claim_name, namespace=claim_namespace),
+        spec=persistent_volume_claim_spec(volume, persistent_volume.metadata.name),
+        opts=child,
     )
 
 
@@ -201,24 +228,10 @@ class ModelStore(pulumi.ComponentResource):
         bucket = self._bucket(name, config)
         role, attachment = self._csi_role(name, config, bucket.bucket, args)
 
-        child = pulumi.ResourceOptions(parent=self)
-        namespace: pulumi.Input[str] = store.namespace
-        if store.namespace not in BUILTIN_NAMESPACES:
-            namespace = Namespace(
-                f"{name}-namespace", metadata=ObjectMetaArgs(name=store.namespace), opts=child).metadata.name
-        volume = PersistentVolume(
-            f"{name}-volume",
-            metadata=ObjectMetaArgs(name=store.claim_name),
-            spec=persistent_volume_spec(store, bucket.bucket, role.role_name, config.region),
-            # The mount works only once the role holds its policy.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
-        )
-        claim = PersistentVolumeClaim(
-            f"{name}-claim",
-            metadata=ObjectMetaArgs(name=store.claim_name, namespace=namespace),
-            spec=persistent_volume_claim_spec(store, volume.metadata.name),
-            opts=child,
-        )
+        # The mount works only once the role holds its policy.
+        claim = static_claim(self, name, namespace=store.namespace, claim_name=store.claim_name,
+                             volume=persistent_volume_spec(store, bucket.bucket, role.role_name, config.region),
+                             volume_depends_on=[attachment])
 
         self.bucket_name = bucket.bucket
         self.role_name = role.role_name

@@ -6,7 +6,7 @@ Plain functions returning Kubernetes objects as camelCase dicts, exactly as the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from stackconfig.model import ServiceConfig
 
@@ -69,43 +69,6 @@ def _required_terms(match_expressions: list[list[dict[str, Any]]]) -> dict[str, 
         "nodeSelectorTerms": [{"matchExpressions": terms} for terms in match_expressions]}}
 
 
-def placement(service: ServiceConfig) -> dict[str, Any]:
-    """``affinity`` and ``tolerations`` for the burst mode.
-
-    - ``none``: only nodes with the ``placement.nodeSelector`` labels (if any).
-    - ``overflow``: those nodes OR virtual nodes (terms of ``nodeSelectorTerms`` are ORed), and a strong
-      preference for non-virtual nodes, so ECS fills first and ECI takes the rest.
-    - ``only``: virtual nodes only.
-    GPU pods tolerate the GPU taint whenever they may land on ECS nodes.
-    """
-    key, value = VIRTUAL_NODE_LABEL
-    pool = [{"key": k, "operator": "In", "values": [v]} for k, v in sorted(service.placement.node_selector.items())]
-    virtual = [{"key": key, "operator": "In", "values": [value]}]
-    mode = service.burst.mode
-    node_affinity: dict[str, Any] = {}
-    tolerations: list[dict[str, Any]] = []
-    if mode == "none":
-        if pool:
-            node_affinity = _required_terms([pool])
-    elif mode == "overflow":
-        if pool:
-            node_affinity = _required_terms([pool, virtual])
-        node_affinity["preferredDuringSchedulingIgnoredDuringExecution"] = [{
-            "weight": 100, "preference": {"matchExpressions": [{"key": key, "operator": "NotIn", "values": [value]}]}}]
-        tolerations.append(VIRTUAL_NODE_TOLERATION)
-    else:
-        node_affinity = _required_terms([virtual])
-        tolerations.append(VIRTUAL_NODE_TOLERATION)
-    if service.resources.gpus > 0 and mode != "only":
-        tolerations.append(GPU_TOLERATION)
-    result: dict[str, Any] = {}
-    if node_affinity:
-        result["affinity"] = {"nodeAffinity": node_affinity}
-    if tolerations:
-        result["tolerations"] = tolerations
-    return result
-
-
 def eci_annotations(service: ServiceConfig) -> dict[str, str]:
     """ECI annotations of the pod template when the service may burst; none otherwise."""
     burst = service.burst
@@ -117,6 +80,84 @@ def eci_annotations(service: ServiceConfig) -> dict[str, str]:
     if burst.spot:
         annotations[ECI_SPOT_STRATEGY] = "SpotAsPriceGo"
     return annotations
+
+
+def _no_annotations(service: ServiceConfig) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class BurstTarget:
+    """How the cloud places the pods of a service whose ``burst.mode`` is not ``none``: the only part of the
+    pod template that differs between clouds. The platform of each cloud passes its own value.
+
+    Two mechanisms exist: burst nodes that pods reach by node affinity and a toleration (ACK virtual nodes,
+    which also read ECI annotations), and a pod label that the cloud's admission selects (an EKS Fargate
+    profile's selector; Fargate then schedules every selected pod, so it supports ``only`` but not ``overflow``).
+    """
+
+    description: str
+    """What the burst capacity is, for error messages."""
+    node_label: Optional[tuple[str, str]] = None
+    """Label of the burst nodes, which node affinity selects (ACK: ``type=virtual-kubelet``)."""
+    toleration: Optional[dict[str, Any]] = None
+    """Toleration of the burst nodes' taint."""
+    pod_labels: dict[str, str] = field(default_factory=dict)
+    """Labels that send a pod to burst capacity (EKS: the Fargate profile's selector)."""
+    annotations: Callable[[ServiceConfig], dict[str, str]] = _no_annotations
+    """Pod annotations a bursting service needs (ACK: :func:`eci_annotations`)."""
+
+
+ECI = BurstTarget(description="ECI virtual nodes", node_label=VIRTUAL_NODE_LABEL, toleration=VIRTUAL_NODE_TOLERATION,
+                  annotations=eci_annotations)
+"""ACK: pods burst onto ECI through virtual nodes."""
+NO_BURST = BurstTarget(description="no burst capacity")
+"""A cluster without burst capacity (``cloud: existing``); the config rejects bursting services there."""
+
+
+def placement(service: ServiceConfig, burst: BurstTarget) -> dict[str, Any]:
+    """``affinity`` and ``tolerations`` for the burst mode.
+
+    - ``none``: only nodes with the ``placement.nodeSelector`` labels (if any).
+    - ``overflow``: those nodes OR burst nodes (terms of ``nodeSelectorTerms`` are ORed), and a strong
+      preference for non-burst nodes, so the node pools fill first and burst capacity takes the rest.
+    - ``only``: burst capacity only: burst nodes by affinity, or whatever the target's pod labels select.
+    GPU pods tolerate the GPU taint whenever they may land on GPU nodes.
+    """
+    pool = [{"key": k, "operator": "In", "values": [v]} for k, v in sorted(service.placement.node_selector.items())]
+    mode = service.burst.mode
+    if mode != "none" and burst.node_label is None and (mode == "overflow" or not burst.pod_labels):
+        raise ValueError(f"service {service.name}: burst.mode {mode} is not possible on {burst.description}")
+    node_affinity: dict[str, Any] = {}
+    tolerations: list[dict[str, Any]] = []
+    if mode == "none":
+        if pool:
+            node_affinity = _required_terms([pool])
+    elif burst.node_label is not None:
+        key, value = burst.node_label
+        virtual = [{"key": key, "operator": "In", "values": [value]}]
+        if mode == "overflow":
+            if pool:
+                node_affinity = _required_terms([pool, virtual])
+            node_affinity["preferredDuringSchedulingIgnoredDuringExecution"] = [{
+                "weight": 100, "preference": {"matchExpressions": [{"key": key, "operator": "NotIn", "values": [value]}]}}]
+        else:
+            node_affinity = _required_terms([virtual])
+        if burst.toleration:
+            tolerations.append(burst.toleration)
+    if service.resources.gpus > 0 and mode != "only":
+        tolerations.append(GPU_TOLERATION)
+    result: dict[str, Any] = {}
+    if node_affinity:
+        result["affinity"] = {"nodeAffinity": node_affinity}
+    if tolerations:
+        result["tolerations"] = tolerations
+    return result
+
+
+def burst_pod_labels(service: ServiceConfig, burst: BurstTarget) -> dict[str, str]:
+    """The target's pod labels when the service bursts; none otherwise."""
+    return dict(burst.pod_labels) if service.burst.mode != "none" else {}
 
 
 def spread(service: ServiceConfig) -> list[dict[str, Any]]:
@@ -162,6 +203,8 @@ class PodOptions:
     """Seldon's operator supplies command, ports and probes of a prepackaged server (Triton): leave them out."""
     sidecars: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     """Containers placed before the server (Seldon's TF Serving proxy)."""
+    burst: BurstTarget = NO_BURST
+    """Where the cloud puts the pods of a bursting service."""
 
 
 def server_container(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
@@ -207,7 +250,7 @@ def pod_template(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
         "prometheus.io/scrape": "true",
         "prometheus.io/port": str(server.metrics_port),
         "prometheus.io/path": server.metrics_path,
-        **eci_annotations(service),
+        **(options.burst.annotations(service) if service.burst.mode != "none" else {}),
     }
     spec: dict[str, Any] = {
         "serviceAccountName": options.service_account_name,
@@ -217,6 +260,7 @@ def pod_template(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
         "containers": [*options.sidecars, server_container(service, options)],
         "volumes": volumes(options),
         "topologySpreadConstraints": spread(service),
-        **placement(service),
+        **placement(service, options.burst),
     }
-    return {"metadata": {"labels": standard_labels(service), "annotations": annotations}, "spec": spec}
+    labels = {**standard_labels(service), **burst_pod_labels(service, options.burst)}
+    return {"metadata": {"labels": labels, "annotations": annotations}, "spec": spec}

@@ -34,6 +34,43 @@ def credentials_secret_data(credentials: S3Credentials, region: str, *, for_seld
     return {"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret_key, "AWS_DEFAULT_REGION": region}
 
 
+def private_bucket(parent: pulumi.Resource, name: str, *, bucket_name: str, protect: bool, tags: dict[str, str],
+                   provider: Optional[aws.Provider] = None) -> aws.s3.Bucket:
+    """A private, encrypted, versioned S3 bucket for models; shared by the S3 model repository and the EKS model store.
+
+    - ``s3.Bucket`` ``bucket_name`` with ``tags``; ``protect``-ed, and never force-destroyed, when ``protect``;
+      otherwise ``pulumi destroy`` deletes it with its objects.
+    - As separate resources (the bucket's inline forms are deprecated): ``BucketVersioning`` ``Enabled``,
+      ``BucketServerSideEncryptionConfiguration`` ``AES256`` (S3-managed keys), ``BucketPublicAccessBlock`` with
+      all four blocks on, ``BucketOwnershipControls`` ``BucketOwnerEnforced`` (ACLs disabled).
+
+    Children of ``parent`` named ``<name>-bucket``, ``-versioning``, ``-encryption``, ``-public-access-block`` and
+    ``-ownership``; ``provider`` when the parent's providers hold no AWS provider.
+    """
+    child = pulumi.ResourceOptions(parent=parent, provider=provider)
+    bucket = aws.s3.Bucket(
+        f"{name}-bucket",
+        bucket=bucket_name,
+        force_destroy=not protect,
+        tags=tags,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect)),
+    )
+    aws.s3.BucketVersioning(
+        f"{name}-versioning", bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"}, opts=child)
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-encryption", bucket=bucket.id,
+        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+        opts=child)
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-public-access-block", bucket=bucket.id,
+        block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+        opts=child)
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
+    return bucket
+
+
 @dataclass(frozen=True)
 class S3ModelRepositoryArgs:
     config: S3ModelRepositoryConfig
@@ -49,14 +86,8 @@ class S3ModelRepository(pulumi.ComponentResource):
 
     Creates an ``aws.Provider`` for ``s3ModelRepository.region`` (the stack's cloud is Alibaba Cloud, so no
     AWS provider is configured otherwise; credentials come from the usual AWS chain of whoever runs
-    ``pulumi up``), and with it:
-
-    - ``s3.Bucket`` ``s3ModelRepository.bucketName`` with the stack's tags; ``protect``-ed, and never
-      force-destroyed, in production; elsewhere ``pulumi destroy`` deletes it with its objects.
-    - As separate resources (the bucket's inline forms are deprecated): ``BucketVersioning`` ``Enabled``,
-      ``BucketServerSideEncryptionConfiguration`` ``AES256`` (S3-managed keys),
-      ``BucketPublicAccessBlock`` with all four blocks on, ``BucketOwnershipControls``
-      ``BucketOwnerEnforced`` (ACLs disabled).
+    ``pulumi up``), and with it the :func:`private_bucket` ``s3ModelRepository.bucketName`` with the stack's
+    tags, protected in production.
 
     Outputs: ``bucket_name``, ``bucket_arn``.
     """
@@ -67,27 +98,8 @@ class S3ModelRepository(pulumi.ComponentResource):
     def __init__(self, name: str, args: S3ModelRepositoryArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:s3-model-repository:S3ModelRepository", name, None, opts)
         provider = aws.Provider(f"{name}-aws", region=args.config.region, opts=pulumi.ResourceOptions(parent=self))
-        child = pulumi.ResourceOptions(parent=self, provider=provider)
-        bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket=args.config.bucket_name,
-            force_destroy=not args.protect,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.protect)),
-        )
-        aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"}, opts=child)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child)
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block", bucket=bucket.id,
-            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-            opts=child)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
+        bucket = private_bucket(self, name, bucket_name=args.config.bucket_name, protect=args.protect, tags=args.tags,
+                                provider=provider)
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn

@@ -63,8 +63,57 @@ def _roles(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _eks_cluster(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    """An EKS cluster as the provider returns it: endpoint, CA, service CIDR, cluster security group, OIDC issuer."""
+    name = args.inputs.get("name", args.name)
+    region = args.inputs.get("region", "us-east-1")  # only set when a resource overrides its provider's region
+    oidc_id = digest(name, 32).upper()
+    return {
+        "id": name,
+        "arn": f"arn:aws:eks:{region}:{AWS_ACCOUNT_ID}:cluster/{name}",
+        "endpoint": f"https://{oidc_id}.gr7.{region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": "b2ZmbGluZS1wbGFuLWNh"},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{oidc_id}"}]}],
+        "kubernetesNetworkConfig": {"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
+        "vpcConfig": {**args.inputs.get("vpcConfig", {}), "clusterSecurityGroupId": "sg-" + digest(name + "cluster")},
+    }
+
+
+def _iam_arn(kind: str) -> Callable[[pulumi.runtime.MockResourceArgs], dict[str, Any]]:
+    def outputs(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+        name = args.inputs.get("name", args.name)
+        return {"id": name, "arn": f"arn:aws:iam::{AWS_ACCOUNT_ID}:{kind}/{name}"}
+    return outputs
+
+
 def _with_id(prefix: str) -> Callable[[pulumi.runtime.MockResourceArgs], dict[str, Any]]:
     return lambda args: {"id": f"{prefix}-{digest(args.name)}"}
+
+
+PLATFORM_STACK_OUTPUTS: dict[str, Any] = {
+    "clusterId": "c" + digest("platform", 32),
+    "kubeconfig": PLACEHOLDER_KUBECONFIG,
+    "logProject": "k8s-log-c" + digest("platform", 32),
+    "modelBucket": "elastic-inference-dev-models",
+    "modelClaimName": "model-store",
+    "modelClaimNamespace": "inference",
+    "nodePoolIds": {},
+    "oidcProviderArn": f"acs:ram::{ACCOUNT_ID}:oidc-provider/ack-rrsa-c{digest('platform', 32)}",
+    "services": {},
+}
+"""Outputs of a platform stack (``components.platform``) with the platform's defaults, for stack references."""
+
+ANY_STACK = "*"
+STACK_REFERENCES: dict[str, dict[str, Any]] = {}
+"""Answers for ``StackReference``s by stack name: ``{"outputs": {...}, "secretOutputNames": [...]}``. A stack not
+listed gets the ``ANY_STACK`` entry, or else ``PLATFORM_STACK_OUTPUTS`` (kubeconfig secret).
+``planner.program --platform`` sets ``ANY_STACK`` to the outputs of a platform stack's offline plan."""
+
+
+def _stack_reference(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    stack = str(args.inputs.get("name") or args.resource_id)
+    default = {"outputs": PLATFORM_STACK_OUTPUTS, "secretOutputNames": ["kubeconfig"]}
+    return {"id": stack, **STACK_REFERENCES.get(stack, STACK_REFERENCES.get(ANY_STACK, default))}
 
 
 RESOURCE_OUTPUTS: dict[str, Callable[[pulumi.runtime.MockResourceArgs], dict[str, Any]]] = {
@@ -91,7 +140,22 @@ RESOURCE_OUTPUTS: dict[str, Callable[[pulumi.runtime.MockResourceArgs], dict[str
         "name": a.inputs.get("name", a.name), "namespace": a.inputs.get("namespace", "default"),
         "chart": a.inputs.get("chart"), "version": a.inputs.get("version"), "status": "deployed", "revision": 1,
     }},
+    "pulumi:pulumi:StackReference": _stack_reference,
     "aws:s3/bucket:Bucket": lambda a: {"id": a.inputs.get("bucket", a.name), "arn": f"arn:aws:s3:::{a.inputs.get('bucket', a.name)}"},
+    "aws:ec2/vpc:Vpc": _with_id("vpc"),
+    "aws:ec2/subnet:Subnet": _with_id("subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _with_id("igw"),
+    "aws:ec2/eip:Eip": lambda a: {"id": "eipalloc-" + digest(a.name), "publicIp": "3.80.0.1"},
+    "aws:ec2/natGateway:NatGateway": _with_id("nat"),
+    "aws:ec2/routeTable:RouteTable": _with_id("rtb"),
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda a: {"id": "lt-" + digest(a.name), "latestVersion": 1},
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:iam/role:Role": _iam_arn("role"),
+    "aws:iam/instanceProfile:InstanceProfile": _iam_arn("instance-profile"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda a: {
+        "arn": f"arn:aws:iam::{AWS_ACCOUNT_ID}:oidc-provider/{str(a.inputs.get('url', '')).removeprefix('https://')}"},
+    "aws:autoscaling/group:Group": lambda a: {"id": a.inputs.get("name", a.name), "arn":
+        f"arn:aws:autoscaling:us-east-1:{AWS_ACCOUNT_ID}:autoScalingGroup:{digest(a.name, 8)}:autoScalingGroupName/{a.inputs.get('name', a.name)}"},
 }
 
 CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -102,6 +166,11 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "certificateAuthorities": [],
     },
     "alicloud:ram/getRoles:getRoles": _roles,
+    "aws:ssm/getParameter:getParameter": lambda args: {
+        "id": args.get("name"), "name": args.get("name"), "type": "String", "value": "ami-" + digest(args.get("name", ""), 17),
+        "insecureValue": "ami-" + digest(args.get("name", ""), 17), "version": 1,
+        "arn": f"arn:aws:ssm:us-east-1::parameter{args.get('name')}", "withDecryption": True,
+    },
     "alicloud:index/getCallerIdentity:getCallerIdentity": lambda args: {
         "id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "arn": f"acs:ram::{ACCOUNT_ID}:root", "identityType": "Account",
     },

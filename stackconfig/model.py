@@ -50,6 +50,9 @@ LabelKey = Annotated[
 ]
 LabelValue = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
 ZoneId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[a-z0-9-]+-[a-z0-9]+$")]
+"""An Alibaba Cloud zone (``cn-beijing-h``) or an AWS availability zone (``us-east-1a``)."""
+AwsInstanceType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)(-[0-9]+xl)?$")]
+"""An EC2 instance type, ``<family>.<size>``, e.g. ``g5.xlarge``."""
 
 
 def _cidr_text(value: object) -> object:
@@ -67,8 +70,15 @@ CREDENTIAL_NAME = re.compile(r"(ACCESS_?KEY|SECRET|PASSWORD|PASSWD|TOKEN|AK_?ID|
 """Env names that carry credentials; those belong in a Secret or workload identity, never in config."""
 
 
+AWS_GPU_FAMILY = re.compile(r"^(g[0-9]+[a-z]*|gr[0-9]+[a-z]*|p[0-9]+[a-z]*)\.")
+"""EC2 families with NVIDIA GPUs: g4dn, g5, g6, g6e, gr6, p4d, p5, ... (EKS "Use EKS-optimized accelerated AMIs")."""
+
+
 def is_gpu_instance_type(instance_type: str) -> bool:
     return bool(GPU_FAMILY.match(instance_type))
+
+
+Cloud = Literal["alicloud", "aws", "existing"]
 
 
 class ConfigModel(BaseModel):
@@ -99,6 +109,23 @@ def _raise_findings(findings: list[Finding]) -> None:
 
 
 # --------------------------------------------------------------------------- network
+
+
+def subnet_findings(vpc_cidr: ipaddress.IPv4Network,
+                    subnets: list[tuple[str, list[ipaddress.IPv4Network]]]) -> list[Finding]:
+    """Each subnet lies inside ``vpc_cidr`` and overlaps no other: ``subnets`` is ``[(key, cidrs), ...]``."""
+    findings: list[Finding] = []
+    flat = [(key, i, cidr) for key, cidrs in subnets for i, cidr in enumerate(cidrs)]
+    for key, i, cidr in flat:
+        if not cidr.subnet_of(vpc_cidr):
+            findings.append((f"{key}[{i}]", f"{cidr} is not inside the VPC CIDR {vpc_cidr}", "pick a subnet of the VPC CIDR"))
+    for a in range(len(flat)):
+        for b in range(a + 1, len(flat)):
+            if flat[a][2].overlaps(flat[b][2]):
+                findings.append((f"{flat[b][0]}[{flat[b][1]}]",
+                                 f"{flat[b][2]} overlaps {flat[a][0]}[{flat[a][1]}] ({flat[a][2]})",
+                                 "subnet CIDRs must not overlap"))
+    return findings
 
 
 class NetworkConfig(ConfigModel):
@@ -132,18 +159,8 @@ class NetworkConfig(ConfigModel):
             if self.existing_node_vswitch_ids or self.existing_pod_vswitch_ids:
                 findings.append(("existingVpcId", "existing vSwitch ids are set but existingVpcId is not",
                                  "set existingVpcId too, or remove the existing vSwitch ids"))
-            subnets = [("nodeVswitchCidrs", i, c) for i, c in enumerate(self.node_vswitch_cidrs)]
-            subnets += [("podVswitchCidrs", i, c) for i, c in enumerate(self.pod_vswitch_cidrs)]
-            for key, i, cidr in subnets:
-                if not cidr.subnet_of(self.vpc_cidr):
-                    findings.append((f"{key}[{i}]", f"{cidr} is not inside vpcCidr {self.vpc_cidr}",
-                                     "pick a subnet of vpcCidr"))
-            for a in range(len(subnets)):
-                for b in range(a + 1, len(subnets)):
-                    if subnets[a][2].overlaps(subnets[b][2]):
-                        findings.append((f"{subnets[b][0]}[{subnets[b][1]}]",
-                                         f"{subnets[b][2]} overlaps {subnets[a][0]}[{subnets[a][1]}] ({subnets[a][2]})",
-                                         "vSwitch CIDRs must not overlap"))
+            findings += subnet_findings(self.vpc_cidr, [("nodeVswitchCidrs", list(self.node_vswitch_cidrs)),
+                                                        ("podVswitchCidrs", list(self.pod_vswitch_cidrs))])
         elif self.node_vswitch_cidrs or self.pod_vswitch_cidrs:
             findings.append(("existingVpcId", "vSwitch CIDRs are set but the VPC is an existing one",
                              "with existingVpcId, give existingNodeVswitchIds and existingPodVswitchIds instead"))
@@ -661,9 +678,6 @@ class ServiceConfig(ConfigModel):
         if self.autoscaling.qps is not None and self.ingress is None:
             findings.append(("autoscaling.qps", "QPS autoscaling counts ingress requests, but the service has no ingress",
                              "add ingress (host, path) or autoscale on cpu, memory or keda"))
-        if self.burst.mode != "none" and self.resources.gpus > 0 and not self.burst.eci_gpu_specs:
-            findings.append(("burst.eciGpuSpecs", f"a GPU service bursting to ECI ({self.burst.mode}) needs ECI GPU instance types",
-                             "list GPU specs such as ecs.gn6i-c4g1.xlarge"))
         for i, spec in enumerate(self.burst.eci_gpu_specs):
             if not is_gpu_instance_type(spec):
                 findings.append((f"burst.eciGpuSpecs[{i}]", f"{spec} is not a GPU instance type", "use a gn* family"))
@@ -709,38 +723,201 @@ class S3Credentials(ConfigModel):
     """AWS secret access key."""
 
 
+# --------------------------------------------------------------------------- cloud: aws
+
+
+class AwsNodeGroupConfig(ConfigModel):
+    """The EKS managed node group for system add-ons (CoreDNS, the cluster autoscaler, operators)."""
+
+    instance_types: Annotated[list[AwsInstanceType], Field(min_length=1, max_length=10)] = ["m6i.large", "m5.large"]
+    """On-demand instance types of the group."""
+    scaling: ScalingConfig = ScalingConfig.model_validate({"minSize": 2, "maxSize": 4})
+    """Bounds; the cluster autoscaler owns the count in between."""
+    labels: dict[LabelKey, LabelValue] = {"workload": "system"}
+    """Kubernetes labels of the nodes."""
+    disk_size_gib: Annotated[int, Field(ge=20, le=16384)] = 50
+    """Root volume size in GiB."""
+
+
+class AwsGpuCapacityConfig(ConfigModel):
+    """The GPU inference capacity: an EC2 Auto Scaling group of spot and on-demand GPU instances.
+
+    EKS managed node groups cannot mix on-demand and spot, so the guides' 30 % pay-as-you-go share needs an Auto
+    Scaling group with a mixed-instances policy; it joins the cluster through an EKS access entry and is scaled by
+    the cluster autoscaler, which discovers it by its tags."""
+
+    instance_types: Annotated[list[AwsInstanceType], Field(min_length=1, max_length=20)] = ["g5.xlarge", "g6.xlarge", "g4dn.xlarge"]
+    """GPU instance types (``g*``/``p*`` families) the group may launch; more types, more spot pools."""
+    scaling: ScalingConfig = ScalingConfig.model_validate({"minSize": 0, "maxSize": 10})
+    """Bounds of the group; the cluster autoscaler owns the desired capacity."""
+    on_demand_base_capacity: Annotated[int, Field(ge=0, le=1000)] = 0
+    """On-demand instances kept before any spot instance is added."""
+    on_demand_percentage_above_base_capacity: Annotated[int, Field(ge=0, le=100)] = 30
+    """Share of on-demand instances above the base capacity, in percent (the guides: 30)."""
+    spot_allocation_strategy: Literal["price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price"] = "price-capacity-optimized"
+    """How spot capacity is spread over the spot pools; ``price-capacity-optimized`` picks the pools least likely to be interrupted, then the cheapest (AWS's recommendation)."""
+    labels: dict[LabelKey, LabelValue] = {"workload": "inference"}
+    """Kubernetes labels of the nodes; services select the capacity by these. The nodes are also tainted ``nvidia.com/gpu=present:NoSchedule``."""
+    root_volume_size_gib: Annotated[int, Field(ge=20, le=16384)] = 200
+    """Root volume size in GiB; inference images are large."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsGpuCapacityConfig":
+        findings: list[Finding] = [(f"instanceTypes[{i}]", f"{t} is not a GPU instance type", "use a g* or p* family")
+                                   for i, t in enumerate(self.instance_types) if not AWS_GPU_FAMILY.match(t)]
+        if self.on_demand_base_capacity > self.scaling.max_size:
+            findings.append(("onDemandBaseCapacity", f"{self.on_demand_base_capacity} is more than scaling.maxSize {self.scaling.max_size}",
+                             "the base capacity must fit in the group"))
+        _raise_findings(findings)
+        return self
+
+
+EksAccessPolicy = Literal["AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy"]
+
+
+class AwsAccessEntry(ConfigModel):
+    """An IAM principal allowed into the cluster: an EKS access entry with one access policy."""
+
+    principal_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/\S+$")]
+    """ARN of the IAM role or user."""
+    policy: EksAccessPolicy = "AmazonEKSClusterAdminPolicy"
+    """EKS access policy granted (``arn:aws:eks::aws:cluster-access-policy/<policy>``)."""
+    namespaces: list[DnsLabel] = []
+    """Limit the policy to these namespaces. Default: the whole cluster."""
+
+
+class AwsModelStoreConfig(ConfigModel):
+    """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver."""
+
+    bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    """Bucket name (globally unique). Default: ``<project>-<environment>-models``."""
+    namespace: DnsLabel = "inference"
+    """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
+    claim_name: DnsLabel = "model-store"
+    """Name of the PersistentVolume and its claim."""
+    capacity: MemoryQuantity = "100Gi"
+    """Nominal size of the volume (S3 is not size-limited; Kubernetes requires a value)."""
+    prefix: Optional[Annotated[str, StringConstraints(pattern=r"^([-A-Za-z0-9_.]+/)+$")]] = None
+    """Mount only this prefix of the bucket (ending in ``/``); services' model paths are relative to it. Default: the whole bucket."""
+    csi_driver_version: Optional[Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")]] = None
+    """Version of the ``aws-mountpoint-s3-csi-driver`` EKS add-on, e.g. ``v1.15.0-eksbuild.1``. Default: the version EKS installs by default for the cluster's Kubernetes version."""
+
+
+class AwsConfig(ConfigModel):
+    """The AWS platform (``cloud: aws``): VPC, EKS, capacity, model store and the add-ons that serve them."""
+
+    vpc_cidr: Cidr = ipaddress.IPv4Network("10.0.0.0/16")
+    """CIDR of the VPC created for the stack."""
+    public_subnet_cidrs: list[Cidr] = []
+    """One public subnet CIDR per zone (load balancers, NAT gateways), in the order of ``zones``."""
+    private_subnet_cidrs: list[Cidr] = []
+    """One private subnet CIDR per zone (nodes, Fargate pods), in the order of ``zones``. Pods take VPC addresses (VPC CNI): make them large."""
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")] = "1.33"
+    """EKS Kubernetes version, ``1.<minor>``."""
+    public_api_server: bool = True
+    """Expose the API server endpoint publicly (and privately inside the VPC) so ``pulumi up`` and CI outside the VPC can reach it."""
+    access_entries: list[AwsAccessEntry] = []
+    """IAM principals allowed into the cluster besides the identity that creates it (which EKS makes cluster admin)."""
+    system_nodes: AwsNodeGroupConfig = AwsNodeGroupConfig()
+    """The managed node group for system add-ons."""
+    gpu_nodes: AwsGpuCapacityConfig = AwsGpuCapacityConfig()
+    """The GPU inference capacity (spot and on-demand)."""
+    model_store: AwsModelStoreConfig = AwsModelStoreConfig()
+    """The S3 model store."""
+    cluster_autoscaler: HelmChartConfig = HelmChartConfig(
+        repository="https://kubernetes.github.io/autoscaler",
+        chart="cluster-autoscaler",
+        version="9.50.1",
+        namespace="kube-system",
+    )
+    """The cluster autoscaler chart; it scales the system node group and the GPU Auto Scaling group."""
+    cluster_autoscaler_image_tag: Annotated[str, StringConstraints(pattern=r"^v1\.[0-9]{2}\.[0-9]+$")] = "v1.33.3"
+    """Cluster autoscaler image tag; its minor version must equal ``kubernetesVersion`` (the autoscaler simulates the scheduler of its own minor)."""
+    nvidia_device_plugin: HelmChartConfig = HelmChartConfig(
+        repository="https://nvidia.github.io/k8s-device-plugin",
+        chart="nvidia-device-plugin",
+        version="0.17.4",
+        namespace="kube-system",
+    )
+    """NVIDIA device plugin chart: EKS's AL2023 NVIDIA AMIs need it to offer ``nvidia.com/gpu``."""
+    metrics_server: HelmChartConfig = HelmChartConfig(
+        repository="https://kubernetes-sigs.github.io/metrics-server/",
+        chart="metrics-server",
+        version="3.12.2",
+        namespace="kube-system",
+    )
+    """metrics-server chart, for ``cpu``/``memory`` autoscaling (EKS does not install it); installed only when a service needs it."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsConfig":
+        findings = subnet_findings(self.vpc_cidr, [("publicSubnetCidrs", list(self.public_subnet_cidrs)),
+                                                   ("privateSubnetCidrs", list(self.private_subnet_cidrs))])
+        if self.cluster_autoscaler_image_tag.removeprefix("v").rsplit(".", 1)[0] != self.kubernetes_version:
+            findings.append(("clusterAutoscalerImageTag", f"{self.cluster_autoscaler_image_tag} does not match kubernetesVersion {self.kubernetes_version}",
+                             f"use a v{self.kubernetes_version}.<patch> tag"))
+        _raise_findings(findings)
+        return self
+
+
+# --------------------------------------------------------------------------- cloud: existing
+
+
+class ClaimRef(ConfigModel):
+    """An existing PersistentVolumeClaim."""
+
+    namespace: DnsLabel
+    """Namespace of the claim; services that mount it run here."""
+    name: DnsLabel
+    """Name of the claim."""
+
+
+class ExistingClusterConfig(ConfigModel):
+    """An existing cluster reached through a kubeconfig (``cloud: existing``), e.g. a local kind cluster."""
+
+    context: Optional[Annotated[str, StringConstraints(min_length=1)]] = None
+    """kubeconfig context to deploy to, e.g. ``kind-kind``. Default: the kubeconfig's current context."""
+    kubeconfig: Optional[Annotated[str, StringConstraints(min_length=1)]] = None
+    """Path of the kubeconfig file. Default: ``$KUBECONFIG``, else ``~/.kube/config``."""
+    model_claim: Optional[ClaimRef] = None
+    """The existing claim that holds models, for services with ``model.source: store``."""
+
+
 # --------------------------------------------------------------------------- the stack
 
 
 class StackConfig(ConfigModel):
     """Everything one stack (environment) says: the ``elastic-inference:*`` config keys."""
 
-    cloud: Literal["alicloud"] = "alicloud"
-    """Where the platform runs. ``alicloud``: ACK Pro on Alibaba Cloud."""
+    cloud: Cloud = "alicloud"
+    """Where the platform runs. ``alicloud``: ACK Pro on Alibaba Cloud (the top-level ``network``, ``cluster``, ``nodePools``, ``modelStore``, ``virtualNodes`` keys). ``aws``: EKS (the ``aws`` key). ``existing``: only the workloads, onto the cluster of a kubeconfig context (the ``existing`` key)."""
     environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,15}$")]
     """Environment name (dev, staging, prod, ...), used in resource names and tags."""
     production: bool = False
     """Production stack: three zones required, deletion protection, and ``protect`` on what holds data."""
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[a-z0-9-]+$")]
-    """Alibaba Cloud region, e.g. ``cn-beijing``."""
-    zones: Annotated[list[ZoneId], Field(min_length=2, max_length=5)]
-    """Zones to spread nodes over: at least two, three in production."""
+    region: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z0-9-]+$")]] = None
+    """Region, e.g. ``cn-beijing`` (alicloud) or ``us-east-1`` (aws). Required on alicloud and aws; not used by ``existing``."""
+    zones: Annotated[list[ZoneId], Field(min_length=2, max_length=5)] = []
+    """Zones to spread nodes over, e.g. ``cn-beijing-h`` or ``us-east-1a``: at least two, three in production. Required on alicloud and aws; not used by ``existing``."""
     network: NetworkConfig = NetworkConfig()
-    """VPC and vSwitches."""
+    """VPC and vSwitches (alicloud)."""
     cluster: ClusterConfig = ClusterConfig()
-    """The ACK cluster."""
+    """The ACK cluster (alicloud)."""
     node_pools: Annotated[list[NodePoolConfig], Field(min_length=1)] = Field(default_factory=default_node_pools)
-    """Node pools. Default: a ``system`` pool and the spot ``gpu-inference`` pool."""
+    """Node pools (alicloud). Default: a ``system`` pool and the spot ``gpu-inference`` pool."""
     model_store: ModelStoreConfig = ModelStoreConfig()
-    """OSS model store."""
+    """OSS model store (alicloud)."""
     virtual_nodes: VirtualNodesConfig = VirtualNodesConfig()
-    """ECI burst through virtual nodes."""
+    """ECI burst through virtual nodes (alicloud)."""
+    aws: AwsConfig = AwsConfig()
+    """The EKS platform (aws)."""
+    existing: ExistingClusterConfig = ExistingClusterConfig()
+    """The existing cluster (existing)."""
     addons: AddonsConfig = AddonsConfig()
-    """Pinned Helm charts installed into the cluster."""
+    """Pinned Helm charts installed into the cluster (``metricsAdapter`` only on alicloud)."""
     services: list[ServiceConfig] = []
     """The catalog of inference services."""
     s3_model_repository: Optional[S3ModelRepositoryConfig] = None
-    """S3 model repository for services with ``model.source: s3``."""
+    """S3 model repository for services with ``model.source: s3`` (alicloud, existing; on aws such services read the ``aws.modelStore`` bucket with IRSA)."""
     s3_credentials: Optional[S3Credentials] = None
     """AWS credentials the pods use to read the S3 model repository (the tutorial's way); both values must be ``secure:``."""
     tags: Annotated[
@@ -756,7 +933,18 @@ class StackConfig(ConfigModel):
 
     @property
     def bucket_name(self) -> str:
-        return self.model_store.bucket_name or f"{PROJECT}-{self.environment}-models"
+        """The model store's bucket: OSS on alicloud, S3 on aws (default ``<project>-<environment>-models`` on both)."""
+        chosen = self.aws.model_store.bucket_name if self.cloud == "aws" else self.model_store.bucket_name
+        return chosen or f"{PROJECT}-{self.environment}-models"
+
+    @property
+    def model_claim(self) -> Optional[ClaimRef]:
+        """The claim services with ``model.source: store`` mount: the stack's own store, or an existing claim."""
+        if self.cloud == "alicloud":
+            return ClaimRef(namespace=self.model_store.namespace, name=self.model_store.claim_name)
+        if self.cloud == "aws":
+            return ClaimRef(namespace=self.aws.model_store.namespace, name=self.aws.model_store.claim_name)
+        return self.existing.model_claim
 
     @property
     def protect_data(self) -> bool:
@@ -788,23 +976,76 @@ class CrossSectionRule:
     check: Callable[["StackConfig"], list[Finding]]
 
 
+ACK_ONLY_KEYS: dict[str, str] = {
+    "network": "network", "cluster": "cluster", "node_pools": "nodePools", "model_store": "modelStore",
+    "virtual_nodes": "virtualNodes",
+}
+"""Top-level keys (field name -> key) that configure ACK; a stack on another cloud must not set them."""
+CLOUD_SECTIONS: dict[str, tuple[str, str]] = {"aws": ("aws", "aws"), "existing": ("existing", "existing")}
+"""The section (field name, key) of each non-ACK cloud; only that cloud may set it."""
+
+
+def _set(model: BaseModel, field: str) -> bool:
+    """Whether the stack file set ``field`` of ``model`` (defaults do not count)."""
+    return field in model.model_fields_set
+
+
+def _check_cloud_keys(config: StackConfig) -> list[Finding]:
+    """Each cloud's options appear only on that cloud: a key a stack sets but its cloud ignores is a mistake."""
+    findings: list[Finding] = []
+    cloud = config.cloud
+    if cloud != "alicloud":
+        findings += [(key, f"is an ACK option, but cloud is {cloud}", f"remove {key}; cloud {cloud} is configured under '{cloud}'")
+                     for field, key in ACK_ONLY_KEYS.items() if _set(config, field)]
+        if _set(config.addons, "metrics_adapter"):
+            findings.append(("addons.metricsAdapter", f"the SLS QPS metrics adapter exists only on ACK, but cloud is {cloud}",
+                             "remove addons.metricsAdapter"))
+    for section, (field, key) in CLOUD_SECTIONS.items():
+        if cloud != section and _set(config, field):
+            findings.append((key, f"configures cloud {section}, but cloud is {cloud}", f"remove {key} or set cloud: {section}"))
+    if cloud == "existing":
+        findings += [(key, "is not used by cloud existing (the cluster is already there)", f"remove {key}")
+                     for key in ("region", "zones") if _set(config, key)]
+    else:
+        findings += [(key, f"is required on cloud {cloud}", f"set {key}")
+                     for key in ("region", "zones") if not getattr(config, key)]
+    if cloud == "aws":
+        findings += [(key, "is the Alibaba Cloud/existing-cluster way to reach S3 with access keys; on aws, services with "
+                      "model.source s3 read the aws.modelStore bucket through IRSA", f"remove {key}")
+                     for key, value in (("s3ModelRepository", config.s3_model_repository),
+                                        ("s3Credentials", config.s3_credentials)) if value is not None]
+    return findings
+
+
 def _check_zones(config: StackConfig) -> list[Finding]:
     findings: list[Finding] = []
+    if config.cloud == "existing" or not config.region:
+        return findings
     zones = len(config.zones)
     if config.production and zones < 3:
         findings.append(("zones", f"a production stack needs three zones, not {zones}", "add a third zone"))
     if len(set(config.zones)) != zones:
         findings.append(("zones", "lists a zone twice", "list each zone once"))
+    # ACK zones are <region>-<letter> (cn-beijing-h); AWS availability zones <region><letter> (us-east-1a).
+    zone_name = re.compile(re.escape(config.region) + (r"-[a-z0-9]+$" if config.cloud == "alicloud" else r"[a-z]$"))
+    example = f"{config.region}-<letter>" if config.cloud == "alicloud" else f"{config.region}<letter>"
     for i, zone in enumerate(config.zones):
-        if not zone.startswith(config.region + "-"):
-            findings.append((f"zones[{i}]", f"{zone} is not a zone of region {config.region}",
-                             f"use zones named {config.region}-<letter>"))
+        if not zone_name.match(zone):
+            findings.append((f"zones[{i}]", f"{zone} is not a zone of region {config.region}", f"use zones named {example}"))
     return findings
 
 
 def _check_network(config: StackConfig) -> list[Finding]:
     findings: list[Finding] = []
     zones = len(config.zones)
+    if config.cloud == "aws":
+        for key, values in (("publicSubnetCidrs", config.aws.public_subnet_cidrs),
+                            ("privateSubnetCidrs", config.aws.private_subnet_cidrs)):
+            if len(values) != zones:
+                findings.append((f"aws.{key}", f"has {len(values)} entries for {zones} zones", "give one per zone, in the order of zones"))
+        return findings
+    if config.cloud != "alicloud":
+        return findings
     net = config.network
     per_zone = (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs)) \
         if net.creates_vpc else \
@@ -820,6 +1061,8 @@ def _check_network(config: StackConfig) -> list[Finding]:
 
 def _check_node_pools(config: StackConfig) -> list[Finding]:
     findings: list[Finding] = []
+    if config.cloud != "alicloud":
+        return findings
     seen: set[str] = set()
     for i, pool in enumerate(config.node_pools):
         if pool.name in seen:
@@ -828,6 +1071,75 @@ def _check_node_pools(config: StackConfig) -> list[Finding]:
     if not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in config.node_pools):
         findings.append(("nodePools", "no pay-as-you-go CPU pool with at least one node for system add-ons",
                          "add a small non-spot pool (minSize >= 1) without GPUs"))
+    return findings
+
+
+ECI_ONLY_BURST_OPTIONS = {"eci_gpu_specs": "eciGpuSpecs", "image_cache": "imageCache", "spot": "spot"}
+"""``burst`` options that are ECI pod annotations: they mean nothing outside ACK."""
+
+
+def _node_groups(config: StackConfig) -> list[tuple[dict[str, str], bool]]:
+    """(labels, has GPUs) of the node capacity a service may select: ACK node pools, or the two EKS groups."""
+    if config.cloud == "alicloud":
+        return [(pool.labels, pool.gpu) for pool in config.node_pools]
+    if config.cloud == "aws":
+        return [(config.aws.system_nodes.labels, False), (config.aws.gpu_nodes.labels, True)]
+    return []
+
+
+def _check_service_cloud(config: StackConfig, at: str, svc: ServiceConfig) -> list[Finding]:
+    """What a catalog entry may ask of the stack's cloud: burst target, autoscaler, model source, placement."""
+    findings: list[Finding] = []
+    cloud = config.cloud
+    burst = svc.burst
+    if cloud == "alicloud":
+        if burst.mode != "none" and svc.resources.gpus > 0 and not burst.eci_gpu_specs:
+            findings.append((f"{at}.burst.eciGpuSpecs", f"a GPU service bursting to ECI ({burst.mode}) needs ECI GPU instance types",
+                             "list GPU specs such as ecs.gn6i-c4g1.xlarge"))
+        if burst.mode != "none" and not config.virtual_nodes.enabled:
+            findings.append((f"{at}.burst.mode", "bursting needs virtual nodes, but virtualNodes.enabled is false",
+                             "enable virtualNodes or set burst.mode: none"))
+    else:
+        findings += [(f"{at}.burst.{key}", f"is an ECI option, but cloud is {cloud}", f"remove burst.{key}")
+                     for field, key in ECI_ONLY_BURST_OPTIONS.items() if _set(burst, field)]
+        if svc.autoscaling.mode == "qps":
+            findings.append((f"{at}.autoscaling.qps", f"QPS autoscaling reads ACK's SLS ingress logs, which cloud {cloud} does not have",
+                             "autoscale with keda on a Prometheus query of ingress-nginx metrics, e.g. "
+                             "sum(rate(nginx_ingress_controller_requests{ingress=\"<name>\"}[1m])), or on cpu/memory"))
+    if cloud == "aws" and burst.mode != "none":
+        if svc.resources.gpus > 0:
+            findings.append((f"{at}.burst.mode", "Fargate has no GPUs, so a GPU service cannot burst on aws",
+                             "set burst.mode: none (the GPU Auto Scaling group scales out), or gpus: 0"))
+        elif burst.mode == "overflow":
+            findings.append((f"{at}.burst.mode", "Fargate places every pod its profile selects, so there is no nodes-first "
+                             "overflow on aws", "use burst.mode: only (all replicas on Fargate) or none (the cluster autoscaler adds nodes)"))
+        if svc.model.source == "store":
+            findings.append((f"{at}.model.source", "the Mountpoint for S3 CSI driver does not run on Fargate, so a bursting "
+                             "service cannot mount the model store", "use model.source: s3 (Triton reads the bucket through IRSA)"))
+    if cloud == "aws" and svc.model.source == "s3" and svc.server == "seldon":
+        findings.append((f"{at}.model.source", "Seldon's storage initializer reads S3 with access keys, which aws does not use",
+                         "use model.source: store (the model store is mounted with IRSA) or server: triton"))
+    if cloud == "existing" and burst.mode != "none":
+        findings.append((f"{at}.burst.mode", "an existing cluster has no burst capacity this program manages", "set burst.mode: none"))
+    selector = svc.placement.node_selector
+    groups = _node_groups(config)
+    if groups and selector and not any(selector.items() <= labels.items() for labels, _ in groups):
+        findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
+                         "use labels of a node pool (alicloud: nodePools, aws: aws.systemNodes/aws.gpuNodes)"))
+    if groups and burst.mode == "none" and svc.resources.gpus > 0 \
+            and not any(gpu and selector.items() <= labels.items() for labels, gpu in groups):
+        findings.append((f"{at}.resources.gpus", "no GPU node group matches this service's placement",
+                         "add GPU capacity with these labels" + (" or burst to ECI" if cloud == "alicloud" else "")))
+    claim = config.model_claim
+    if svc.model.source == "store":
+        if claim is None:
+            findings.append((f"{at}.model.source", "source store needs a model store, but existing.modelClaim is not set",
+                             "set existing.modelClaim (namespace, name) or use source: s3"))
+        elif svc.namespace != claim.namespace:
+            findings.append((f"{at}.namespace", f"the model store's claim lives in {claim.namespace}",
+                             f"run services that read the model store in namespace {claim.namespace}"))
+    if svc.model.source == "s3" and cloud != "aws" and config.s3_model_repository is None:
+        findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
     return findings
 
 
@@ -841,38 +1153,24 @@ def _check_services(config: StackConfig) -> list[Finding]:
             findings.append((f"{at}.name", f"duplicate service {svc.namespace}/{svc.name} (also services[{seen[key]}])",
                              "service names must be unique within a namespace"))
         seen.setdefault(key, i)
-        selector = svc.placement.node_selector
-        if selector and not any(selector.items() <= pool.labels.items() for pool in config.node_pools):
-            findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
-                             "use labels of a pool in nodePools"))
-        if svc.burst.mode == "none" and svc.resources.gpus > 0:
-            candidates = [p for p in config.node_pools if p.gpu and selector.items() <= p.labels.items()]
-            if not candidates:
-                findings.append((f"{at}.resources.gpus", "no GPU node pool matches this service's placement",
-                                 "add a GPU pool or burst to ECI"))
-        if svc.burst.mode != "none" and not config.virtual_nodes.enabled:
-            findings.append((f"{at}.burst.mode", "bursting needs virtual nodes, but virtualNodes.enabled is false",
-                             "enable virtualNodes or set burst.mode: none"))
-        if svc.model.source == "store" and svc.namespace != config.model_store.namespace:
-            findings.append((f"{at}.namespace", f"the model store's claim lives in {config.model_store.namespace}",
-                             f"run services that read the model store in namespace {config.model_store.namespace}"))
-        if svc.model.source == "s3" and config.s3_model_repository is None:
-            findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
+        findings += _check_service_cloud(config, at, svc)
     modes = {s.autoscaling.mode for s in config.services}
     if {"qps", "keda"} <= modes:
         findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
                          "external.metrics.k8s.io and cannot run in one cluster",
                          "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
-    if any(s.model.source == "s3" for s in config.services) and config.s3_credentials is None:
+    if config.cloud != "aws" and any(s.model.source == "s3" for s in config.services) and config.s3_credentials is None:
         findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
                          "pulumi config set --secret --path s3Credentials.accessKeyId ... (and s3Credentials.secretAccessKey)"))
     return findings
 
 
 CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
-    CrossSectionRule(frozenset({"production", "zones", "region"}), _check_zones),
-    CrossSectionRule(frozenset({"zones", "network", "cluster"}), _check_network),
-    CrossSectionRule(frozenset({"nodePools"}), _check_node_pools),
-    CrossSectionRule(frozenset({"services", "nodePools", "virtualNodes", "modelStore", "s3ModelRepository", "s3Credentials"}),
-                     _check_services),
+    CrossSectionRule(frozenset({"cloud", "region", "zones", "network", "cluster", "nodePools", "modelStore", "virtualNodes",
+                                "aws", "existing", "addons", "s3ModelRepository", "s3Credentials"}), _check_cloud_keys),
+    CrossSectionRule(frozenset({"cloud", "production", "zones", "region"}), _check_zones),
+    CrossSectionRule(frozenset({"cloud", "zones", "network", "cluster", "aws"}), _check_network),
+    CrossSectionRule(frozenset({"cloud", "nodePools"}), _check_node_pools),
+    CrossSectionRule(frozenset({"cloud", "services", "nodePools", "virtualNodes", "modelStore", "aws", "existing",
+                                "s3ModelRepository", "s3Credentials"}), _check_services),
 )

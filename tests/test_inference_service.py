@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.inference_service import InferenceService, InferenceServiceArgs, S3Access
+from components.pod_template import ECI
 from components.platform import AlicloudPlatform, AlicloudPlatformArgs
 from crd_schemas import validate_custom_resource
 from factories import keys_and_strings
@@ -46,7 +47,7 @@ def plan_service(run_under_mocks, svc):
             s3 = S3Access(bucket=config.s3_model_repository.bucket_name, region=config.s3_model_repository.region,
                           credentials=config.s3_credentials)
         InferenceService(entry.name, InferenceServiceArgs(
-            service=entry, log_project=LOG_PROJECT, model_claim="model-store", s3=s3,
+            service=entry, log_project=LOG_PROJECT, model_claim="model-store", burst=ECI, s3=s3,
             storage=[store], operators=[operator]), opts=pulumi.ResourceOptions(providers=[provider]))
 
     return run_under_mocks(program)

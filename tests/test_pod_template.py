@@ -9,7 +9,7 @@ from components.pod_template import PodOptions, pod_template
 from factories import keys_and_strings
 from service_factories import BERT, CIFAR, service
 
-OPTIONS = PodOptions(service_account_name="bert", model_claim="model-store", config_map="bert-tfserving")
+OPTIONS = PodOptions(service_account_name="bert", model_claim="model-store", config_map="bert-tfserving", burst=pt.ECI)
 VIRTUAL = {"key": "type", "operator": "In", "values": ["virtual-kubelet"]}
 POOL = {"key": "workload", "operator": "In", "values": ["inference"]}
 ECI_GPU = {"mode": "overflow", "eciGpuSpecs": ["ecs.gn6i-c4g1.xlarge", "ecs.gn7i-c8g1.2xlarge"]}

@@ -18,6 +18,23 @@ from stackconfig import load_stack_config
 from factories import keys_and_strings
 
 STACKS = committed_stacks()
+PLATFORMS = {"alicloud": "AlicloudPlatform", "aws": "AwsPlatform", "existing": "ExistingClusterPlatform"}
+STATEFUL = {
+    "alicloud": ("alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:oss/bucket:Bucket"),
+    "aws": ("aws:eks/cluster:Cluster", "aws:s3/bucket:Bucket"),
+    "existing": (),
+}
+"""What holds data, per cloud: the cluster and the model bucket (an existing cluster's are not ours)."""
+EXISTING_CLUSTER_VERSION = "1.33.0"
+"""Schema version for stacks on an existing cluster, whose version the program does not know (kind's current default)."""
+
+
+def kubernetes_version(config) -> str:
+    if config.cloud == "alicloud":
+        return re.match(r"^(1\.\d+)", config.cluster.kubernetes_version).group(1) + ".0"
+    if config.cloud == "aws":
+        return config.aws.kubernetes_version + ".0"
+    return EXISTING_CLUSTER_VERSION
 CREDENTIAL_KEY = re.compile(r"^(ak_?id|ak_?secret|access_?key(_?id)?|secret_?(access_?)?key|password)$", re.IGNORECASE)
 
 
@@ -41,8 +58,8 @@ def planned(request, tmp_path_factory):
     }
 
 
-def test_committed_stacks_are_dev_staging_prod():
-    assert {"dev", "staging", "prod"} <= set(STACKS)
+def test_committed_stacks_are_dev_staging_prod_and_one_per_other_cloud():
+    assert {"dev", "staging", "prod", "aws-dev", "local"} <= set(STACKS)
 
 
 def test_json_plan_has_the_documented_shape(planned):
@@ -58,14 +75,21 @@ def test_json_plan_has_the_documented_shape(planned):
 def test_every_component_child_has_a_component_parent(planned):
     """Nothing but the platform hangs directly off the stack: every child has parent=self."""
     top_level = [r for r in planned["plan"]["resources"] if r["parent"].endswith("pulumi:pulumi:Stack::elastic-inference-" + planned["stack"])]
-    assert [r["type"] for r in top_level] == ["elastic-inference:platform:AlicloudPlatform"]
+    assert [r["type"] for r in top_level] == [f"elastic-inference:platform:{PLATFORMS[planned['config'].cloud]}"]
 
 
 def test_kubeconfig_is_secret_everywhere(planned):
-    plan = planned["plan"]
-    assert plan["outputs"]["kubeconfig"] == "[secret]"
+    plan, config = planned["plan"], planned["config"]
     providers = [r for r in plan["resources"] if r["type"] == "pulumi:providers:kubernetes"]
-    assert providers and all(p["inputs"]["kubeconfig"] == "[secret]" for p in providers)
+    assert providers
+    if config.cloud == "existing":
+        # The program never holds the existing cluster's credentials: only a context of the user's kubeconfig.
+        assert "kubeconfig" not in plan["outputs"]
+        assert [p["inputs"].get("context") for p in providers] == [config.existing.context]
+        assert all("kubeconfig" not in p["inputs"] for p in providers)
+    else:
+        assert plan["outputs"]["kubeconfig"] == "[secret]"
+        assert all(p["inputs"]["kubeconfig"] == "[secret]" for p in providers)
     assert "offline-plan-placeholder" not in json.dumps(plan)
 
 
@@ -78,17 +102,27 @@ def test_no_input_carries_an_access_key(planned):
 def test_outputs_name_what_app_teams_need(planned):
     outputs = planned["plan"]["outputs"]
     config = planned["config"]
-    assert outputs["modelBucket"] == config.bucket_name
-    assert outputs["modelClaimNamespace"] == config.model_store.namespace
-    assert outputs["logProject"] == f"k8s-log-{outputs['clusterId']}"
-    assert set(outputs["nodePoolIds"]) == {p.name for p in config.node_pools}
+    assert outputs["modelClaimNamespace"] == config.model_claim.namespace
+    assert outputs["modelClaimName"] == config.model_claim.name
+    assert set(outputs["services"]) == {f"{s.namespace}/{s.name}" for s in config.services}
+    if config.cloud == "alicloud":
+        assert outputs["modelBucket"] == config.bucket_name
+        assert outputs["logProject"] == f"k8s-log-{outputs['clusterId']}"
+        assert set(outputs["nodePoolIds"]) == {p.name for p in config.node_pools}
+    elif config.cloud == "aws":
+        assert outputs["modelBucket"] == config.bucket_name
+        assert outputs["clusterName"] == f"ei-{config.environment}-eks"
+        assert outputs["gpuAutoScalingGroup"] == f"ei-{config.environment}-eks-gpu"
+        assert outputs["oidcProviderArn"].startswith("arn:aws:iam::") and ":oidc-provider/oidc.eks." in outputs["oidcProviderArn"]
+    else:
+        assert outputs["context"] == config.existing.context
 
 
 def test_manifests_are_one_file_per_object_and_valid(planned):
     objects = [r["inputs"] for r in planned["plan"]["resources"]
                if r["type"].startswith("kubernetes:") and not r["type"].startswith(NOT_OBJECTS)]
     assert len(planned["manifests"]) == len(objects) > 0
-    version = re.match(r"^(1\.\d+)", planned["config"].cluster.kubernetes_version).group(1) + ".0"
+    version = kubernetes_version(planned["config"])
     for path in planned["manifests"]:
         obj = yaml.safe_load(path.read_text())
         namespace = obj["metadata"].get("namespace") or "cluster"
@@ -99,7 +133,7 @@ def test_manifests_are_one_file_per_object_and_valid(planned):
 
 def test_production_protects_what_holds_data(planned):
     plan, config = planned["plan"], planned["config"]
-    stateful = [r for r in plan["resources"] if r["type"] in (
-        "alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:oss/bucket:Bucket")]
-    assert len(stateful) == 2
+    kinds = STATEFUL[config.cloud]
+    stateful = [r for r in plan["resources"] if r["type"] in kinds]
+    assert {r["type"] for r in stateful} == set(kinds)
     assert all(r["protect"] == config.production for r in stateful)

@@ -11,17 +11,28 @@ import pytest
 
 from planner.cli import committed_stacks
 from planner.cli import main as planner_main
+from planner.stackfile import read_stack_file
 from planner.whatif.patterns import PATTERNS
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("stack", committed_stacks())
+ACK_STACKS = [s for s in committed_stacks() if "elastic-inference:cloud" not in read_stack_file(Path("stacks") / f"Pulumi.{s}.yaml")[0]]
+"""Stacks on ACK (no ``cloud`` key): the only cloud the what-if models."""
+
+
+@pytest.mark.parametrize("stack", ACK_STACKS)
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_runs_on_every_committed_stack_with_each_pattern(stack, pattern, capsys):
+def test_runs_on_every_committed_ack_stack_with_each_pattern(stack, pattern, capsys):
     assert planner_main(["whatif", "--stack", stack, "--pattern", pattern, "--duration", "1800"]) == 0
     out = capsys.readouterr().out
     assert "nothing to simulate" in out or "time to capacity p50" in out
+
+
+def test_refuses_other_clouds_with_a_clear_message(capsys):
+    assert set(committed_stacks()) - set(ACK_STACKS) == {"aws-dev", "local"}
+    assert planner_main(["whatif", "--stack", "aws-dev"]) == 2
+    assert "cloud aws is not modelled" in capsys.readouterr().err
 
 
 def _row(out: str, label: str) -> list[str]:

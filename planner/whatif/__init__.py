@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         timings = with_overrides(Timings(), args.set)
         config = _load_config(path)
         other = _load_config(args.compare) if args.compare else None
+        for stack in (config, other):
+            if stack is not None and stack.cloud != "alicloud":
+                raise ValueError(f"the what-if models ACK node pools and ECI; cloud {stack.cloud} is not modelled "
+                                 "(its capacity is an Auto Scaling group, Fargate or a cluster of its own)")
         prices = load_prices(config.region)
         catalog = load_instance_types()
         mine = setups(config, timings, prices, catalog, args.service, args.pod_qps)
