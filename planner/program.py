@@ -1,0 +1,146 @@
+"""``python -m planner.program``: the offline plan of another Pulumi program, e.g. an app-team project.
+
+An app-team project deploys onto a platform stack it reads through a ``StackReference``. Offline, the platform
+stack is one of this repository's stack files, planned first: its outputs (``clusterId``, ``logProject``,
+``modelClaimName``, ...) answer the project's stack references (``planner.mocks.STACK_REFERENCES``). Without
+``--platform``, references answer a platform with the config defaults (``planner.mocks.PLATFORM_STACK_OUTPUTS``).
+
+The program is a project folder (``Pulumi.yaml``, ``__main__.py``) with its stack file
+``Pulumi.<stack>.yaml``, or a template folder (``Pulumi.yaml`` with a ``template:`` section): a template is
+first rendered as ``pulumi new --yes`` would (:func:`render_template`), with its default config.
+Python programs only; they run in this virtualenv, where this repository's packages are importable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+import pulumi
+import yaml
+
+from stackconfig import PROJECT, StackConfigError
+
+from . import mocks
+from .engine import Plan, run_program
+from .manifests import write_manifests
+from .render import render_counts, render_outputs, render_tree
+from .stackfile import read_stack_file
+
+REPO = Path(__file__).resolve().parent.parent
+SECRET_MARK = "[secret]"
+"""How a plan shows a secret output (``planner.engine``)."""
+
+
+def template_config(template: Path) -> dict[str, str]:
+    """The default of each ``template.config`` prompt, as ``pulumi new --yes`` accepts them."""
+    prompts = yaml.safe_load((template / "Pulumi.yaml").read_text())["template"].get("config") or {}
+    return {key: str(prompt["default"]) for key, prompt in prompts.items() if "default" in prompt}
+
+
+def render_template(template: Path, target: Path, project: str, description: str, stack: str = "dev") -> Path:
+    """Write the project ``pulumi new <template> --name <project> --description <description> --stack <stack> --yes``
+    would write into ``target``: every file with ``${PROJECT}`` and ``${DESCRIPTION}`` substituted, ``Pulumi.yaml``
+    without its ``template:`` section, and ``Pulumi.<stack>.yaml`` with the prompts' defaults (keys without a
+    namespace go to the project's), added to the template's own stack file of that name if it has one.
+    Returns the stack file."""
+    config = template_config(template)
+    for source in sorted(template.rglob("*")):
+        if source.is_dir() or "__pycache__" in source.parts:
+            continue
+        destination = target / source.relative_to(template)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_text().replace("${PROJECT}", project).replace("${DESCRIPTION}", description)
+        if source.relative_to(template) == Path("Pulumi.yaml"):
+            document = yaml.safe_load(text)
+            document.pop("template")
+            text = yaml.safe_dump(document, sort_keys=False)
+        destination.write_text(text)
+    stack_file = target / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else {}
+    document.setdefault("config", {}).update(
+        {key if ":" in key else f"{project}:{key}": value for key, value in config.items()})
+    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    return stack_file
+
+
+def plan_program(directory: Path, stack: str) -> Plan:
+    """Plan the project in ``directory`` with its ``Pulumi.<stack>.yaml``, as ``pulumi preview`` would."""
+    project = yaml.safe_load((directory / "Pulumi.yaml").read_text())["name"]
+    config, secret_keys = read_stack_file(directory / f"Pulumi.{stack}.yaml")
+    return run_program(directory, project, stack, config, secret_keys)
+
+
+def answer_stack_references(platform_plan: Plan) -> None:
+    """Let every stack reference of the next runs answer the outputs of ``platform_plan``."""
+    outputs = platform_plan.outputs
+    mocks.STACK_REFERENCES[mocks.ANY_STACK] = {
+        "outputs": outputs, "secretOutputNames": [name for name, value in outputs.items() if value == SECRET_MARK]}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m planner.program",
+        description="Plan another Pulumi program (a project or a template folder) offline against a platform stack.")
+    parser.add_argument("program", type=Path, help="folder with Pulumi.yaml and __main__.py (a project or a template)")
+    parser.add_argument("--stack", default="dev", help="the project's stack: Pulumi.<STACK>.yaml in the folder (default: dev)")
+    platform = parser.add_mutually_exclusive_group()
+    platform.add_argument("--platform", metavar="STACK", help="platform stack of this repository (stacks/Pulumi.<STACK>.yaml) "
+                                                              "whose offline outputs answer the program's stack references")
+    platform.add_argument("--platform-file", type=Path, metavar="FILE", help="a platform stack file instead")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the machine-readable plan here")
+    parser.add_argument("--manifests", type=Path, metavar="DIR", help="write every Kubernetes object here, one YAML file each")
+    return parser
+
+
+def _platform_plan(args: argparse.Namespace) -> Plan | None:
+    path = args.platform_file or (REPO / "stacks" / f"Pulumi.{args.platform}.yaml" if args.platform else None)
+    if path is None:
+        return None
+    config, secret_keys = read_stack_file(path)
+    return run_program(REPO, PROJECT, path.stem.removeprefix("Pulumi."), config, secret_keys)
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    platform = _platform_plan(args)
+    if platform is not None:
+        answer_stack_references(platform)
+    program = args.program.resolve()
+    if "template" not in yaml.safe_load((program / "Pulumi.yaml").read_text()):
+        return plan_program(program, args.stack)
+    with tempfile.TemporaryDirectory() as scratch:
+        project = Path(scratch) / program.name
+        render_template(program, project, program.name, f"{program.name} (offline plan of the template)", args.stack)
+        return plan_program(project, args.stack)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        plan = _plan(args)
+    except StackConfigError as error:
+        print(error.report(), file=sys.stderr)
+        return 2
+    except pulumi.RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Offline plan of {args.program} (stack '{args.stack}'): what `pulumi preview` would create.\n")
+    print(render_tree(plan))
+    print()
+    print(render_outputs(plan))
+    print()
+    print(render_counts(plan))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(plan.as_json(), indent=2) + "\n")
+        print(f"\nPlan written to {args.json}")
+    if args.manifests:
+        written = write_manifests(plan, args.manifests)
+        print(f"{len(written)} Kubernetes manifests written to {args.manifests}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

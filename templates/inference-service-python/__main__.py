@@ -1,0 +1,38 @@
+"""${DESCRIPTION}
+
+One inference service on an existing elastic-inference platform stack. The service is the platform's own
+``InferenceService`` (pip package ``elastic-inference``, see requirements.txt): the same workload as an entry of
+a platform stack's ``services`` catalog, placed by the platform stack's outputs (kubeconfig, model store claim
+and namespace, log project). Every key of the catalog entry can be added to the dictionary below in snake_case,
+e.g. ``"burst": {"mode": "overflow", "eci_gpu_specs": ["ecs.gn6i-c4g1.xlarge"]}``; the README's configuration
+reference (``services[]``) documents them.
+"""
+
+import pulumi
+
+from elastic_inference import InferenceService
+from stackconfig import StackConfigError
+
+config = pulumi.Config()
+name = config.require("serviceName")
+
+try:
+    service = InferenceService(name, {
+        "platform_stack": config.require("platformStack"),
+        "name": name,
+        "server": config.require("server"),
+        "model": {"name": config.require("modelName"), "path": config.require("modelPath")},
+        "resources": {"gpus": config.require_int("gpus")},
+        "autoscaling": {
+            "min_replicas": config.require_int("minReplicas"),
+            "max_replicas": config.require_int("maxReplicas"),
+            "qps": {"target_per_pod": config.require_float("qpsTargetPerPod")},
+        },
+        "ingress": {"host": config.require("ingressHost")},
+    })
+except StackConfigError as error:
+    raise pulumi.RunError(error.report()) from None
+
+pulumi.export("namespace", service.namespace)
+pulumi.export("serviceName", service.service_name)
+pulumi.export("url", service.host.apply(lambda host: f"http://{host}/"))

@@ -1,0 +1,130 @@
+"""Generate ``templates/environment/Pulumi.example.yaml``: a stack file with every config key explained.
+
+Every key of the config model appears with its description, type and default: the few a new environment must
+set with example values, every other one commented out at its default. Generated from ``stackconfig.model``
+like the README's reference, so it cannot drift: ``--check`` exits 1 when the file is stale (a test runs it).
+
+    python -m tools.environment_starter --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from stackconfig import PROJECT, StackConfig
+
+from .config_reference import _models, _strip, default_text, type_name
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTER = ROOT / "templates" / "environment" / "Pulumi.example.yaml"
+
+EXAMPLE: dict[str, typing.Any] = {
+    "environment": "qa",
+    "region": "cn-beijing",
+    "zones": ["cn-beijing-h", "cn-beijing-i"],
+    "network": {
+        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20"],
+        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19"],
+    },
+}
+"""The keys a new environment sets (the rest have defaults): a two-zone ACK environment in cn-beijing."""
+
+HEADER = f"""\
+# A new environment of elastic-inference: every config key, explained. Generated from stackconfig/model.py
+# by `make docs` (python -m tools.environment_starter --write); do not edit here.
+#
+# Active lines are what a new two-zone environment on Alibaba Cloud must set; every other key is commented
+# out at its default. Copy this file to Pulumi.<environment>.yaml (stacks/ in the platform repository),
+# change the values, uncomment what you need, and plan it offline before `pulumi up`:
+#   .venv/bin/python -m planner --stack-file stacks/Pulumi.<environment>.yaml
+# Secrets (s3Credentials) go in with `pulumi config set --secret --path ...`, never as plain text.
+"""
+WIDTH = 110
+
+
+def _flow(value: typing.Any) -> str:
+    """A YAML flow scalar, list or map (JSON is valid YAML)."""
+    return value if isinstance(value, str) and value and not value[0] in "[{*&!|>%@`'\"#" and ": " not in value \
+        else json.dumps(value)
+
+
+def _comment(field: FieldInfo, indent: str) -> list[str]:
+    description = " ".join((field.description or "").split())
+    kind = _plain_type(field)
+    text = f"{description} [{kind}; default: {default_text(field).replace('`', '').replace('**', '')}]".strip()
+    return textwrap.wrap(text, WIDTH - len(indent) - 2, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ")
+
+
+def _plain_type(field: FieldInfo) -> str:
+    """The README's type name without Markdown (backticks, escaped pipes)."""
+    return type_name(field.annotation).replace("\\|", "|").replace("`", "")
+
+
+def _value(field: FieldInfo) -> str:
+    if field.is_required() or field.default is PydanticUndefined:
+        return f"<{_plain_type(field)}>"
+    default = field.default
+    if isinstance(default, BaseModel):
+        default = default.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return _flow(json.loads(json.dumps(default, default=str)))
+
+
+def render_model(model: type[BaseModel], example: dict[str, typing.Any] | None, indent: str,
+                 key_prefix: str = "") -> list[str]:
+    """``model``'s keys at ``indent``, each under its explanation: keys in ``example`` active with its values,
+    the others (and everything under them) commented out; uncommenting a key line gives valid YAML."""
+    lines: list[str] = []
+    for name, field in model.model_fields.items():
+        alias = field.alias or name
+        given = example is not None and alias in example
+        mark = "" if given else "# "
+        lines += _comment(field, indent)
+        nested = _models(field.annotation)
+        if given and not isinstance(example[alias], dict):
+            lines.append(f"{indent}{key_prefix}{alias}: {_flow(example[alias])}")
+        elif nested and typing.get_origin(_strip(field.annotation)) is list:
+            lines += [f"{indent}{mark}{key_prefix}{alias}:", f"{indent}  # -"]
+            lines += render_model(nested[0], None, indent + "    ")
+        elif nested:
+            lines.append(f"{indent}{mark}{key_prefix}{alias}:")
+            lines += render_model(nested[0], example[alias] if given else None, indent + "  ")
+        else:
+            lines.append(f"{indent}# {key_prefix}{alias}: {_value(field)}")
+    return lines
+
+
+def starter() -> str:
+    lines = render_model(StackConfig, EXAMPLE, "  ", key_prefix=f"{PROJECT}:")
+    return HEADER + "config:\n" + "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true")
+    mode.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    expected = starter()
+    current = STARTER.read_text() if STARTER.exists() else None
+    if args.write:
+        if current != expected:
+            STARTER.parent.mkdir(parents=True, exist_ok=True)
+            STARTER.write_text(expected)
+        return 0
+    if current != expected:
+        print(f"{STARTER.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
