@@ -11,7 +11,7 @@ from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.apps.v1 import Deployment
 from pulumi_kubernetes.autoscaling.v2 import HorizontalPodAutoscaler
 from pulumi_kubernetes.core.v1 import ConfigMap, Secret, Service, ServiceAccount
-from pulumi_kubernetes.networking.v1 import Ingress
+from pulumi_kubernetes.networking.v1 import Ingress, NetworkPolicy
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget
 
 from stackconfig.model import S3Credentials, ServiceConfig
@@ -133,6 +133,23 @@ def service_spec(service: ServiceConfig) -> dict[str, Any]:
     }
 
 
+def network_policy_spec(service: ServiceConfig) -> dict[str, Any]:
+    """Admit traffic to the service's pods only from pods of the cluster (the ingress controller, the
+    metrics scraper, in-cluster clients), and for our own servers only on their serving ports. Seldon's
+    pods (label ``seldon-deployment-id``) also listen on ports Seldon's operator chooses, so there the
+    policy limits the sources only. Kubelet probes are not subject to NetworkPolicy."""
+    in_cluster = [{"namespaceSelector": {}}]
+    if service.server == "seldon":
+        return {"podSelector": {"matchLabels": {seldon.DEPLOYMENT_ID_LABEL: service.name}},
+                "policyTypes": ["Ingress"], "ingress": [{"from": in_cluster}]}
+    return {
+        "podSelector": {"matchLabels": selector_labels(service)},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": in_cluster,
+                     "ports": [{"port": port, "protocol": "TCP"} for _, port in serving.profile(service).ports]}],
+    }
+
+
 class InferenceService(pulumi.ComponentResource):
     """One catalog entry served on the cluster, in ``namespace`` (default ``inference``).
 
@@ -153,6 +170,8 @@ class InferenceService(pulumi.ComponentResource):
     ``server: seldon``: a SeldonDeployment (:mod:`components.seldon`) that carries the pod, the autoscaler
     (``hpaSpec`` or ``kedaSpec``) and the disruption budget (``pdbSpec``); Seldon's operator creates the
     Deployment, Service ``<name>-default``, HPA/ScaledObject and PDB from it.
+
+    Always a NetworkPolicy (:func:`network_policy_spec`) that admits only in-cluster traffic.
 
     Pods of a bursting service are placed by the cloud's ``burst`` target. The workload waits for ``storage``;
     the autoscaler and custom resources for ``operators``. Outputs: ``service_name`` (the Service the Ingress routes
@@ -235,6 +254,8 @@ class InferenceService(pulumi.ComponentResource):
                                         spec=hpa_spec(service, args.log_project), opts=with_operators)
             self.service_name = own_service.metadata.name
 
+        NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service),
+                      opts=child)
         self.host = service.ingress.host if service.ingress else None
         if service.ingress:
             Ingress(f"{name}-ingress", metadata=metadata(service.name), spec=ingress_spec(service), opts=child)

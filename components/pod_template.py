@@ -15,9 +15,10 @@ from . import serving
 PART_OF = "elastic-inference"
 COMPONENT = "inference-server"
 
-RUN_AS_USER = 1000
-"""Non-root user and group of every server container. The tensorflow/serving and tritonserver images
-run their binaries as any user; Triton's image itself defines ``triton-server`` with uid 1000."""
+RUN_AS_USER = 10001
+"""Non-root user and group of every server container, above 10000 so it cannot collide with a user of the
+node (checkov CKV_K8S_40). The tensorflow/serving and tritonserver images run their binaries as any user:
+they write only to ``/tmp`` (an emptyDir) and read models from a read-only volume."""
 TERMINATION_GRACE_PERIOD_SECONDS = 60
 """Seconds between SIGTERM and SIGKILL: the 15 s pre-stop pause plus up to 45 s for in-flight inference
 requests. The guides' value of 1 s drops requests on every scale-down and spot reclaim. 60 s fits well

@@ -214,7 +214,7 @@ def test_model_store_is_a_static_mountpoint_pv_bound_to_its_claim(aws_plan):
     spec = volume["spec"]
     assert spec["csi"] == {"driver": "s3.csi.aws.com", "volumeHandle": "model-store",
                            "volumeAttributes": {"bucketName": "elastic-inference-test-models"}}
-    assert spec["mountOptions"] == ["region us-east-1", "uid=1000", "gid=1000", "allow-other"]
+    assert spec["mountOptions"] == ["region us-east-1", "uid=10001", "gid=10001", "allow-other"]
     assert spec["accessModes"] == ["ReadOnlyMany"] and spec["storageClassName"] == ""
     assert spec["claimRef"] == {"namespace": "inference", "name": "model-store"}
     claim = inputs(plan, "kubernetes:core/v1:PersistentVolumeClaim", "model-store-claim")
@@ -260,7 +260,7 @@ def test_gpu_entry_renders_identically_on_ack_eks_and_an_existing_cluster(run_un
                "existing": load(EXISTING, services=[GPU_SERVICE])}
     objects = {cloud: service_objects(plan_of(run_under_mocks, config), "inference-bert") for cloud, config in configs.items()}
     assert set(objects["alicloud"]) == set(objects["aws"]) == set(objects["existing"]) == {
-        "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler"}
+        "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"}
     for kind in objects["alicloud"]:
         assert objects["alicloud"][kind] == objects["aws"][kind] == objects["existing"][kind], kind
 
@@ -281,5 +281,5 @@ def test_bursting_entry_differs_between_ack_and_eks_only_in_placement_annotation
     assert deployment and all(path.startswith(allowed) for path in deployment), deployment
     assert differing(objects["alicloud"]["ServiceAccount"], objects["aws"]["ServiceAccount"]) == {
         "metadata.annotations.eks.amazonaws.com/role-arn"}
-    for kind in ("Service", "PodDisruptionBudget", "HorizontalPodAutoscaler"):
+    for kind in ("Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"):
         assert objects["alicloud"][kind] == objects["aws"][kind], kind

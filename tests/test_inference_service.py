@@ -26,6 +26,7 @@ SERVICE = "kubernetes:core/v1:Service"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 SELDON = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment"
 SECRET = "kubernetes:core/v1:Secret"
@@ -160,6 +161,24 @@ def test_service_ports_and_pdb_select_the_pods(run_under_mocks):
                      only(plan, DEPLOYMENT).inputs["spec"]["selector"]["matchLabels"]):
         assert selector.items() <= pod_labels.items()
     assert not plan.by_type(INGRESS) and not plan.by_type(CONFIG_MAP)
+
+
+def test_network_policy_admits_only_cluster_pods_on_the_serving_ports(run_under_mocks):
+    plan = plan_service(run_under_mocks, entry("triton-keda"))
+    pod_labels = only(plan, DEPLOYMENT).inputs["spec"]["template"]["metadata"]["labels"]
+    policy = only(plan, NETWORK_POLICY).inputs["spec"]
+    assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    assert policy["policyTypes"] == ["Ingress"]
+    [rule] = policy["ingress"]
+    assert rule["from"] == [{"namespaceSelector": {}}]
+    assert sorted(p["port"] for p in rule["ports"]) == [8000, 8001, 8002]
+
+
+def test_network_policy_of_a_seldon_service_selects_seldons_pods(run_under_mocks):
+    plan = plan_service(run_under_mocks, entry("seldon-tfserving-qps"))
+    policy = only(plan, NETWORK_POLICY).inputs["spec"]
+    assert policy["podSelector"] == {"matchLabels": {"seldon-deployment-id": "fashion-mnist"}}
+    assert policy["ingress"] == [{"from": [{"namespaceSelector": {}}]}]
 
 
 def test_tfserving_mounts_its_config_map_and_the_store(run_under_mocks):

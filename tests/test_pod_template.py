@@ -90,7 +90,7 @@ def test_eci_annotations_only_when_bursting_and_never_burst_resource():
 def test_restricted_security_and_no_api_token():
     template = pod_template(service(BERT), OPTIONS)
     spec = template["spec"]
-    assert spec["securityContext"] == {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
+    assert spec["securityContext"] == {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
                                        "seccompProfile": {"type": "RuntimeDefault"}}
     assert server(template)["securityContext"] == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                                    "capabilities": {"drop": ["ALL"]}}

@@ -108,6 +108,7 @@ def test_app_template_deploys_one_service_onto_the_platform_stack(app_project: P
         ("kubernetes:core/v1:ServiceAccount", f"{name}-service-account"),
         ("kubernetes:networking.k8s.io/v1:Ingress", f"{name}-ingress"),
         ("kubernetes:policy/v1:PodDisruptionBudget", f"{name}-pdb"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", f"{name}-network-policy"),
     ])
     for resource in kubernetes:
         assert resource.parent == workload.urn
