@@ -12,7 +12,7 @@ import pulumi
 
 from stackconfig import PROJECT, StackConfigError
 
-from .engine import run_program
+from .engine import Plan, run_program
 from .manifests import write_manifests
 from .policies import check_plan, default_policy_config, has_mandatory, render_violations
 from .render import render_counts, render_outputs, render_tree
@@ -58,6 +58,23 @@ def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
     return stack, args.stack_file
 
 
+def report_plan(plan: Plan, what: str, json_path: Path | None, manifests_dir: Path | None) -> None:
+    """Print the plan as ``pulumi preview`` would, and write the JSON plan and manifests when asked."""
+    print(f"Offline plan of {what}: what `pulumi preview` would create.\n")
+    print(render_tree(plan))
+    print()
+    print(render_outputs(plan))
+    print()
+    print(render_counts(plan))
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(plan.as_json(), indent=2) + "\n")
+        print(f"\nPlan written to {json_path}")
+    if manifests_dir:
+        written = write_manifests(plan, manifests_dir)
+        print(f"{len(written)} Kubernetes manifests written to {manifests_dir}")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
@@ -74,19 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     except pulumi.RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"Offline plan of stack '{stack}' ({path}): what `pulumi preview` would create.\n")
-    print(render_tree(plan))
-    print()
-    print(render_outputs(plan))
-    print()
-    print(render_counts(plan))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=False) + "\n")
-        print(f"\nPlan written to {args.json}")
-    if args.manifests:
-        written = write_manifests(plan, args.manifests)
-        print(f"{len(written)} Kubernetes manifests written to {args.manifests}")
+    report_plan(plan, f"stack '{stack}' ({path})", args.json, args.manifests)
     try:
         violations = check_plan(plan, policy_config)
     except (OSError, ValueError) as error:

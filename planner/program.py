@@ -14,10 +14,10 @@ Python programs only; they run in this virtualenv, where this repository's packa
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
+
 import pulumi
 import yaml
 
@@ -25,8 +25,7 @@ from stackconfig import PROJECT, StackConfigError
 
 from . import mocks
 from .engine import Plan, run_program
-from .manifests import write_manifests
-from .render import render_counts, render_outputs, render_tree
+from .cli import report_plan
 from .stackfile import read_stack_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -126,19 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     except pulumi.RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"Offline plan of {args.program} (stack '{args.stack}'): what `pulumi preview` would create.\n")
-    print(render_tree(plan))
-    print()
-    print(render_outputs(plan))
-    print()
-    print(render_counts(plan))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(plan.as_json(), indent=2) + "\n")
-        print(f"\nPlan written to {args.json}")
-    if args.manifests:
-        written = write_manifests(plan, args.manifests)
-        print(f"{len(written)} Kubernetes manifests written to {args.manifests}")
+    report_plan(plan, f"{args.program} (stack '{args.stack}')", args.json, args.manifests)
     return 0
 
 
