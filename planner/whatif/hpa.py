@@ -120,6 +120,13 @@ def _change_in_period(events: Sequence[ScaleEvent], now: float, period: int) -> 
     return sum(e.change for e in events if e.time > now - period)
 
 
+def _period_start(current: int, up_events: Sequence[ScaleEvent], down_events: Sequence[ScaleEvent],
+                  now: float, period: int) -> int:
+    """Replicas at the start of a policy's period: today's count less what was added, plus what was
+    removed since (the controller's ``periodStartReplicas``, for both directions)."""
+    return current - _change_in_period(up_events, now, period) + _change_in_period(down_events, now, period)
+
+
 def scale_up_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent],
                    down_events: Sequence[ScaleEvent], now: float) -> int:
     """Most replicas the scale-up policies allow now. Each policy starts from the replica count at the
@@ -128,8 +135,7 @@ def scale_up_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent],
         return current
     proposals = []
     for policy in rules.policies:
-        start = current - _change_in_period(up_events, now, policy.period_seconds) \
-            + _change_in_period(down_events, now, policy.period_seconds)
+        start = _period_start(current, up_events, down_events, now, policy.period_seconds)
         if policy.type == "Pods":
             proposals.append(start + policy.value)
         else:
@@ -145,8 +151,7 @@ def scale_down_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent]
         return current
     proposals = []
     for policy in rules.policies:
-        start = current - _change_in_period(up_events, now, policy.period_seconds) \
-            + _change_in_period(down_events, now, policy.period_seconds)
+        start = _period_start(current, up_events, down_events, now, policy.period_seconds)
         if policy.type == "Pods":
             proposals.append(start - policy.value)
         else:
