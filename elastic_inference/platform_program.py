@@ -19,5 +19,6 @@ def main() -> None:
         raise pulumi.RunError(error.report()) from None
 
     platform = build_platform(config)
+    pulumi.export("cloud", config.cloud)  # lets stack references (app-team projects) tell platforms apart
     for name, value in platform.exports.items():
         pulumi.export(name, value)

@@ -260,7 +260,20 @@ def service_config(args: typing.Mapping[str, Any], namespace: str) -> ServiceCon
 
 
 PLATFORM_OUTPUTS = ("kubeconfig", "clusterId", "logProject", "modelClaimName", "modelClaimNamespace")
-"""Outputs of a platform stack (``components.platform``) an app-team service reads."""
+"""Outputs of an ACK platform stack (``components.platform``) an app-team service reads."""
+
+SUPPORTED_CLOUDS = ("alicloud",)
+"""Platforms this component deploys onto. EKS and existing-cluster platforms export other outputs and burst
+elsewhere (Fargate, nowhere); until they are supported, the component stops with a clear error."""
+
+
+def require_supported_cloud(cloud: Optional[str]) -> str:
+    """The platform's ``cloud`` output (stacks from before it was exported are ACK), or a clear error."""
+    cloud = cloud or "alicloud"
+    if cloud not in SUPPORTED_CLOUDS:
+        raise pulumi.RunError(f"the app-team InferenceService deploys onto ACK platform stacks; this platform stack "
+                              f"is cloud '{cloud}'. Add the service to that stack's catalog (services) instead.")
+    return cloud
 
 
 @dataclass(frozen=True)
@@ -276,9 +289,13 @@ class PlatformStack:
 
 
 def platform_stack(reference: pulumi.StackReference) -> PlatformStack:
+    """The platform's outputs, each resolved only after its cloud is checked, so an unsupported platform
+    fails with :func:`require_supported_cloud`'s message rather than a missing output."""
+    cloud = reference.get_output("cloud").apply(require_supported_cloud)
     kubeconfig, cluster_id, log_project, claim_name, claim_namespace = (
-        reference.require_output(name) for name in PLATFORM_OUTPUTS)
-    return PlatformStack(kubeconfig=kubeconfig, cluster_id=cluster_id, log_project=log_project,
+        pulumi.Output.all(cloud, reference.get_output(name)).apply(lambda values: values[1])
+        for name in PLATFORM_OUTPUTS)
+    return PlatformStack(kubeconfig=pulumi.Output.secret(kubeconfig), cluster_id=cluster_id, log_project=log_project,
                          claim_name=claim_name, claim_namespace=claim_namespace)
 
 

@@ -91,6 +91,7 @@ def _with_id(prefix: str) -> Callable[[pulumi.runtime.MockResourceArgs], dict[st
 
 
 PLATFORM_STACK_OUTPUTS: dict[str, Any] = {
+    "cloud": "alicloud",
     "clusterId": "c" + digest("platform", 32),
     "kubeconfig": PLACEHOLDER_KUBECONFIG,
     "logProject": "k8s-log-c" + digest("platform", 32),

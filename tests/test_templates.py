@@ -170,6 +170,16 @@ def test_offline_plan_against_a_committed_platform_stack(tmp_path: Path) -> None
     assert hpa["inputs"]["metadata"]["namespace"] == platform.outputs["modelClaimNamespace"]
 
 
+@pytest.mark.parametrize("platform", ["aws-dev", "local"])
+def test_app_template_refuses_a_platform_it_cannot_deploy_onto(platform: str, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        assert program_main([str(APP), "--platform", platform]) == 2
+    finally:
+        mocks.STACK_REFERENCES.pop(mocks.ANY_STACK, None)
+    error = capsys.readouterr().err
+    assert "deploys onto ACK platform stacks" in error and "Traceback" not in error
+
+
 # --------------------------------------------------------------------------- the environment starter
 
 
