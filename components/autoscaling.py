@@ -36,8 +36,8 @@ def hpa_metrics(autoscaling: AutoscalingConfig, *, log_project: pulumi.Input[str
     """The ``autoscaling/v2`` ``metrics`` of an HPA mode (``qps``, ``cpu``, ``memory``).
 
     ``qps``: External ``sls_ingress_qps`` selected by the cluster's log project, the ingress logstore and
-    the route of the service's Ingress backend, target ``AverageValue`` per pod (DESIGN.md, ESS guide
-    ported from ``autoscaling/v2beta1``). ``cpu``/``memory``: ``Resource`` ``Utilization`` of the requests.
+    the route of the service's Ingress backend, target ``AverageValue`` per pod (the ECI guide's ``autoscaling/v2beta2``
+    HPA, ported to ``autoscaling/v2``). ``cpu``/``memory``: ``Resource`` ``Utilization`` of the requests.
     """
     mode = autoscaling.mode
     if mode == "qps":

@@ -193,24 +193,42 @@ def is_deployment(resource: ResourceView) -> bool:
     return resource.kind == "Deployment"
 
 
+def is_inference_workload(resource: ResourceView) -> bool:
+    """A Deployment, or a SeldonDeployment whose pods Seldon's operator creates from its componentSpecs."""
+    return is_deployment(resource) or resource.kind == "SeldonDeployment"
+
+
 # --------------------------------------------------------------------------- resource rules
 
 
+AUTO_SCALING_GROUP = "aws:autoscaling/group:Group"
+
+
+def _share_problems(share_given: Any, settings: Settings, what: str) -> list[str]:
+    share = as_int(share_given)
+    if share_given is None:
+        return [f"{what} does not set onDemandPercentageAboveBaseCapacity (its pay-as-you-go share)"]
+    if share is not None and not settings.minOnDemandPercentage <= share <= settings.maxOnDemandPercentage:
+        return [f"{what} keeps {share} % pay-as-you-go above its base; the stack allows "
+                f"{settings.minOnDemandPercentage}-{settings.maxOnDemandPercentage} %"]
+    return []
+
+
 def spot_on_demand_share(resource: ResourceView, settings: Settings) -> list[str]:
-    """Spot node pools keep a pay-as-you-go share in bounds and fall back to pay-as-you-go when spot runs short."""
+    """Spot capacity keeps a pay-as-you-go share in bounds: ACK spot node pools (which must also fall back to
+    pay-as-you-go when spot runs short) and EKS Auto Scaling groups with a mixed-instances policy."""
+    if resource.type == AUTO_SCALING_GROUP:
+        distribution = get_path(resource.inputs, "mixedInstancesPolicy", "instancesDistribution")
+        if not isinstance(distribution, Mapping):
+            return []
+        return _share_problems(distribution.get("onDemandPercentageAboveBaseCapacity"), settings,
+                               "mixed-instances group")
     if resource.type != "alicloud:cs/nodePool:NodePool":
         return []
     strategy = resource.inputs.get("spotStrategy")
     if strategy in (None, "NoSpot"):
         return []
-    problems = []
-    given = resource.inputs.get("onDemandPercentageAboveBaseCapacity")
-    share = as_int(given)
-    if given is None:
-        problems.append("spot pool does not set onDemandPercentageAboveBaseCapacity (its pay-as-you-go share)")
-    elif share is not None and not settings.minOnDemandPercentage <= share <= settings.maxOnDemandPercentage:
-        problems.append(f"spot pool keeps {share} % pay-as-you-go above its base; the stack allows "
-                        f"{settings.minOnDemandPercentage}-{settings.maxOnDemandPercentage} %")
+    problems = _share_problems(resource.inputs.get("onDemandPercentageAboveBaseCapacity"), settings, "spot pool")
     if resource.inputs.get("compensateWithOnDemand") is not True:
         problems.append("spot pool must set compensateWithOnDemand: true, or a spot shortage leaves GPU pods pending")
     return problems
@@ -306,11 +324,15 @@ def workload_autoscaler_bounds(resource: ResourceView, settings: Settings) -> li
 
 
 def node_pool_bounds(resource: ResourceView, settings: Settings) -> list[str]:
-    """Node pools scale between minSize ≤ maxSize, and maxSize stays under the stack's cap (a cost ceiling)."""
-    if resource.type != "alicloud:cs/nodePool:NodePool":
-        return []
-    scaling = resource.inputs.get("scalingConfig") or {}
-    return _bounds(scaling.get("minSize"), scaling.get("maxSize"), settings.maxNodePoolSize, "scalingConfig")
+    """Node capacity scales between minSize ≤ maxSize, and maxSize stays under the stack's cap (a cost ceiling):
+    ACK node pools and EKS managed node groups (``scalingConfig``), EKS Auto Scaling groups (``minSize``/``maxSize``)."""
+    if resource.type in ("alicloud:cs/nodePool:NodePool", "aws:eks/nodeGroup:NodeGroup"):
+        scaling = resource.inputs.get("scalingConfig") or {}
+        return _bounds(scaling.get("minSize"), scaling.get("maxSize"), settings.maxNodePoolSize, "scalingConfig")
+    if resource.type == AUTO_SCALING_GROUP:
+        return _bounds(resource.inputs.get("minSize"), resource.inputs.get("maxSize"), settings.maxNodePoolSize,
+                       "Auto Scaling group")
+    return []
 
 
 def inference_readiness_probes(resource: ResourceView, settings: Settings) -> list[str]:
@@ -328,7 +350,7 @@ KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS = 30
 
 def inference_graceful_termination(resource: ResourceView, settings: Settings) -> list[str]:
     """Inference pods get at least 30 s to drain in-flight requests when a node is reclaimed or scaled in."""
-    if not is_deployment(resource):
+    if not is_inference_workload(resource):
         return []
     problems = []
     for spec in pod_specs(resource):
@@ -356,6 +378,7 @@ def images_pinned(resource: ResourceView, settings: Settings) -> list[str]:
 
 STATEFUL_TYPES = (
     "alicloud:cs/managedKubernetes:ManagedKubernetes",
+    "aws:eks/cluster:Cluster",
     "alicloud:oss/bucket:Bucket",
     "aws:s3/bucket:Bucket",
     "aws:s3/bucketV2:BucketV2",
@@ -386,7 +409,8 @@ REMOVED_API_VERSIONS = {
 }
 """API versions the supported Kubernetes versions (1.25 and later) no longer serve, with their replacement."""
 DISCONTINUED_ANNOTATION = "alibabacloud.com/burst-resource"
-"""The seeds' ECI burst annotation, discontinued for Kubernetes 1.24 and later (DESIGN.md)."""
+"""The ECI burst annotation of the ACK elastic-inference guides; ACK discontinued it for Kubernetes 1.24 and
+later in favour of the virtual-kubelet toleration and node affinity (ACK "Schedule pods to ECI")."""
 
 
 def current_kubernetes_apis(resource: ResourceView, settings: Settings) -> list[str]:
@@ -483,15 +507,22 @@ def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
 
 
 def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
-    """Each inference Deployment has a PodDisruptionBudget selecting its pods, so node drains keep capacity."""
+    """Each inference Deployment has a PodDisruptionBudget selecting its pods, and each SeldonDeployment
+    component a ``pdbSpec`` (Seldon's operator makes the budget), so node drains keep capacity."""
     budgets = [r for r in resources if r.kind == "PodDisruptionBudget"]
     findings: list[Finding] = []
-    for deployment in filter(is_deployment, resources):
-        namespace = get_path(deployment.inputs, "metadata", "namespace") or "default"
-        labels = get_path(deployment.inputs, "spec", "template", "metadata", "labels") or {}
+    for workload in filter(is_inference_workload, resources):
+        if workload.kind == "SeldonDeployment":
+            findings += [(workload, f"predictor {predictor.get('name')} componentSpecs[{i}] has no pdbSpec")
+                         for predictor in get_path(workload.inputs, "spec", "predictors") or []
+                         for i, component in enumerate(predictor.get("componentSpecs") or [])
+                         if not isinstance(component.get("pdbSpec"), Mapping)]
+            continue
+        namespace = get_path(workload.inputs, "metadata", "namespace") or "default"
+        labels = get_path(workload.inputs, "spec", "template", "metadata", "labels") or {}
         if not any((get_path(b.inputs, "metadata", "namespace") or "default") == namespace
                    and _selects(get_path(b.inputs, "spec", "selector"), labels) for b in budgets):
-            findings.append((deployment, "no PodDisruptionBudget in its namespace selects its pods"))
+            findings.append((workload, "no PodDisruptionBudget in its namespace selects its pods"))
     return findings
 
 
@@ -499,7 +530,8 @@ def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings:
 
 RULES: tuple[Rule, ...] = (
     Rule("spot-on-demand-share", MANDATORY,
-         "Spot node pools keep a pay-as-you-go share within the stack's bounds and compensateWithOnDemand on: "
+         "Spot capacity (ACK spot node pools, EKS mixed-instances groups) keeps a pay-as-you-go share within the "
+         "stack's bounds, and ACK pools keep compensateWithOnDemand on: "
          "when spot capacity is reclaimed or out of stock, inference keeps running on pay-as-you-go nodes.",
          spot_on_demand_share, settings=("minOnDemandPercentage", "maxOnDemandPercentage")),
     Rule("no-credentials-in-inputs", MANDATORY,
@@ -526,11 +558,11 @@ RULES: tuple[Rule, ...] = (
          "Inference containers have readiness probes: a replica gets traffic only once its model is loaded.",
          inference_readiness_probes),
     Rule("inference-pod-disruption-budget", MANDATORY,
-         "Each inference Deployment has a PodDisruptionBudget: node drains and spot reclaims never take "
-         "all replicas at once.",
+         "Each inference Deployment has a PodDisruptionBudget (each SeldonDeployment component a pdbSpec): "
+         "node drains and spot reclaims never take all replicas at once.",
          inference_pod_disruption_budget, stack=True),
     Rule("inference-graceful-termination", MANDATORY,
-         "Inference pods have terminationGracePeriodSeconds of at least 30 (the seeds used 1): in-flight "
+         "Inference pods have terminationGracePeriodSeconds of at least 30 (the ESS guide used 1): in-flight "
          "requests finish when a spot node is reclaimed or the autoscaler scales in.",
          inference_graceful_termination),
     Rule("images-pinned", MANDATORY,

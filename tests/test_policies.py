@@ -212,6 +212,24 @@ def test_workload_autoscaler_bounds():
         "predictor default componentSpecs[0].hpaSpec: maximum 40 is over this stack's cap of 10"]
 
 
+def test_spot_share_of_an_eks_mixed_instances_group():
+    def group(share):
+        return view("aws:autoscaling/group:Group", {"minSize": 0, "maxSize": 4, "mixedInstancesPolicy": {
+            "instancesDistribution": {"onDemandPercentageAboveBaseCapacity": share,
+                                      "spotAllocationStrategy": "price-capacity-optimized"}}})
+    assert check("spot-on-demand-share", group(30)) == []
+    assert check("spot-on-demand-share", group(0)) == [
+        "mixed-instances group keeps 0 % pay-as-you-go above its base; the stack allows 10-100 %"]
+    assert check("spot-on-demand-share", view("aws:autoscaling/group:Group", {"minSize": 0, "maxSize": 2})) == []
+
+
+def test_node_capacity_bounds_on_eks():
+    node_group = view("aws:eks/nodeGroup:NodeGroup", {"scalingConfig": {"minSize": 2, "maxSize": 12}})
+    assert check("node-pool-bounds", node_group) == ["scalingConfig: maximum 12 is over this stack's cap of 10"]
+    group = view("aws:autoscaling/group:Group", {"minSize": 3, "maxSize": 2})
+    assert check("node-pool-bounds", group) == ["Auto Scaling group: minimum 3 is greater than maximum 2"]
+
+
 def test_node_pool_bounds():
     assert check("node-pool-bounds", spot_pool()) == []
     assert check("node-pool-bounds", spot_pool(scalingConfig={"minSize": 5, "maxSize": 3})) == [
@@ -237,6 +255,24 @@ def test_inference_pod_disruption_budget():
     assert len(check_stack("inference-pod-disruption-budget", [deployment(), other_namespace])) == 1
     other_pods = k8s("PodDisruptionBudget", "policy/v1", {"selector": {"matchLabels": {"app": "other"}}}, name="pdb")
     assert len(check_stack("inference-pod-disruption-budget", [deployment(), other_pods])) == 1
+
+
+def seldon_deployment(component: dict[str, Any]) -> ResourceView:
+    return k8s("SeldonDeployment", "machinelearning.seldon.io/v1", {"predictors": [{"name": "default", "componentSpecs": [
+        {"spec": {"containers": [container()], "terminationGracePeriodSeconds": 60}, **component}]}]}, name="fashion")
+
+
+def test_seldon_components_need_a_pdb_spec():
+    assert check_stack("inference-pod-disruption-budget", [seldon_deployment({"pdbSpec": {"maxUnavailable": 1}})]) == []
+    assert check_stack("inference-pod-disruption-budget", [seldon_deployment({})]) == [
+        ("fashion", "predictor default componentSpecs[0] has no pdbSpec")]
+
+
+def test_seldon_pods_drain_gracefully_too():
+    short = k8s("SeldonDeployment", "machinelearning.seldon.io/v1", {"predictors": [{"name": "default", "componentSpecs": [
+        {"spec": {"containers": [container()], "terminationGracePeriodSeconds": 1}}]}]}, name="fashion")
+    assert check("inference-graceful-termination", short) == [
+        "terminationGracePeriodSeconds is 1; at least 30 lets in-flight requests finish"]
 
 
 def test_inference_graceful_termination():
@@ -265,6 +301,7 @@ def test_stateful_resources_protected():
     assert check("stateful-resources-protected", view(cluster, {}), Settings(production=False)) == []
     assert len(check("stateful-resources-protected", view("aws:s3/bucket:Bucket", {}), Settings(production=True))) == 1
     assert check("stateful-resources-protected", view("alicloud:vpc/network:Network", {}), Settings(production=True)) == []
+    assert len(check("stateful-resources-protected", view("aws:eks/cluster:Cluster", {}), Settings(production=True))) == 1
 
 
 def test_ingress_tls_in_production():
