@@ -345,7 +345,7 @@ class ModelStoreConfig(ConfigModel):
     """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA."""
 
     bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
-    """Bucket name (globally unique). Default: ``<project>-<stack>-models``."""
+    """Bucket name (globally unique). Default: ``elastic-inference-<environment>-models``."""
     namespace: DnsLabel = "inference"
     """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
     claim_name: DnsLabel = "model-store"
@@ -478,7 +478,7 @@ class ModelConfig(ConfigModel):
     path: Annotated[str, StringConstraints(min_length=1)]
     """Path of the model folder (TF Serving) or model repository (Triton) inside the model store, e.g. ``models/fashion-mnist``."""
     source: Literal["store", "s3"] = "store"
-    """``store``: the stack's OSS model store (mounted read-only). ``s3``: the S3 model repository (``s3ModelRepository``)."""
+    """``store``: the stack's model store (OSS on ACK, S3 on EKS, the given claim on an existing cluster), mounted read-only. ``s3``: the S3 model repository (``s3ModelRepository``, or the EKS model bucket through IRSA)."""
     version_policy: VersionPolicy = VersionPolicy(latest=1)
     """Versions to serve. Default: the newest one."""
 
@@ -503,14 +503,14 @@ class ResourcesConfig(ConfigModel):
 
 
 class PlacementConfig(ConfigModel):
-    """Where replicas run on ECS nodes."""
+    """Where replicas run on the cluster's own nodes."""
 
     node_selector: dict[LabelKey, LabelValue] = {}
     """Node labels the pods require; they must match a node pool's labels. Default: any pool whose taints the pod tolerates."""
 
 
 class BurstConfig(ConfigModel):
-    """Bursting onto ECI through virtual nodes."""
+    """Bursting beyond the cluster's nodes: onto ECI through virtual nodes on ACK, onto Fargate on EKS."""
 
     mode: Literal["none", "overflow", "only"] = "none"
     """``none``: ECS nodes only. ``overflow``: ECS first, ECI when the nodes are full. ``only``: ECI only."""
@@ -613,7 +613,7 @@ class AutoscalingConfig(ConfigModel):
 
 
 class IngressConfig(ConfigModel):
-    """NGINX Ingress in front of the service's REST port."""
+    """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one)."""
 
     host: Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")]
     """Host name routed to the service."""

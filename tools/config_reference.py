@@ -102,7 +102,7 @@ def reference_markdown() -> str:
 def pulumi_yaml() -> str:
     lines = [
         f"name: {PROJECT}",
-        "description: Elastic GPU model inference on Kubernetes - ACK Pro, spot GPU node pools, ECI burst, OSS model store.",
+        "description: Elastic GPU model inference on Kubernetes - ACK Pro or EKS with spot GPU capacity and burst, or any existing cluster.",
         "runtime:",
         "  name: python",
         "  options:",
