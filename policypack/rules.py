@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator, Mapping, Sequence  # not typing's aliases: isinstance on those is slow
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence, Union
+from typing import Any, Union
 
 SECRET = "[secret]"
 """How a secret value appears in the offline plan; under ``pulumi preview`` the policy SDK decrypts secrets."""
@@ -509,7 +510,11 @@ def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
 def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
     """Each inference Deployment has a PodDisruptionBudget selecting its pods, and each SeldonDeployment
     component a ``pdbSpec`` (Seldon's operator makes the budget), so node drains keep capacity."""
-    budgets = [r for r in resources if r.kind == "PodDisruptionBudget"]
+    budget_selectors: dict[str, list[Any]] = {}  # by namespace
+    for budget in resources:
+        if budget.kind == "PodDisruptionBudget":
+            budget_selectors.setdefault(get_path(budget.inputs, "metadata", "namespace") or "default", []).append(
+                get_path(budget.inputs, "spec", "selector"))
     findings: list[Finding] = []
     for workload in filter(is_inference_workload, resources):
         if workload.kind == "SeldonDeployment":
@@ -520,8 +525,7 @@ def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings:
             continue
         namespace = get_path(workload.inputs, "metadata", "namespace") or "default"
         labels = get_path(workload.inputs, "spec", "template", "metadata", "labels") or {}
-        if not any((get_path(b.inputs, "metadata", "namespace") or "default") == namespace
-                   and _selects(get_path(b.inputs, "spec", "selector"), labels) for b in budgets):
+        if not any(_selects(selector, labels) for selector in budget_selectors.get(namespace, ())):
             findings.append((workload, "no PodDisruptionBudget in its namespace selects its pods"))
     return findings
 

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from google.protobuf import json_format, struct_pb2
+
+from planner.engine import RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, redact, wire_inputs
 from planner.manifests import REDACTED_ANNOTATION, manifest_filename, ordered, without_secret_fields
 from planner.stackfile import SECRET_PLACEHOLDER, parse_stack_document
 from stackconfig import StackConfigError
@@ -27,6 +30,22 @@ def write_stack(tmp_path: Path, values: dict) -> Path:
     path = tmp_path / "Pulumi.trial.yaml"
     path.write_text(yaml.safe_dump({"config": {f"elastic-inference:{k}": v for k, v in values.items()}}))
     return path
+
+
+def test_recorded_inputs_are_the_redacted_json_of_the_request():
+    inputs = struct_pb2.Struct()
+    inputs.update({
+        "count": 3.0, "ratio": 0.5, "on": True, "off": None, "pending": UNKNOWN, "empty": {}, "none": [],
+        "password": {SIG_KEY: SECRET_SIG, "value": "hunter2"},
+        "refs": [{SIG_KEY: RESOURCE_SIG, "urn": "urn:pulumi:dev::p::t::n", "id": "i"}, {"nested": [1.0, "a"]}],
+        "other": {SIG_KEY: "not-a-signature", "x": 2.0},
+    })
+    before = inputs.SerializeToString(deterministic=True)
+    recorded = wire_inputs(inputs)
+    assert recorded == redact(json_format.MessageToDict(inputs))
+    assert list(recorded) == list(redact(json_format.MessageToDict(inputs)))
+    assert recorded["password"] == "[secret]" and recorded["pending"] == "[unknown]" and recorded["count"] == 3
+    assert inputs.SerializeToString(deterministic=True) == before
 
 
 def test_secure_values_become_secret_placeholders_at_any_depth():

@@ -1,10 +1,12 @@
 """``make bench``: wall times of the offline plan against a bare-SDK floor, and the simulator's throughput.
 
 (a) For catalogs of 1, 50 and 200 generated services (TF Serving on GPU, QPS autoscaling, added to
-``stacks/Pulumi.dev.yaml``), a fresh Python process runs the offline plan; a second fresh process, the
-floor, imports the same SDKs and registers as many trivial resources (empty ConfigMaps) under the
+``stacks/Pulumi.dev.yaml``), a fresh Python process runs the offline plan as ``python -m planner`` does
+(:func:`planner.cli.main`: the program under the mock engine, the printed plan, and the policy pack with
+the dev stack's policy config); a second fresh process, the floor, imports the same SDK modules (every
+``pulumi_*`` module the plan had loaded) and registers as many trivial resources (empty ConfigMaps) under the
 same mock engine. Both wall times include interpreter start and imports. The ratio plan/floor is what
-the program's own work costs on top of Pulumi itself.
+the program's own work, and the size and kind of the resources it registers, cost on top of Pulumi itself.
 (b) The what-if simulator's throughput: simulated service-seconds per wall second.
 
 It prints figures and asserts nothing.
@@ -12,10 +14,16 @@ It prints figures and asserts nothing.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import json
+import re
 import subprocess
 import sys
+import tempfile
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG_SIZES = (1, 50, 200)
 SIMULATED_SERVICES = 20
 SIMULATED_SECONDS = 3600
+DEV_POLICY_CONFIG = ROOT / "policypack" / "config" / "dev.json"
+"""The bench stacks are the dev stack with a generated catalog, so the policy pack runs with dev's config."""
 
 
 def catalog(size: int) -> list[dict[str, Any]]:
@@ -46,33 +56,40 @@ def bench_stack_document(size: int) -> dict[str, Any]:
     return document
 
 
-def _child_plan(size: int) -> None:
-    from planner.engine import run_program
-    from planner.stackfile import parse_stack_document
+def _child_plan(stack_file: str) -> None:
+    from planner.cli import main as plan_main
 
-    config, secret_keys = parse_stack_document(bench_stack_document(size), f"bench-{size}")
-    plan = run_program(ROOT, "elastic-inference", "bench", config, secret_keys)
-    print(json.dumps({"resources": len(plan.resources)}))
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = plan_main(["--stack-file", stack_file, "--policy-config", str(DEV_POLICY_CONFIG)])
+    if status != 0:
+        raise SystemExit(f"the offline plan exited with {status}:\n{printed.getvalue()}")
+    created = int(re.search(r"\+ (\d+) to create \(including the stack\)", printed.getvalue()).group(1))
+    # Loaded modules only: the SDKs also list every submodule as a lazy module, loaded on first use.
+    sdk_modules = sorted(name for name, module in sys.modules.items()
+                         if name.startswith("pulumi_") and type(module) is types.ModuleType)
+    print(json.dumps({"resources": created - 1, "sdk_modules": sdk_modules}))
 
 
-def _child_floor(resources: int) -> None:
+def _child_floor(resources: str) -> None:
+    for module in json.load(sys.stdin):  # the provider SDK modules the plan loaded
+        importlib.import_module(module)
     import pulumi
-    import pulumi_alicloud  # noqa: F401 - the floor pays the same imports as the program
     import pulumi_kubernetes as k8s
 
     from planner.engine import run
 
     def program() -> None:
-        for i in range(resources):
+        for i in range(int(resources)):
             k8s.core.v1.ConfigMap(f"floor-{i}", metadata={"name": f"floor-{i}"}, opts=pulumi.ResourceOptions())
 
     plan = run(program, "elastic-inference", "bench", {}, [])
     print(json.dumps({"resources": len(plan.resources)}))
 
 
-def _timed_child(*args: str) -> tuple[float, dict[str, Any]]:
+def _timed_child(*args: str, stdin: str = "") -> tuple[float, dict[str, Any]]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tools.bench", "--child", *args], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tools.bench", "--child", *args], cwd=ROOT, input=stdin,
                           capture_output=True, text=True, check=True)
     return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -94,11 +111,14 @@ def simulator_throughput() -> tuple[int, float]:
 
 def main() -> None:
     print(f"{'services':>8}  {'resources':>9}  {'plan s':>7}  {'floor s':>7}  {'ratio':>6}")
-    for size in CATALOG_SIZES:
-        plan_seconds, plan = _timed_child("plan", str(size))
-        floor_seconds, _ = _timed_child("floor", str(plan["resources"]))
-        print(f"{size:>8}  {plan['resources']:>9}  {plan_seconds:>7.2f}  {floor_seconds:>7.2f}  "
-              f"{plan_seconds / floor_seconds:>5.2f}x")
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in CATALOG_SIZES:
+            stack_file = Path(scratch) / f"Pulumi.bench-{size}.yaml"
+            stack_file.write_text(yaml.safe_dump(bench_stack_document(size), sort_keys=False))
+            plan_seconds, plan = _timed_child("plan", str(stack_file))
+            floor_seconds, _ = _timed_child("floor", str(plan["resources"]), stdin=json.dumps(plan["sdk_modules"]))
+            print(f"{size:>8}  {plan['resources']:>9}  {plan_seconds:>7.2f}  {floor_seconds:>7.2f}  "
+                  f"{plan_seconds / floor_seconds:>5.2f}x")
     service_seconds, wall = simulator_throughput()
     print(f"\nwhat-if simulator: {service_seconds} service-seconds in {wall:.2f} s = "
           f"{service_seconds / wall:,.0f} simulated service-seconds per wall second")
@@ -106,6 +126,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        {"plan": _child_plan, "floor": _child_floor}[sys.argv[2]](int(sys.argv[3]))
+        {"plan": _child_plan, "floor": _child_floor}[sys.argv[2]](sys.argv[3])
     else:
         main()
