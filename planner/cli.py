@@ -7,6 +7,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pulumi
 
@@ -58,6 +59,17 @@ def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
     return stack, args.stack_file
 
 
+def planned(make_plan: Callable[[], Plan]) -> Plan | None:
+    """The plan, or None once a config mistake or the program's own error is printed (no traceback)."""
+    try:
+        return make_plan()
+    except StackConfigError as error:
+        print(error.report(), file=sys.stderr)
+    except pulumi.RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+    return None
+
+
 def report_plan(plan: Plan, what: str, json_path: Path | None, manifests_dir: Path | None) -> None:
     """Print the plan as ``pulumi preview`` would, and write the JSON plan and manifests when asked."""
     print(f"Offline plan of {what}: what `pulumi preview` would create.\n")
@@ -82,14 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     stack, path = _stack_source(args)
     policy_config = args.policy_config or default_policy_config(stack)
-    try:
-        config, secret_keys = read_stack_file(path)
-        plan = run_program(PROJECT_DIR, PROJECT, stack, config, secret_keys)
-    except StackConfigError as error:
-        print(error.report(), file=sys.stderr)
-        return 2
-    except pulumi.RunError as error:
-        print(f"error: {error}", file=sys.stderr)
+    plan = planned(lambda: run_program(PROJECT_DIR, PROJECT, stack, *read_stack_file(path)))
+    if plan is None:
         return 2
     report_plan(plan, f"stack '{stack}' ({path})", args.json, args.manifests)
     try:

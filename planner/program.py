@@ -18,14 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pulumi
 import yaml
 
-from stackconfig import PROJECT, StackConfigError
+from stackconfig import PROJECT
 
 from . import mocks
 from .engine import Plan, run_program
-from .cli import report_plan
+from .cli import planned, report_plan
 from .stackfile import read_stack_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -117,13 +116,8 @@ def _plan(args: argparse.Namespace) -> Plan:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        plan = _plan(args)
-    except StackConfigError as error:
-        print(error.report(), file=sys.stderr)
-        return 2
-    except pulumi.RunError as error:
-        print(f"error: {error}", file=sys.stderr)
+    plan = planned(lambda: _plan(args))
+    if plan is None:
         return 2
     report_plan(plan, f"{args.program} (stack '{args.stack}')", args.json, args.manifests)
     return 0

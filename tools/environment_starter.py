@@ -38,7 +38,7 @@ EXAMPLE: dict[str, typing.Any] = {
 }
 """The keys a new environment sets (the rest have defaults): a two-zone ACK environment in cn-beijing."""
 
-HEADER = f"""\
+HEADER = """\
 # A new environment of elastic-inference: every config key, explained. Generated from stackconfig/model.py
 # by `make docs` (python -m tools.environment_starter --write); do not edit here.
 #
