@@ -16,6 +16,7 @@ name). A same-repository pull request also gets ``pulumi preview``, which is the
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     markdown = render([diff_plans(stack, b, h) for stack, b, h in load_pairs(args.base, args.head)])
     if args.output:
         args.output.write_text(markdown)
-    else:
+        return 0
+    try:
         print(markdown)
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+        sys.stderr.close()
     return 0

@@ -63,6 +63,12 @@ def _price_notes(prices: PriceTable) -> list[str]:
     return notes
 
 
+UNMODELLED_CAPACITY = {
+    "aws": "its capacity is an EC2 Auto Scaling group with Fargate burst",
+    "existing": "its capacity is a cluster this program does not manage",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     path = STACKS_DIR / f"Pulumi.{args.stack}.yaml" if args.stack else args.stack_file
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         for stack in (config, other):
             if stack is not None and stack.cloud != "alicloud":
                 raise ValueError(f"the what-if models ACK node pools and ECI; cloud {stack.cloud} is not modelled "
-                                 "(its capacity is an Auto Scaling group, Fargate or a cluster of its own)")
+                                 f"({UNMODELLED_CAPACITY[stack.cloud]})")
         prices = load_prices(config.region)
         catalog = load_instance_types()
         mine = setups(config, timings, prices, catalog, args.service, args.pod_qps)
