@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from stackconfig.model import ScalingRules
 
@@ -127,19 +127,21 @@ def _period_start(current: int, up_events: Sequence[ScaleEvent], down_events: Se
     return current - _change_in_period(up_events, now, period) + _change_in_period(down_events, now, period)
 
 
+def _proposals(current: int, rules: Rules, up_events: Sequence[ScaleEvent], down_events: Sequence[ScaleEvent],
+               now: float, propose: Callable[[int, Any], int]) -> list[int]:
+    """Each policy's proposal, from the replica count at the beginning of that policy's period."""
+    return [propose(_period_start(current, up_events, down_events, now, policy.period_seconds), policy)
+            for policy in rules.policies]
+
+
 def scale_up_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent],
                    down_events: Sequence[ScaleEvent], now: float) -> int:
     """Most replicas the scale-up policies allow now. Each policy starts from the replica count at the
     beginning of its period; ``Percent`` rounds up so a small deployment can always grow."""
     if rules.select_policy == "Disabled":
         return current
-    proposals = []
-    for policy in rules.policies:
-        start = _period_start(current, up_events, down_events, now, policy.period_seconds)
-        if policy.type == "Pods":
-            proposals.append(start + policy.value)
-        else:
-            proposals.append(math.ceil(start * (1 + policy.value / 100)))
+    proposals = _proposals(current, rules, up_events, down_events, now, lambda start, policy: (
+        start + policy.value if policy.type == "Pods" else math.ceil(start * (1 + policy.value / 100))))
     return max(proposals) if rules.select_policy == "Max" else min(proposals)
 
 
@@ -149,13 +151,8 @@ def scale_down_limit(current: int, rules: Rules, up_events: Sequence[ScaleEvent]
     change (the lowest count). ``Percent`` truncates (the docs' 80 → 72 → 64 example)."""
     if rules.select_policy == "Disabled":
         return current
-    proposals = []
-    for policy in rules.policies:
-        start = _period_start(current, up_events, down_events, now, policy.period_seconds)
-        if policy.type == "Pods":
-            proposals.append(start - policy.value)
-        else:
-            proposals.append(int(start * (1 - policy.value / 100)))
+    proposals = _proposals(current, rules, up_events, down_events, now, lambda start, policy: (
+        start - policy.value if policy.type == "Pods" else int(start * (1 - policy.value / 100))))
     return min(proposals) if rules.select_policy == "Max" else max(proposals)
 
 
