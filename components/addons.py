@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional
 import pulumi
 from pulumi_kubernetes.helm.v3 import Release
 
-from stackconfig.model import AddonsConfig, HelmChartConfig
+from stackconfig import AddonsConfig, HelmChartConfig
 
 HELM_TIMEOUT_SECONDS = 600
 """Per-operation wait of each release. Twice Helm's 300 s default: on a new cluster the add-on pods

@@ -11,7 +11,7 @@ from typing import Any
 
 import pulumi
 
-from stackconfig.model import AutoscalingConfig, BehaviorConfig, ScalingRules
+from stackconfig import AutoscalingConfig, BehaviorConfig, ScalingRules
 
 QPS_METRIC = "sls_ingress_qps"
 """External metric of ``ack-alibaba-cloud-metrics-adapter``: NGINX ingress requests per second from SLS."""

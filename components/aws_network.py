@@ -8,7 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from stackconfig.model import AwsConfig
+from stackconfig import AwsConfig
 
 from .common import physical_name
 

@@ -11,7 +11,7 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from stackconfig import StackConfig
-from stackconfig.model import ClusterConfig
+from stackconfig import ClusterConfig
 
 from .common import cloud_tags, physical_name
 

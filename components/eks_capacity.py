@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from pulumi_kubernetes.helm.v3 import Release
 
 from stackconfig import StackConfig
-from stackconfig.model import AwsGpuCapacityConfig, GPU_TAINT
+from stackconfig import AwsGpuCapacityConfig, GPU_TAINT
 
 from .addons import release_arguments
 from .common import cloud_tags, physical_name

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from stackconfig import StackConfig
-from stackconfig.model import AwsAccessEntry
+from stackconfig import AwsAccessEntry
 
 from .common import cloud_tags, physical_name
 

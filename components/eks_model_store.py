@@ -12,7 +12,7 @@ import pulumi_aws as aws
 from pulumi_kubernetes.core.v1 import CSIPersistentVolumeSourceArgs, ObjectReferenceArgs, PersistentVolumeSpecArgs
 
 from stackconfig import StackConfig
-from stackconfig.model import AwsModelStoreConfig
+from stackconfig import AwsModelStoreConfig
 
 from .common import cloud_tags, physical_name
 from .eks_cluster import irsa_role

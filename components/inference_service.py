@@ -14,7 +14,7 @@ from pulumi_kubernetes.core.v1 import ConfigMap, Secret, Service, ServiceAccount
 from pulumi_kubernetes.networking.v1 import Ingress, NetworkPolicy
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget
 
-from stackconfig.model import S3Credentials, ServiceConfig
+from stackconfig import S3Credentials, ServiceConfig
 
 from . import autoscaling, seldon, serving
 from .pod_template import BurstTarget, PodOptions, pod_template, selector_labels, standard_labels

@@ -21,7 +21,7 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from stackconfig import StackConfig
-from stackconfig.model import ModelStoreConfig
+from stackconfig import ModelStoreConfig
 
 from .common import cloud_tags, physical_name
 

@@ -8,7 +8,7 @@ from typing import Literal, Optional
 import pulumi
 import pulumi_alicloud as alicloud
 
-from stackconfig.model import NetworkConfig
+from stackconfig import NetworkConfig
 
 from .common import physical_name
 

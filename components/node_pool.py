@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional, Sequence
 import pulumi
 import pulumi_alicloud as alicloud
 
-from stackconfig.model import NodePoolConfig
+from stackconfig import NodePoolConfig
 
 from .common import physical_name
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 from . import serving
 

@@ -8,7 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from stackconfig.model import S3Credentials, S3ModelRepositoryConfig
+from stackconfig import S3Credentials, S3ModelRepositoryConfig
 
 
 def credentials_secret_data(credentials: S3Credentials, region: str, *, for_seldon: bool) -> dict[str, pulumi.Input[str]]:

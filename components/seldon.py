@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import pulumi
 
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 from . import autoscaling, pod_template, serving
 

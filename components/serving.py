@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from stackconfig.model import ServiceConfig, VersionPolicy
+from stackconfig import ServiceConfig, VersionPolicy
 
 MODEL_MOUNT_PATH = "/models"
 """Where the model store's claim is mounted; a model's path in the store is relative to it."""

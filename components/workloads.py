@@ -18,7 +18,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from stackconfig import StackConfig
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 from .addons import ClusterAddons, ClusterAddonsArgs
 from .common import cloud_tags

@@ -23,7 +23,7 @@ from components.inference_service import InferenceService as ServiceWorkload
 from components.inference_service import InferenceServiceArgs as ServiceWorkloadArgs
 from components.pod_template import ECI
 from stackconfig.errors import StackConfigError, issues_from_validation_error
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 
 # --------------------------------------------------------------------------- arguments

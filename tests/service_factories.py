@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackconfig import StackConfig, load_stack_config
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 from factories import merge, pulumi_config
 

@@ -6,7 +6,7 @@ import pulumi
 import pytest
 
 from components.addons import ClusterAddons, ClusterAddonsArgs, release_arguments, seldon_values
-from stackconfig.model import AddonsConfig, HelmChartConfig
+from stackconfig import AddonsConfig, HelmChartConfig
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 ADDONS = AddonsConfig()

@@ -14,7 +14,7 @@ from factories import merge
 from planner.engine import Plan, run
 from planner.mocks import digest
 from stackconfig import StackConfigError, load_stack_config
-from stackconfig.model import StackConfig
+from stackconfig import StackConfig
 
 AWS: dict[str, Any] = {
     "cloud": "aws",

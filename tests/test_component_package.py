@@ -20,7 +20,7 @@ from planner.engine import run_program
 from planner.stackfile import read_stack_file
 from pulumi.provider.experimental.component import ComponentProvider
 from stackconfig import PROJECT, StackConfigError
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = f"{PACKAGE_NAME}:index:InferenceService"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stackconfig import StackConfigError, load_stack_config
-from stackconfig.model import StackConfig
+from stackconfig import StackConfig
 
 from factories import BASE, merge, pulumi_config, stack_config
 

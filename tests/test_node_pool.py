@@ -11,7 +11,7 @@ import pytest
 
 from components.node_pool import AUTOSCALER_OWNED, NodePool, NodePoolArgs, node_pool_arguments
 from planner.mocks import digest
-from stackconfig.model import NodePoolConfig
+from stackconfig import NodePoolConfig
 
 from factories import stack_config
 

@@ -22,7 +22,7 @@ from planner.whatif.patterns import PATTERNS
 from planner.whatif.report import summarize
 from planner.whatif.run import Load, default_demand, setups, simulate
 from stackconfig import load_stack_config
-from stackconfig.model import NodePoolConfig, ServiceConfig
+from stackconfig import NodePoolConfig, ServiceConfig
 
 DATA = Path(__file__).parent / "data"
 STACK_FILES = ["whatif-seeds.yaml", "whatif-tuned.yaml", "whatif-keda.yaml", "whatif-eci.yaml"]

@@ -22,7 +22,7 @@ from planner.whatif.hpa import (
     scale_up_limit,
     value_replicas,
 )
-from stackconfig.model import ScalingRules
+from stackconfig import ScalingRules
 
 DOCS_SCALE_DOWN = Rules(0, (Policy("Pods", 4, 60), Policy("Percent", 10, 60)), "Max")
 """The docs' scaling-policies example: at most 4 pods or 10 % per minute, whichever removes more."""

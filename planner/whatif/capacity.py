@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from stackconfig.model import NodePoolConfig, ServiceConfig
+from stackconfig import NodePoolConfig, ServiceConfig
 
 DATA_DIR = Path(__file__).resolve().parent
 

@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
-from stackconfig.model import ScalingRules
+from stackconfig import ScalingRules
 
 SelectPolicy = Literal["Max", "Min", "Disabled"]
 

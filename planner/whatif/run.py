@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from stackconfig import StackConfig
-from stackconfig.model import ServiceConfig
+from stackconfig import ServiceConfig
 
 from .capacity import InstanceType, PriceTable, pods_per_node, pool_for
 from .inputs import Timings

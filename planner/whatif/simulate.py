@@ -31,7 +31,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from stackconfig.model import NodePoolConfig, ServiceConfig
+from stackconfig import NodePoolConfig, ServiceConfig
 
 from . import hpa as hpa_model
 from .capacity import InstanceType, PriceTable, eci_pod_price, pay_as_you_go_nodes, pods_per_node
