@@ -18,7 +18,5 @@ def main() -> None:
     except StackConfigError as error:
         raise pulumi.RunError(error.report()) from None
 
-    platform = build_platform(config)
-    pulumi.export("cloud", config.cloud)  # lets stack references (app-team projects) tell platforms apart
-    for name, value in platform.exports.items():
+    for name, value in build_platform(config).exports().items():
         pulumi.export(name, value)

@@ -11,7 +11,6 @@ inference reads the annotations of the argument classes as real types.
 """
 
 import typing
-from dataclasses import dataclass
 from typing import Any, NotRequired, Optional, TypedDict
 
 import pulumi
@@ -19,11 +18,13 @@ import pulumi_kubernetes as k8s
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
-from components.inference_service import InferenceService as ServiceWorkload
-from components.inference_service import InferenceServiceArgs as ServiceWorkloadArgs
-from components.pod_template import ECI
+from components.kubernetes.addons import required_addons
+from components.kubernetes.context import NO_BURST, BurstTarget, ClusterContext, QpsMetric
+from components.kubernetes.inference_service import InferenceService as ServiceWorkload
+from components.kubernetes.inference_service import InferenceServiceArgs as ServiceWorkloadArgs
+from components.outputs import AlicloudOutputs, AwsOutputs, PlatformOutputs, read_platform
 from stackconfig.errors import StackConfigError, issues_from_validation_error
-from stackconfig import ServiceConfig
+from stackconfig import ClaimRef, ServiceConfig
 
 
 # --------------------------------------------------------------------------- arguments
@@ -259,63 +260,51 @@ def service_config(args: typing.Mapping[str, Any], namespace: str) -> ServiceCon
 # --------------------------------------------------------------------------- the platform stack
 
 
-PLATFORM_OUTPUTS = ("kubeconfig", "clusterId", "logProject", "modelClaimName", "modelClaimNamespace")
-"""Outputs of an ACK platform stack (``components.platform``) an app-team service reads."""
-
-SUPPORTED_CLOUDS = ("alicloud",)
-"""Platforms this component deploys onto. EKS and existing-cluster platforms export other outputs and burst
-elsewhere (Fargate, nowhere); until they are supported, the component stops with a clear error."""
-
-
-def require_supported_cloud(cloud: Optional[str]) -> str:
-    """The platform's ``cloud`` output (stacks from before it was exported are ACK), or a clear error."""
-    cloud = cloud or "alicloud"
-    if cloud not in SUPPORTED_CLOUDS:
-        raise pulumi.RunError(f"the app-team InferenceService deploys onto ACK platform stacks; this platform stack "
-                              f"is cloud '{cloud}'. Add the service to that stack's catalog (services) instead.")
-    return cloud
+def workload_placement(platform: PlatformOutputs) -> tuple[BurstTarget, Optional[QpsMetric]]:
+    """Where the platform's bursting pods go and how it counts ingress QPS; a cloud's module is imported only for
+    its own platforms, so an app-team project loads only the SDK of its platform's cloud."""
+    if isinstance(platform, AlicloudOutputs):
+        from components.alicloud.addons import sls_qps_metric
+        from components.alicloud.burst import ECI
+        return ECI, sls_qps_metric(platform.log_project)
+    if isinstance(platform, AwsOutputs):
+        from components.aws.burst import FARGATE
+        return FARGATE, None
+    return NO_BURST, None
 
 
-@dataclass(frozen=True)
-class PlatformStack:
-    """What a service needs from the platform stack it is deployed onto."""
-
-    kubeconfig: pulumi.Output[str]
-    """Secret: a temporary kubeconfig of the cluster (valid ``cluster.kubeconfigTtlMinutes`` after the platform's last run)."""
-    cluster_id: pulumi.Output[str]
-    log_project: pulumi.Output[str]
-    claim_name: pulumi.Output[str]
-    claim_namespace: pulumi.Output[str]
-
-
-def platform_stack(reference: pulumi.StackReference) -> PlatformStack:
-    """The platform's outputs, each resolved only after its cloud is checked, so an unsupported platform
-    fails with :func:`require_supported_cloud`'s message rather than a missing output."""
-    cloud = reference.get_output("cloud").apply(require_supported_cloud)
-    kubeconfig, cluster_id, log_project, claim_name, claim_namespace = (
-        pulumi.Output.all(cloud, reference.get_output(name)).apply(lambda values: values[1])
-        for name in PLATFORM_OUTPUTS)
-    return PlatformStack(kubeconfig=pulumi.Output.secret(kubeconfig), cluster_id=cluster_id, log_project=log_project,
-                         claim_name=claim_name, claim_namespace=claim_namespace)
+def cluster_context(platform: PlatformOutputs, provider: k8s.Provider, service: ServiceConfig) -> ClusterContext:
+    """The platform stack's cluster as the Kubernetes layer sees it. Platform stacks from before the ``addons``
+    output (0.1.0) are taken to run what the service needs, as they did then."""
+    if not (platform.model_claim_name and platform.model_claim_namespace):
+        raise pulumi.RunError(f"the {platform.cloud} platform stack has no model store claim (modelClaimName), and an "
+                              "app-team service reads its model from the platform's model store; on an existing "
+                              "cluster set existing.modelClaim in the platform stack")
+    burst, qps = workload_placement(platform)
+    addons = required_addons(service) if platform.addons is None else platform.addons
+    return ClusterContext(
+        provider=provider, cloud=platform.cloud, burst=burst, qps=qps, addons=frozenset(addons),
+        model_claim=ClaimRef(namespace=platform.model_claim_namespace, name=platform.model_claim_name))
 
 
 # --------------------------------------------------------------------------- the component
 
 
 class InferenceService(pulumi.ComponentResource):
-    """One inference service on an existing elastic-inference platform stack on Alibaba Cloud (ACK), for app teams.
+    """One inference service on an existing elastic-inference platform stack (ACK, EKS or an existing cluster), for
+    app teams.
 
-    Reads the platform stack's outputs through a ``StackReference`` (``<name>-platform``), creates a
-    Kubernetes provider for its cluster (``<name>-cluster``, from the platform's kubeconfig, replaced
-    only when the cluster id changes), and deploys the same workload as a catalog entry of the
-    platform's own stack file: in the platform's model-store namespace, mounting its model claim, with
-    the QPS autoscaler reading the platform's log project. What the workload consists of (Deployment or
-    SeldonDeployment, Service, PodDisruptionBudget, HPA or KEDA ScaledObject, Ingress) and every
-    default are documented in the README's configuration reference under ``services[]``.
+    Reads the platform stack's outputs (:class:`components.outputs.PlatformOutputs`) through a ``StackReference``
+    (``<name>-platform``), creates a Kubernetes provider for its cluster (``<name>-cluster``: the platform's
+    kubeconfig, replaced only when the cluster changes; on an existing cluster the platform's kubeconfig context),
+    and deploys the same workload as a catalog entry of the platform's own stack file: in the platform's model-store
+    namespace, mounting its model claim, bursting where the platform bursts (ECI, Fargate, nowhere) and, on ACK,
+    with the QPS autoscaler reading the platform's log project. What the workload consists of (Deployment or
+    SeldonDeployment, Service, PodDisruptionBudget, HPA or KEDA ScaledObject, Ingress) and every default are
+    documented in the README's configuration reference under ``services[]``.
 
-    Bursting services go to the platform's ECI virtual nodes. The platform installs Seldon Core, KEDA and
-    the QPS metrics adapter for its own catalog: a service with ``server: seldon`` or ``autoscaling.keda``
-    needs a platform that runs them.
+    The platform installs Seldon Core, KEDA and the QPS metrics adapter for its own catalog (its ``addons`` output):
+    a service that needs one the platform does not run stops with a clear error.
     """
 
     namespace: pulumi.Output[str]
@@ -331,21 +320,23 @@ class InferenceService(pulumi.ComponentResource):
         # the namespace is the platform's, known once the stack reference resolves (namespace rules of
         # the catalog span the whole platform config and are the platform's to check).
         service = service_config(args, ServiceConfig.model_fields["namespace"].default)
-        platform = platform_stack(pulumi.StackReference(
-            f"{name}-platform", stack_name=args["platform_stack"], opts=pulumi.ResourceOptions(parent=self)))
-        cluster = k8s.Provider(f"{name}-cluster", kubeconfig=platform.kubeconfig,
-                               cluster_identifier=platform.cluster_id, opts=pulumi.ResourceOptions(parent=self))
+        reference = pulumi.StackReference(
+            f"{name}-platform", stack_name=args["platform_stack"], opts=pulumi.ResourceOptions(parent=self))
+        platform = read_platform(reference)
 
-        def deploy(namespace: str, claim_name: str) -> ServiceWorkload:
-            # Inside apply because the namespace and claim name name Kubernetes objects and must be plain
-            # strings. Stack reference outputs are known during `pulumi preview`, so the workload shows there.
+        def deploy(outputs: PlatformOutputs) -> ServiceWorkload:
+            # Inside apply because the cloud decides the provider's arguments and the namespace and claim name name
+            # Kubernetes objects. Stack reference outputs are known during `pulumi preview`, so all of it shows there.
+            cluster = k8s.Provider(f"{name}-cluster", **outputs.provider_args(),
+                                   opts=pulumi.ResourceOptions(parent=self, depends_on=[reference]))
+            context = cluster_context(outputs, cluster, service)
             return ServiceWorkload(name, ServiceWorkloadArgs(
-                service=service.model_copy(update={"namespace": namespace}),
-                log_project=platform.log_project, model_claim=claim_name, burst=ECI),
+                service=service.model_copy(update={"namespace": context.model_claim.namespace}), cluster=context),
                 opts=pulumi.ResourceOptions(parent=self, providers=[cluster]))
 
-        workload = pulumi.Output.all(platform.claim_namespace, platform.claim_name).apply(lambda v: deploy(*v))
-        self.namespace = platform.claim_namespace
-        self.service_name = workload.apply(lambda w: w.service_name)
+        workload = platform.apply(deploy)
+        # The platform's outputs are secret as a whole (they hold its kubeconfig); these parts are not.
+        self.namespace = pulumi.Output.unsecret(platform.apply(lambda outputs: outputs.model_claim_namespace))
+        self.service_name = pulumi.Output.unsecret(workload.apply(lambda w: w.service_name))
         self.host = pulumi.Output.from_input(service.ingress.host if service.ingress else None)
         self.register_outputs({"namespace": self.namespace, "serviceName": self.service_name, "host": self.host})

@@ -7,11 +7,15 @@ runs of the same stack produce the same plan.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from typing import Any, Callable
 
 import pulumi
+
+from components.kubernetes.addons import QPS_METRICS_ADAPTER
+from components.outputs import outputs_type
 
 ACCOUNT_ID = "1234567890123456"
 AWS_ACCOUNT_ID = "123456789012"
@@ -90,19 +94,35 @@ def _with_id(prefix: str) -> Callable[[pulumi.runtime.MockResourceArgs], dict[st
     return lambda args: {"id": f"{prefix}-{digest(args.name)}"}
 
 
-PLATFORM_STACK_OUTPUTS: dict[str, Any] = {
-    "cloud": "alicloud",
-    "clusterId": "c" + digest("platform", 32),
-    "kubeconfig": PLACEHOLDER_KUBECONFIG,
-    "logProject": "k8s-log-c" + digest("platform", 32),
-    "modelBucket": "elastic-inference-dev-models",
-    "modelClaimName": "model-store",
-    "modelClaimNamespace": "inference",
-    "nodePoolIds": {},
-    "oidcProviderArn": f"acs:ram::{ACCOUNT_ID}:oidc-provider/ack-rrsa-c{digest('platform', 32)}",
+EXAMPLE_OUTPUTS: dict[str, Any] = {
+    "model_claim_name": "model-store",
+    "model_claim_namespace": "inference",
+    "addons": [QPS_METRICS_ADAPTER],
     "services": {},
+    "cluster_id": "c" + digest("platform", 32),
+    "kubeconfig": PLACEHOLDER_KUBECONFIG,
+    "log_project": "k8s-log-c" + digest("platform", 32),
+    "model_bucket": "elastic-inference-dev-models",
+    "node_pool_ids": {},
+    "oidc_provider_arn": f"acs:ram::{ACCOUNT_ID}:oidc-provider/ack-rrsa-c{digest('platform', 32)}",
+    "cluster_name": "ei-dev-eks",
+    "gpu_auto_scaling_group": "ei-dev-eks-gpu",
+    "vpc_id": "vpc-" + digest("network-vpc"),
+    "context": "kind-kind",
 }
-"""Outputs of a platform stack (``components.platform``) with the platform's defaults, for stack references."""
+"""A plausible value of every field of the platform outputs types, by field name."""
+
+
+def platform_stack_outputs(cloud: str) -> dict[str, Any]:
+    """The outputs of a platform stack of ``cloud`` with :data:`EXAMPLE_OUTPUTS`, generated from its outputs type
+    (``components.outputs``), so the mock exports exactly what a real platform stack does."""
+    kind = outputs_type(cloud)
+    return kind(cloud=cloud, **{f.name: EXAMPLE_OUTPUTS[f.name] for f in dataclasses.fields(kind)
+                                if f.name != "cloud"}).exports()
+
+
+PLATFORM_STACK_OUTPUTS = platform_stack_outputs("alicloud")
+"""Outputs of an ACK platform stack with the platform's defaults, for stack references."""
 
 ANY_STACK = "*"
 STACK_REFERENCES: dict[str, dict[str, Any]] = {}

@@ -1,9 +1,9 @@
 """${DESCRIPTION}
 
-One inference service on an existing elastic-inference platform stack. The service is the platform's own
-``InferenceService`` (pip package ``elastic-inference``, see requirements.txt): the same workload as an entry of
-a platform stack's ``services`` catalog, placed by the platform stack's outputs (kubeconfig, model store claim
-and namespace, log project). Every key of the catalog entry can be added to the dictionary below in snake_case,
+One inference service on an existing elastic-inference platform stack (ACK, EKS or an existing cluster). The service
+is the platform's own ``InferenceService`` (pip package ``elastic-inference``, see requirements.txt): the same
+workload as an entry of a platform stack's ``services`` catalog, placed by the platform stack's outputs (kubeconfig,
+model store claim and namespace, burst target, log project). Every key of the catalog entry can be added to the dictionary below in snake_case,
 e.g. ``"burst": {"mode": "overflow", "eci_gpu_specs": ["ecs.gn6i-c4g1.xlarge"]}``; the README's configuration
 reference (``services[]``) documents them.
 """
@@ -15,6 +15,12 @@ from stackconfig import StackConfigError
 
 config = pulumi.Config()
 name = config.require("serviceName")
+# qps: ingress requests per second (ACK platforms); cpu: CPU utilisation (any platform).
+autoscaler = config.get("autoscaler") or "qps"
+if autoscaler not in ("qps", "cpu"):
+    raise pulumi.RunError(f"autoscaler: '{autoscaler}' is not qps or cpu (pulumi config set autoscaler cpu)")
+metric = ({"qps": {"target_per_pod": config.require_float("qpsTargetPerPod")}} if autoscaler == "qps"
+          else {"cpu": {"target_utilization": config.require_int("cpuTargetUtilization")}})
 
 try:
     service = InferenceService(name, {
@@ -26,7 +32,7 @@ try:
         "autoscaling": {
             "min_replicas": config.require_int("minReplicas"),
             "max_replicas": config.require_int("maxReplicas"),
-            "qps": {"target_per_pod": config.require_float("qpsTargetPerPod")},
+            **metric,
         },
         "ingress": {"host": config.require("ingressHost")},
     })

@@ -1,0 +1,112 @@
+"""The whole platform on Alibaba Cloud (``cloud: alicloud``), composed from the stack config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from stackconfig import StackConfig
+
+from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.context import ClusterContext
+from ..naming import cloud_tags
+from ..outputs import AlicloudOutputs
+from ..s3.repository import key_based_s3_access
+from .addons import sls_qps_metric
+from .burst import ECI, VirtualNodes, VirtualNodesArgs
+from .capacity import NodePool, NodePoolArgs
+from .cluster import Cluster, ClusterArgs
+from .model_store import ModelStore, ModelStoreArgs
+from .network import Network, NetworkArgs
+
+
+def cluster_args(config: StackConfig, node_vswitch_ids: pulumi.Input[list[str]],
+                 pod_vswitch_ids: pulumi.Input[list[str]]) -> ClusterArgs:
+    """The :class:`~components.alicloud.cluster.Cluster` of the stack, in the given vSwitches."""
+    return ClusterArgs(cluster=config.cluster, environment=config.environment, tags=cloud_tags(config),
+                       protect=config.protect_data, deletion_protection=config.deletion_protection,
+                       node_vswitch_ids=node_vswitch_ids, pod_vswitch_ids=pod_vswitch_ids)
+
+
+def model_store_args(config: StackConfig, oidc_provider_arn: pulumi.Input[str],
+                     oidc_issuer_url: pulumi.Input[str]) -> ModelStoreArgs:
+    """The :class:`~components.alicloud.model_store.ModelStore` of the stack, mounted through the cluster's RRSA."""
+    return ModelStoreArgs(store=config.model_store, bucket_name=config.bucket_name, environment=config.environment,
+                          region=str(config.region), tags=cloud_tags(config), protect=config.protect_data,
+                          oidc_provider_arn=oidc_provider_arn, oidc_issuer_url=oidc_issuer_url)
+
+
+@dataclass(frozen=True)
+class AlicloudPlatformArgs:
+    config: StackConfig
+    """The validated stack config; every option and its default is in the README's configuration reference."""
+
+
+class AlicloudPlatform(pulumi.ComponentResource):
+    """ACK Pro with elastic GPU capacity, composed per the stack config.
+
+    Creates, each as a child component: an ``alicloud`` provider for ``region``; the
+    :class:`~components.alicloud.network.Network`; the :class:`~components.alicloud.cluster.Cluster` (and its
+    Kubernetes provider); one :class:`~components.alicloud.capacity.NodePool` per ``nodePools`` entry;
+    :class:`~components.alicloud.burst.VirtualNodes` when ``virtualNodes.enabled``; the
+    :class:`~components.alicloud.model_store.ModelStore`; the :class:`~components.s3.repository.S3ModelRepository`
+    when ``s3ModelRepository`` is set; and the catalog (:func:`components.kubernetes.catalog.deploy_catalog`: add-ons,
+    with the QPS metrics adapter unless a service needs KEDA, and one InferenceService per ``services`` entry),
+    bursting onto ECI and counting ingress QPS in the cluster's log project.
+
+    ``outputs``: :class:`~components.outputs.AlicloudOutputs`.
+    """
+
+    outputs: AlicloudOutputs
+
+    def __init__(self, name: str, args: AlicloudPlatformArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:platform:AlicloudPlatform", name, None, opts)
+        config = args.config
+        tags = cloud_tags(config)
+        region = str(config.region)
+        provider = alicloud.Provider("alicloud", region=region, opts=pulumi.ResourceOptions(parent=self))
+        in_cloud = pulumi.ResourceOptions(parent=self, providers=[provider])
+
+        network = Network("network", NetworkArgs(
+            config=config.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
+        cluster = Cluster("cluster", cluster_args(config, network.node_vswitch_ids, network.pod_vswitch_ids),
+                          opts=in_cloud)
+        pools = {
+            pool.name: NodePool(pool.name, NodePoolArgs(
+                config=pool, environment=config.environment, cluster_id=cluster.cluster_id,
+                vswitch_ids=network.node_vswitch_ids, tags=tags), opts=in_cloud)
+            for pool in config.node_pools
+        }
+        if config.virtual_nodes.enabled:
+            VirtualNodes("virtual-nodes", VirtualNodesArgs(
+                cluster_id=cluster.cluster_id, vswitch_ids=network.pod_vswitch_ids,
+                security_group_id=cluster.security_group_id), opts=in_cloud)
+        in_cluster = pulumi.ResourceOptions(parent=self, providers=[provider, cluster.k8s_provider])
+        store = ModelStore("model-store", model_store_args(config, cluster.oidc_provider_arn, cluster.oidc_issuer_url),
+                           opts=in_cluster)
+        repository, s3 = key_based_s3_access(self, config.s3_model_repository, config.s3_credentials,
+                                             protect=config.protect_data, tags=tags)
+        catalog = deploy_catalog(self, CatalogArgs(
+            services=config.services, addons=config.addons, qps_metrics_adapter=config.addons.metrics_adapter),
+            ClusterContext(
+                provider=cluster.k8s_provider, cloud=config.cloud, burst=ECI, qps=sls_qps_metric(cluster.log_project),
+                model_claim=config.model_claim,
+                s3=s3, storage=[store, *repository], capacity=list(pools.values())))
+
+        self.outputs = AlicloudOutputs(
+            cloud=config.cloud,
+            model_claim_name=store.claim_name,
+            model_claim_namespace=store.namespace,
+            addons=catalog.addon_roles,
+            services=catalog.hosts,
+            cluster_id=cluster.cluster_id,
+            kubeconfig=cluster.kubeconfig,
+            log_project=cluster.log_project,
+            model_bucket=store.bucket_name,
+            node_pool_ids={name: pool.node_pool_id for name, pool in pools.items()},
+            oidc_provider_arn=cluster.oidc_provider_arn,
+        )
+        self.register_outputs(self.outputs.exports())

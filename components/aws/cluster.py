@@ -1,0 +1,192 @@
+"""The EKS cluster: its IAM role, access entries, the IAM OIDC provider for IRSA, and a Kubernetes provider."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from stackconfig import AwsAccessEntry, AwsConfig
+
+from ..naming import physical_name
+
+STS_AUDIENCE = "sts.amazonaws.com"
+"""Audience of the tokens EKS projects for IRSA; the OIDC provider's client id (EKS "Create an IAM OIDC provider")."""
+CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"]
+"""Control-plane log types sent to CloudWatch: API calls, the audit trail, and who authenticated as whom."""
+ACCESS_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/{policy}"
+
+
+def eks_cluster_name(environment: str) -> str:
+    """The EKS cluster's name, ``ei-<environment>-eks``; subnets, node tags and the autoscaler name it before it exists."""
+    return physical_name(environment, "eks")
+
+
+def assume_role_policy(service: str) -> str:
+    """Trust policy letting an AWS service (``eks.amazonaws.com``, ``ec2.amazonaws.com``, ...) assume a role."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+def service_account_subject(namespace: str, name: str) -> str:
+    return f"system:serviceaccount:{namespace}:{name}"
+
+
+def irsa_trust_policy(oidc_provider_arn: str, issuer_url: str, service_accounts: Sequence[tuple[str, str]]) -> str:
+    """Trust policy of an IRSA role: only the cluster's OIDC provider, only for these ``(namespace, name)``
+    service accounts, only with the STS audience (EKS "Assign IAM roles to Kubernetes service accounts").
+
+    Condition keys are the issuer without ``https://``, suffixed ``:sub`` and ``:aud``.
+    """
+    issuer = issuer_url.removeprefix("https://")
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": oidc_provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {
+            f"{issuer}:sub": [service_account_subject(ns, name) for ns, name in service_accounts],
+            f"{issuer}:aud": STS_AUDIENCE,
+        }},
+    }]})
+
+
+def irsa_role(parent: pulumi.Resource, name: str, *, role_name: str, oidc_provider_arn: pulumi.Input[str],
+              issuer_url: pulumi.Input[str], service_accounts: Sequence[tuple[str, str]], policy: pulumi.Input[str],
+              description: str, tags: dict[str, str]) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+    """An IAM role for Kubernetes service accounts (:func:`irsa_trust_policy`) with one inline ``policy``.
+    Children of ``parent`` named ``<name>-role`` and ``<name>-policy``."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{name}-role", name=role_name, description=description, tags=tags,
+        assume_role_policy=pulumi.Output.all(oidc_provider_arn, issuer_url).apply(
+            lambda values: irsa_trust_policy(values[0], values[1], service_accounts)),
+        opts=child)
+    inline = aws.iam.RolePolicy(f"{name}-policy", role=role.name, policy=policy, opts=child)
+    return role, inline
+
+
+def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> str:
+    """A kubeconfig for the cluster that holds no credential: ``kubectl`` and the Kubernetes provider run
+    ``aws eks get-token`` for a short-lived token of whoever runs them (AWS CLI v2; EKS "Connect kubectl to an
+    EKS cluster by creating a kubeconfig file")."""
+    return json.dumps({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": certificate_authority}}],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+        "current-context": cluster_name,
+        "users": [{"name": cluster_name, "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": "aws",
+            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region, "--output", "json"],
+        }}}],
+    }, indent=2)
+
+
+def access_scope(entry: AwsAccessEntry) -> dict[str, Any]:
+    """``access_scope`` of an access policy association: the namespaces listed, else the whole cluster."""
+    if entry.namespaces:
+        return {"type": "namespace", "namespaces": list(entry.namespaces)}
+    return {"type": "cluster"}
+
+
+@dataclass(frozen=True)
+class EksClusterArgs:
+    config: AwsConfig
+    """The ``aws`` section (``kubernetesVersion``, ``publicApiServer``, ``accessEntries``)."""
+    cluster_name: str
+    """:func:`eks_cluster_name` of the stack."""
+    environment: str
+    """Environment name, part of the cluster role's name."""
+    region: str
+    """The cluster's region (the kubeconfig's ``aws eks get-token``)."""
+    tags: dict[str, str]
+    """Tags of every resource that takes tags."""
+    deletion_protection: bool
+    """EKS's own deletion protection (production stacks)."""
+    protect: bool
+    """``protect`` the cluster (``StackConfig.protect_data``)."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets of the control plane's network interfaces, in at least two zones."""
+
+
+class EksCluster(pulumi.ComponentResource):
+    """An EKS cluster that admits only through access entries, with IRSA, and a Kubernetes provider for it. Options
+    and their defaults: the README's configuration reference, ``aws``.
+
+    Creates an IAM role (``ei-<environment>-eks-cluster``) trusted by ``eks.amazonaws.com`` with
+    ``AmazonEKSClusterPolicy``; the ``eks.Cluster`` ``cluster_name`` at ``aws.kubernetesVersion`` with
+    authentication mode ``API`` (access entries only, no ``aws-auth`` ConfigMap) and the creator's admin access
+    bootstrapped (so ``pulumi up`` can install the add-ons), private endpoint on and public endpoint per
+    ``aws.publicApiServer``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
+    args; the IAM OIDC provider of the cluster's issuer (audience :data:`STS_AUDIENCE`; no thumbprint: IAM
+    fetches it itself, per the SDK docstring of ``thumbprint_lists``); one ``eks.AccessEntry`` and
+    ``AccessPolicyAssociation`` per ``aws.accessEntries`` item; and a ``kubernetes`` provider (``k8s``) with
+    :func:`kubeconfig`.
+
+    Outputs: ``cluster_name``, ``endpoint``, ``certificate_authority``, ``service_cidr``,
+    ``cluster_security_group_id``, ``oidc_provider_arn``, ``oidc_issuer_url``, ``kubeconfig`` (secret). Attribute
+    ``k8s_provider``; ``cluster`` (the ``eks.Cluster``, for ``depends_on``).
+    """
+
+    cluster_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    certificate_authority: pulumi.Output[str]
+    service_cidr: pulumi.Output[str]
+    cluster_security_group_id: pulumi.Output[str]
+    oidc_provider_arn: pulumi.Output[str]
+    oidc_issuer_url: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    k8s_provider: k8s.Provider
+    cluster: aws.eks.Cluster
+
+    def __init__(self, name: str, args: EksClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:eks-cluster:EksCluster", name, None, opts)
+        config = args.config
+        tags = args.tags
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(f"{name}-role", name=physical_name(args.environment, "eks-cluster"),
+                            assume_role_policy=assume_role_policy("eks.amazonaws.com"), tags=tags, opts=child)
+        policy = aws.iam.RolePolicyAttachment(f"{name}-role-policy", role=role.name,
+                                              policy_arn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", opts=child)
+        cluster = aws.eks.Cluster(
+            name,
+            name=args.cluster_name,
+            role_arn=role.arn,
+            version=config.kubernetes_version,
+            vpc_config={"subnet_ids": list(args.subnet_ids), "endpoint_private_access": True,
+                        "endpoint_public_access": config.public_api_server},
+            access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
+            enabled_cluster_log_types=CONTROL_PLANE_LOGS,
+            deletion_protection=args.deletion_protection,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[policy]),
+        )
+        self.cluster = cluster
+        self.cluster_name = cluster.name
+        self.endpoint = cluster.endpoint
+        self.certificate_authority = cluster.certificate_authority.apply(lambda ca: ca.data)
+        self.service_cidr = cluster.kubernetes_network_config.apply(lambda net: net.service_ipv4_cidr)
+        self.cluster_security_group_id = cluster.vpc_config.apply(lambda vpc: vpc.cluster_security_group_id)
+        self.oidc_issuer_url = cluster.identities.apply(lambda identities: identities[0].oidcs[0].issuer)
+        provider = aws.iam.OpenIdConnectProvider(
+            f"{name}-oidc", url=self.oidc_issuer_url, client_id_lists=[STS_AUDIENCE], tags=tags, opts=child)
+        self.oidc_provider_arn = provider.arn
+        for i, entry in enumerate(config.access_entries):
+            access = aws.eks.AccessEntry(f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=entry.principal_arn,
+                                         type="STANDARD", tags=tags, opts=child)
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=access.principal_arn,
+                policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry), opts=child)
+        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(cluster.name, self.endpoint, self.certificate_authority).apply(
+            lambda values: kubeconfig(values[0], values[1], values[2], args.region)))
+        self.k8s_provider = k8s.Provider("k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True, opts=child)
+        self.register_outputs({
+            "clusterName": self.cluster_name, "endpoint": self.endpoint, "certificateAuthority": self.certificate_authority,
+            "serviceCidr": self.service_cidr, "clusterSecurityGroupId": self.cluster_security_group_id,
+            "oidcProviderArn": self.oidc_provider_arn, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig,
+        })

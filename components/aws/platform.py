@@ -1,0 +1,95 @@
+"""The whole platform on AWS (``cloud: aws``): EKS with spot GPU capacity, Fargate burst and an S3 model store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from stackconfig import StackConfig
+
+from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.context import ClusterContext, S3Access
+from ..naming import cloud_tags
+from ..outputs import AwsOutputs
+from .burst import FARGATE, fargate_selectors
+from .capacity import EksCapacity, EksCapacityArgs
+from .cluster import EksCluster, EksClusterArgs, eks_cluster_name
+from .model_store import EksModelStore, EksModelStoreArgs, s3_readers
+from .network import AwsNetwork, AwsNetworkArgs
+
+
+@dataclass(frozen=True)
+class AwsPlatformArgs:
+    config: StackConfig
+    """The validated stack config; every option and its default is in the README's configuration reference."""
+
+
+class AwsPlatform(pulumi.ComponentResource):
+    """EKS with elastic GPU capacity, composed per the stack config: the AWS counterpart of ``AlicloudPlatform``.
+
+    Creates an ``aws`` provider for ``region`` (credentials from the usual AWS chain of whoever runs ``pulumi up``)
+    and, as child components: the :class:`~components.aws.network.AwsNetwork`; the
+    :class:`~components.aws.cluster.EksCluster` (and its Kubernetes provider); the
+    :class:`~components.aws.capacity.EksCapacity` (system node group, GPU Auto Scaling group, Fargate profile,
+    cluster autoscaler, device plugin, metrics-server); the :class:`~components.aws.model_store.EksModelStore`; and
+    the catalog (:func:`components.kubernetes.catalog.deploy_catalog`: Seldon Core and KEDA when needed, one
+    InferenceService per ``services`` entry), bursting onto Fargate; services with ``model.source: s3`` read the
+    model bucket through IRSA.
+
+    ``outputs``: :class:`~components.outputs.AwsOutputs`.
+    """
+
+    outputs: AwsOutputs
+
+    def __init__(self, name: str, args: AwsPlatformArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:platform:AwsPlatform", name, None, opts)
+        config = args.config
+        tags = cloud_tags(config)
+        region = str(config.region)
+        cluster_name = eks_cluster_name(config.environment)
+        provider = aws.Provider("aws", region=region, opts=pulumi.ResourceOptions(parent=self))
+        in_cloud = pulumi.ResourceOptions(parent=self, providers=[provider])
+
+        network = AwsNetwork("network", AwsNetworkArgs(
+            config=config.aws, zones=list(config.zones), environment=config.environment, production=config.production,
+            cluster_name=cluster_name, tags=tags), opts=in_cloud)
+        cluster = EksCluster("cluster", EksClusterArgs(
+            config=config.aws, cluster_name=cluster_name, environment=config.environment, region=region, tags=tags,
+            deletion_protection=config.production, protect=config.protect_data,
+            subnet_ids=network.private_subnet_ids), opts=in_cloud)
+        in_cluster = pulumi.ResourceOptions(parent=self, providers=[provider, cluster.k8s_provider])
+        capacity = EksCapacity("capacity", EksCapacityArgs(
+            config=config.aws, environment=config.environment, region=region, tags=tags, cluster_name=cluster_name,
+            cluster=cluster.cluster_name, endpoint=cluster.endpoint, certificate_authority=cluster.certificate_authority,
+            service_cidr=cluster.service_cidr, cluster_security_group_id=cluster.cluster_security_group_id,
+            oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
+            subnet_ids=network.private_subnet_ids, fargate_selectors=fargate_selectors(config.services),
+            metrics_server=any(s.autoscaling.mode in ("cpu", "memory") for s in config.services)), opts=in_cluster)
+        store = EksModelStore("model-store", EksModelStoreArgs(
+            store=config.aws.model_store, bucket_name=config.bucket_name, environment=config.environment, region=region,
+            tags=tags, protect=config.protect_data, readers=s3_readers(config.services),
+            cluster_name=cluster.cluster_name, oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer_url=cluster.oidc_issuer_url, nodes=capacity.nodes), opts=in_cluster)
+        s3 = S3Access(bucket=config.bucket_name, region=region, role_arn=store.reader_role_arn) \
+            if store.reader_role_arn is not None else None
+        catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
+            provider=cluster.k8s_provider, cloud=config.cloud, burst=FARGATE, model_claim=config.model_claim, s3=s3,
+            storage=store.ready, capacity=capacity.nodes))
+
+        self.outputs = AwsOutputs(
+            cloud=config.cloud,
+            model_claim_name=store.claim_name,
+            model_claim_namespace=store.namespace,
+            addons=catalog.addon_roles,
+            services=catalog.hosts,
+            cluster_name=cluster.cluster_name,
+            kubeconfig=cluster.kubeconfig,
+            model_bucket=store.bucket_name,
+            gpu_auto_scaling_group=capacity.gpu_group_name,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            vpc_id=network.vpc_id,
+        )
+        self.register_outputs(self.outputs.exports())

@@ -1,0 +1,1 @@
+"""An existing cluster (``cloud: existing``): only the catalog, onto a kubeconfig context."""

@@ -1,0 +1,91 @@
+"""Autoscaler specs from ``AutoscalingConfig``, shared by plain workloads and SeldonDeployments.
+
+:func:`hpa_metrics` and :func:`hpa_behavior` feed both an ``autoscaling/v2`` HorizontalPodAutoscaler and
+Seldon's ``hpaSpec.metricsv2``; :func:`keda_spec` feeds both a ``keda.sh/v1alpha1`` ScaledObject and
+Seldon's ``kedaSpec`` (the two share their field names; checked against the KEDA and Seldon v1 CRDs).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from stackconfig import AutoscalingConfig, BehaviorConfig, ScalingRules
+
+from .context import QpsMetric
+
+
+def qps_route(namespace: str, service_name: str, port: int) -> str:
+    """The route of an Ingress backend as QPS metrics name it: ``<namespace>-<service>-<port>``
+    (the ESS guide's ``default-fashion-mnist-ecs-predictor-8000``)."""
+    return f"{namespace}-{service_name}-{port}"
+
+
+def quantity(value: float) -> str:
+    """A Kubernetes quantity for a per-pod target: ``10`` or, for fractions, milli-units (``2.5`` -> ``2500m``)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{round(value * 1000)}m"
+
+
+def hpa_metrics(autoscaling: AutoscalingConfig, *, qps: Optional[QpsMetric], route: str) -> list[dict[str, Any]]:
+    """The ``autoscaling/v2`` ``metrics`` of an HPA mode (``qps``, ``cpu``, ``memory``).
+
+    ``qps``: the cluster's External QPS metric selected for the route of the service's Ingress backend, target
+    ``AverageValue`` per pod (the ECI guide's ``autoscaling/v2beta2`` HPA, ported to ``autoscaling/v2``).
+    ``cpu``/``memory``: ``Resource`` ``Utilization`` of the requests.
+    """
+    mode = autoscaling.mode
+    if mode == "qps":
+        assert autoscaling.qps is not None
+        if qps is None:
+            raise ValueError("autoscaling mode qps needs a cluster that counts ingress QPS")
+        return [{"type": "External", "external": {
+            "metric": {"name": qps.metric_name, "selector": {"matchLabels": dict(qps.selector(route))}},
+            "target": {"type": "AverageValue", "averageValue": quantity(autoscaling.qps.target_per_pod)},
+        }}]
+    if mode in ("cpu", "memory"):
+        metric = autoscaling.cpu if mode == "cpu" else autoscaling.memory
+        assert metric is not None
+        return [{"type": "Resource", "resource": {
+            "name": mode, "target": {"type": "Utilization", "averageUtilization": metric.target_utilization}}}]
+    raise ValueError(f"autoscaling mode {mode} is not an HPA metric")
+
+
+def _rules(rules: ScalingRules) -> dict[str, Any]:
+    result: dict[str, Any] = {"stabilizationWindowSeconds": rules.stabilization_window_seconds,
+                              "selectPolicy": rules.select_policy}
+    # No policies means Kubernetes' default rate limits; an explicit empty list is not the same thing.
+    if rules.policies:
+        result["policies"] = [{"type": p.type, "value": p.value, "periodSeconds": p.period_seconds}
+                              for p in rules.policies]
+    return result
+
+
+def hpa_behavior(behavior: BehaviorConfig) -> dict[str, Any]:
+    """``autoscaling/v2`` ``behavior``: scale-up and scale-down rules."""
+    return {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)}
+
+
+def keda_spec(autoscaling: AutoscalingConfig) -> dict[str, Any]:
+    """The ScaledObject fields of a ``keda`` service, without ``scaleTargetRef``.
+
+    One Prometheus trigger; ``threshold`` and ``activationThreshold`` are strings because trigger
+    metadata is a string map (KEDA CRD). ``minReplicaCount`` 0 lets KEDA scale to zero; the HPA it
+    creates gets the configured ``behavior``.
+    """
+    keda = autoscaling.keda
+    if keda is None:
+        raise ValueError("autoscaling mode is not keda")
+    return {
+        "pollingInterval": keda.polling_interval_seconds,
+        "cooldownPeriod": keda.cooldown_period_seconds,
+        "minReplicaCount": autoscaling.min_replicas,
+        "maxReplicaCount": autoscaling.max_replicas,
+        "triggers": [{"type": "prometheus", "metadata": {
+            "serverAddress": keda.server_address,
+            "query": keda.query,
+            "threshold": f"{keda.threshold:g}",
+            "activationThreshold": f"{keda.activation_threshold:g}",
+        }}],
+        "advanced": {"horizontalPodAutoscalerConfig": {"behavior": hpa_behavior(autoscaling.behavior)}},
+    }

@@ -1,0 +1,117 @@
+"""What a cloud's platform hands the Kubernetes layer: :class:`ClusterContext`, the one typed contract between them.
+
+Everything the catalog and each inference service need to know about the cluster they run on, and nothing
+about how the cloud built it: the Kubernetes provider, where bursting pods go, how ingress QPS is counted, the
+claim that holds models, how services reach S3, which add-ons run, and what pods must wait for. A cloud's
+platform (``components/<cloud>/platform.py``) builds one from its own components; the app-team
+``InferenceService`` builds one from a platform stack's outputs (``components.outputs``).
+
+This module imports no cloud SDK, so neither does anything in ``components.kubernetes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from stackconfig import ClaimRef, S3Credentials
+
+if TYPE_CHECKING:
+    from stackconfig import ServiceConfig
+
+
+def _no_annotations(service: "ServiceConfig") -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class BurstTarget:
+    """How the cloud places the pods of a service whose ``burst.mode`` is not ``none``: the only part of the
+    pod template that differs between clouds.
+
+    Two mechanisms exist: burst nodes that pods reach by node affinity and a toleration (ACK virtual nodes,
+    which also read ECI annotations), and a pod label that the cloud's admission selects (an EKS Fargate
+    profile's selector; Fargate then schedules every selected pod, so it supports ``only`` but not ``overflow``).
+    """
+
+    description: str
+    """What the burst capacity is, for error messages."""
+    node_label: Optional[tuple[str, str]] = None
+    """Label of the burst nodes, which node affinity selects (ACK: ``type=virtual-kubelet``)."""
+    toleration: Optional[dict[str, Any]] = None
+    """Toleration of the burst nodes' taint."""
+    pod_labels: dict[str, str] = field(default_factory=dict)
+    """Labels that send a pod to burst capacity (EKS: the Fargate profile's selector)."""
+    annotations: Callable[["ServiceConfig"], dict[str, str]] = _no_annotations
+    """Pod annotations a bursting service needs (ACK: the ECI annotations)."""
+
+    def supports(self, mode: str) -> bool:
+        """Whether pods of a service with ``burst.mode`` ``mode`` can be placed here."""
+        if mode == "none" or self.node_label is not None:
+            return True
+        return mode == "only" and bool(self.pod_labels)
+
+
+NO_BURST = BurstTarget(description="no burst capacity")
+"""A cluster without burst capacity (``cloud: existing``); the config rejects bursting services there."""
+
+
+@dataclass(frozen=True)
+class QpsMetric:
+    """How the cluster counts ingress requests per second for HPAs: an External metric per Ingress backend.
+
+    ACK has one (the SLS metric served by ``ack-alibaba-cloud-metrics-adapter``); other clusters have none,
+    and the config refuses ``autoscaling.qps`` there.
+    """
+
+    metric_name: str
+    """Name of the External metric."""
+    selector: Callable[[str], Mapping[str, pulumi.Input[str]]]
+    """``matchLabels`` of the metric for one Ingress route (``<namespace>-<service>-<port>``). The metric is
+    served by the QPS metrics adapter add-on (``components.kubernetes.addons.QPS_METRICS_ADAPTER``)."""
+
+
+@dataclass(frozen=True)
+class S3Access:
+    """How a service reaches the S3 bucket it reads models from: access keys, or a workload identity."""
+
+    bucket: str
+    region: str
+    credentials: Optional[S3Credentials] = None
+    """An access key in a Secret (the Seldon tutorial's way, for clusters without a workload identity)."""
+    role_arn: Optional[pulumi.Input[str]] = None
+    """IAM role of the service's ServiceAccount (IRSA), used instead of keys on EKS."""
+
+    def __post_init__(self) -> None:
+        if (self.credentials is None) == (self.role_arn is None):
+            raise ValueError("S3 access needs exactly one of credentials and role_arn")
+
+
+@dataclass(frozen=True)
+class ClusterContext:
+    """The cluster as the Kubernetes layer sees it. Built by each cloud's platform, or from a platform stack."""
+
+    provider: k8s.Provider
+    """The cluster's Kubernetes provider; every Kubernetes object of the catalog is created with it."""
+    cloud: str
+    """``alicloud``, ``aws`` or ``existing``: for messages only; behaviour comes from the fields below."""
+    burst: BurstTarget = NO_BURST
+    """Where the pods of bursting services go."""
+    qps: Optional[QpsMetric] = None
+    """How ingress QPS is counted; None where the cluster cannot count it."""
+    model_claim: Optional[ClaimRef] = None
+    """The PersistentVolumeClaim that holds models (``StackConfig.model_claim``); services with ``model.source: store``
+    mount it read-only. None when the cluster has none."""
+    s3: Optional[S3Access] = None
+    """How services with ``model.source: s3`` reach their bucket; None when no S3 model source is configured."""
+    addons: frozenset[str] = frozenset()
+    """Add-ons running on the cluster that services may need, by role (``components.kubernetes.addons``:
+    Seldon Core, KEDA, the QPS metrics adapter)."""
+    storage: Sequence[pulumi.Resource] = ()
+    """What must exist before pods start (the model store, the S3 repository, the CSI driver). Passed explicitly
+    because children do not inherit a component's ``depends_on`` (pulumi/pulumi#8721)."""
+    capacity: Sequence[pulumi.Resource] = ()
+    """The nodes add-on pods run on; Helm releases wait for them, or they time out on a new cluster."""

@@ -1,0 +1,286 @@
+"""One inference service of the catalog: its workload (Deployment or SeldonDeployment), Service, Ingress,
+disruption budget and exactly one autoscaler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+import pulumi
+from pulumi_kubernetes.apiextensions import CustomResource
+from pulumi_kubernetes.apps.v1 import Deployment
+from pulumi_kubernetes.autoscaling.v2 import HorizontalPodAutoscaler
+from pulumi_kubernetes.core.v1 import ConfigMap, Secret, Service, ServiceAccount
+from pulumi_kubernetes.networking.v1 import Ingress, NetworkPolicy
+from pulumi_kubernetes.policy.v1 import PodDisruptionBudget
+
+from stackconfig import S3Credentials, ServiceConfig
+
+from . import autoscaling, seldon, serving
+from .addons import required_addons
+from .context import ClusterContext, QpsMetric
+from .pod_template import PodOptions, pod_template, selector_labels, standard_labels
+
+KEDA_API_VERSION = "keda.sh/v1alpha1"
+
+
+IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+"""ServiceAccount annotation of IRSA: EKS's pod identity webhook gives the pods web-identity credentials of
+this role (a projected token and ``AWS_ROLE_ARN``/``AWS_WEB_IDENTITY_TOKEN_FILE``/``AWS_REGION``), which the
+AWS SDK's default credential chain reads (EKS "IAM roles for service accounts")."""
+
+
+def credentials_secret_data(credentials: S3Credentials, region: str, *, for_seldon: bool) -> dict[str, pulumi.Input[str]]:
+    """``stringData`` of the Secret that gives pods read access to an S3 model repository.
+
+    Seldon's rclone storage initializer reads an rclone remote named ``s3`` from ``RCLONE_CONFIG_S3_*``
+    variables (the Seldon tutorial's Secret, plus the region); plain Triton reads the standard AWS
+    variables (Triton "Cloud Storage with Environment variables"). The two credential values are secret
+    Outputs, so they stay encrypted in state and hidden in previews wherever the map is used; the
+    ``core.v1.Secret`` resource additionally marks its whole ``stringData`` secret.
+    """
+    key_id = pulumi.Output.secret(credentials.access_key_id.get_secret_value())
+    secret_key = pulumi.Output.secret(credentials.secret_access_key.get_secret_value())
+    if for_seldon:
+        return {
+            "RCLONE_CONFIG_S3_TYPE": "s3",
+            "RCLONE_CONFIG_S3_PROVIDER": "aws",
+            "RCLONE_CONFIG_S3_ENV_AUTH": "false",
+            "RCLONE_CONFIG_S3_ACCESS_KEY_ID": key_id,
+            "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY": secret_key,
+            "RCLONE_CONFIG_S3_REGION": region,
+        }
+    return {"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret_key, "AWS_DEFAULT_REGION": region}
+
+
+@dataclass(frozen=True)
+class InferenceServiceArgs:
+    service: ServiceConfig
+    """The catalog entry (``services[]``)."""
+    cluster: ClusterContext
+    """The cluster the service runs on: provider, burst target, QPS metric, model claim, S3 access, add-ons."""
+    operators: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    """Releases of the add-ons installed with the catalog, by role; the autoscaler and custom resources wait for
+    those the service needs. Empty when another stack installed the add-ons (an app team's service)."""
+
+
+def _routing(service: ServiceConfig) -> tuple[str, int]:
+    """The Service and port the Ingress routes to: Seldon's predictor Service, or our own on the REST port."""
+    if service.server == "seldon":
+        return seldon.service_name(service), seldon.HTTP_PORT
+    return service.name, serving.profile(service).rest_port
+
+
+def ingress_spec(service: ServiceConfig) -> dict[str, Any]:
+    """NGINX Ingress of ``ingress.host`` + ``ingress.path`` (Prefix) to the service's REST port."""
+    ingress = service.ingress
+    assert ingress is not None
+    backend_service, port = _routing(service)
+    spec: dict[str, Any] = {
+        "ingressClassName": ingress.class_name,
+        "rules": [{"host": ingress.host, "http": {"paths": [{
+            "path": ingress.path, "pathType": "Prefix",
+            "backend": {"service": {"name": backend_service, "port": {"number": port}}},
+        }]}}],
+    }
+    if ingress.tls_secret_name:
+        spec["tls"] = [{"hosts": [ingress.host], "secretName": ingress.tls_secret_name}]
+    return spec
+
+
+def qps_route(service: ServiceConfig) -> str:
+    """The ``sls.ingress.route`` of the service's Ingress backend."""
+    backend_service, port = _routing(service)
+    return autoscaling.qps_route(service.namespace, backend_service, port)
+
+
+def deployment_target(service: ServiceConfig) -> dict[str, str]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name}
+
+
+def hpa_spec(service: ServiceConfig, qps: Optional[QpsMetric]) -> dict[str, Any]:
+    scaling = service.autoscaling
+    return {
+        "scaleTargetRef": deployment_target(service),
+        "minReplicas": scaling.min_replicas,
+        "maxReplicas": scaling.max_replicas,
+        "metrics": autoscaling.hpa_metrics(scaling, qps=qps, route=qps_route(service)),
+        "behavior": autoscaling.hpa_behavior(scaling.behavior),
+    }
+
+
+def scaled_object_spec(service: ServiceConfig) -> dict[str, Any]:
+    return {"scaleTargetRef": deployment_target(service), **autoscaling.keda_spec(service.autoscaling)}
+
+
+def deployment_spec(service: ServiceConfig, template: dict[str, Any]) -> dict[str, Any]:
+    """No ``replicas``: the autoscaler owns the count, and a value here would reset it on every update.
+    Rollouts add a pod before removing one, so capacity never drops during an update."""
+    return {
+        "selector": {"matchLabels": selector_labels(service)},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+        "template": template,
+    }
+
+
+def service_spec(service: ServiceConfig) -> dict[str, Any]:
+    return {
+        "type": "ClusterIP",
+        "selector": selector_labels(service),
+        "ports": [{"name": name, "port": port, "targetPort": name, "protocol": "TCP"}
+                  for name, port in serving.profile(service).ports],
+    }
+
+
+def network_policy_spec(service: ServiceConfig) -> dict[str, Any]:
+    """Admit traffic to the service's pods only from pods of the cluster (the ingress controller, the
+    metrics scraper, in-cluster clients), and for our own servers only on their serving ports. Seldon's
+    pods (label ``seldon-deployment-id``) also listen on ports Seldon's operator chooses, so there the
+    policy limits the sources only. Kubelet probes are not subject to NetworkPolicy."""
+    in_cluster = [{"namespaceSelector": {}}]
+    if service.server == "seldon":
+        return {"podSelector": {"matchLabels": {seldon.DEPLOYMENT_ID_LABEL: service.name}},
+                "policyTypes": ["Ingress"], "ingress": [{"from": in_cluster}]}
+    return {
+        "podSelector": {"matchLabels": selector_labels(service)},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": in_cluster,
+                     "ports": [{"port": port, "protocol": "TCP"} for _, port in serving.profile(service).ports]}],
+    }
+
+
+def unmet_needs(service: ServiceConfig, cluster: ClusterContext) -> list[str]:
+    """What the service needs that the cluster does not offer, each with what to do. A platform's own catalog
+    never has any (its config rules refuse such entries); an app team's service may, on another team's platform."""
+    problems = [f"it needs the {role} add-on, which the platform runs only when a service of its own catalog needs "
+                "it: add the service to the platform stack's services instead" for role in required_addons(service)
+                if role not in cluster.addons]
+    if service.autoscaling.mode == "qps" and cluster.qps is None:
+        problems.append("autoscaling.qps counts ingress requests with ACK's log service, which this cluster does "
+                        "not have: autoscale on cpu, memory or keda")
+    if not cluster.burst.supports(service.burst.mode):
+        problems.append(f"burst.mode {service.burst.mode} is not possible on {cluster.burst.description}")
+    return problems
+
+
+class InferenceService(pulumi.ComponentResource):
+    """One catalog entry served on the cluster of ``args.cluster``, in the entry's ``namespace``. Options and their
+    defaults: the README's configuration reference, ``services[]``.
+
+    Every object is named after the service and carries the recommended ``app.kubernetes.io`` labels.
+    Always: a ServiceAccount without an API token; for TF Serving (also behind Seldon) a ConfigMap
+    ``<name>-tfserving`` with the model config (``model.versionPolicy``) and the Prometheus monitoring config;
+    with ``model.source: s3`` either a Secret ``<name>-s3`` with the S3 credentials (secret in state and
+    previews), or, when the cluster's S3 access is a role (EKS), the IRSA annotation :data:`IRSA_ROLE_ANNOTATION`
+    on the ServiceAccount and no Secret; with ``ingress`` an Ingress (TLS with ``tlsSecretName``).
+
+    ``server: tfserving|triton``: a Deployment (pod: :func:`components.kubernetes.pod_template.pod_template`),
+    a ClusterIP Service with the ports ``rest``, ``grpc`` (and ``metrics`` for Triton), a PodDisruptionBudget
+    (``maxUnavailable: 1``), and exactly one autoscaler: an ``autoscaling/v2`` HorizontalPodAutoscaler
+    (``qps``, ``cpu``, ``memory``) or a KEDA ``ScaledObject`` (``keda``).
+
+    ``server: seldon``: a SeldonDeployment (:mod:`components.kubernetes.seldon`) that carries the pod, the
+    autoscaler (``hpaSpec`` or ``kedaSpec``) and the disruption budget (``pdbSpec``); Seldon's operator creates
+    the Deployment, Service ``<name>-default``, HPA/ScaledObject and PDB from it.
+
+    Always a NetworkPolicy (:func:`network_policy_spec`) that admits only in-cluster traffic.
+
+    Pods of a bursting service are placed by the cluster's burst target. The add-ons the service needs
+    (:func:`components.kubernetes.addons.required_addons`) must run on the cluster, or the run stops with a clear
+    error. The workload waits for the cluster's ``storage``; the autoscaler and custom resources for the
+    ``operators`` releases. Outputs: ``service_name`` (the Service the Ingress routes to), ``host`` (the Ingress
+    host, or None).
+    """
+
+    service_name: pulumi.Output[str]
+    host: Optional[str]
+
+    def __init__(self, name: str, args: InferenceServiceArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:inference:InferenceService", name, None, opts)
+        service = args.service
+        cluster = args.cluster
+        problems = unmet_needs(service, cluster)
+        if problems:
+            raise pulumi.RunError(f"service {service.name} cannot run on the {cluster.cloud} platform's cluster: "
+                                  + "; ".join(problems))
+        needed = required_addons(service)
+        operators = [args.operators[role] for role in needed if role in args.operators]
+        storage = list(cluster.storage)
+        child = pulumi.ResourceOptions(parent=self)
+        with_storage = pulumi.ResourceOptions(parent=self, depends_on=storage)
+        with_operators = pulumi.ResourceOptions(parent=self, depends_on=operators)
+        with_both = pulumi.ResourceOptions(parent=self, depends_on=[*storage, *operators])
+        s3 = cluster.s3
+        model_claim = cluster.model_claim.name if cluster.model_claim else None
+
+        def metadata(object_name: str) -> dict[str, Any]:
+            return {"name": object_name, "namespace": service.namespace, "labels": standard_labels(service)}
+
+        account_metadata = metadata(service.name)
+        if service.model.source == "s3" and s3 is not None and s3.role_arn is not None:
+            account_metadata["annotations"] = {IRSA_ROLE_ANNOTATION: s3.role_arn}
+        account = ServiceAccount(f"{name}-service-account", metadata=account_metadata,
+                                 automount_service_account_token=False, opts=child)
+        config_map = None
+        if service.serving_kind == "tfserving":
+            config_map = ConfigMap(f"{name}-tfserving-config", metadata=metadata(f"{service.name}-tfserving"), data={
+                serving.TFSERVING_MODEL_CONFIG: serving.tfserving_model_config(service),
+                serving.TFSERVING_MONITORING_CONFIG: serving.tfserving_monitoring_config(),
+            }, opts=child)
+        secret = None
+        if service.model.source == "s3" and s3 is None:
+            raise ValueError(f"service {service.name} reads models from S3 but no S3 access is given")
+        if service.model.source == "s3" and s3 is not None and s3.credentials is not None:
+            secret = Secret(f"{name}-s3-credentials", metadata=metadata(f"{service.name}-s3"), type="Opaque",
+                            string_data=credentials_secret_data(s3.credentials, s3.region,
+                                                                for_seldon=service.server == "seldon"),
+                            opts=child)
+
+        from_store = service.model.source == "store"
+        s3_bucket = s3.bucket if s3 else None
+        is_seldon = service.server == "seldon"
+        seldon_triton = is_seldon and service.serving_kind == "triton"
+        template = pod_template(service, PodOptions(
+            service_account_name=account.metadata.name,
+            container_name=service.model.name if seldon_triton else "server",
+            # Seldon mounts a pvc:// model itself for its Triton server.
+            model_claim=model_claim if from_store and not seldon_triton else None,
+            config_map=config_map.metadata.name if config_map else None,
+            # Seldon hands the Secret to its storage initializer (envSecretRefName), not to the server.
+            env_secret=secret.metadata.name if secret and not is_seldon else None,
+            s3_bucket=s3_bucket,
+            managed_by_seldon=seldon_triton,
+            sidecars=(seldon.tfserving_proxy(service),) if is_seldon and not seldon_triton else (),
+            burst=cluster.burst,
+        ))
+
+        if is_seldon:
+            CustomResource(
+                f"{name}-seldon-deployment", api_version=seldon.API_VERSION, kind=seldon.KIND,
+                metadata=metadata(service.name),
+                spec=seldon.seldon_deployment_spec(
+                    service, template, qps=cluster.qps, model_claim=model_claim,
+                    s3_bucket=s3_bucket, s3_secret=secret.metadata.name if secret else None),
+                opts=with_both)
+            self.service_name = pulumi.Output.from_input(seldon.service_name(service))
+        else:
+            Deployment(f"{name}-deployment", metadata=metadata(service.name),
+                       spec=deployment_spec(service, template), opts=with_storage)
+            own_service = Service(f"{name}-service", metadata=metadata(service.name), spec=service_spec(service),
+                                  opts=child)
+            PodDisruptionBudget(f"{name}-pdb", metadata=metadata(service.name), spec={
+                "maxUnavailable": 1, "selector": {"matchLabels": selector_labels(service)}}, opts=child)
+            if service.autoscaling.mode == "keda":
+                CustomResource(f"{name}-scaled-object", api_version=KEDA_API_VERSION, kind="ScaledObject",
+                               metadata=metadata(service.name), spec=scaled_object_spec(service), opts=with_operators)
+            else:
+                HorizontalPodAutoscaler(f"{name}-hpa", metadata=metadata(service.name),
+                                        spec=hpa_spec(service, cluster.qps), opts=with_operators)
+            self.service_name = own_service.metadata.name
+
+        NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service),
+                      opts=child)
+        self.host = service.ingress.host if service.ingress else None
+        if service.ingress:
+            Ingress(f"{name}-ingress", metadata=metadata(service.name), spec=ingress_spec(service), opts=child)
+        self.register_outputs({"serviceName": self.service_name, "host": self.host})

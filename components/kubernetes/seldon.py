@@ -1,0 +1,121 @@
+"""The ``SeldonDeployment`` (Seldon Core v1, ``machinelearning.seldon.io/v1``) of a ``server: seldon`` service.
+
+Naming, from the Seldon v1 operator (``operator/apis/machinelearning.seldon.io/v1/seldondeployment_types.go``):
+the operator creates one Service per predictor named ``<deployment>-<predictor>`` (``GetPredictorKey``)
+whose HTTP port is the executor's 8000 (chart value ``executor.port``), and labels the pods
+``seldon-deployment-id: <deployment>``. The ESS guide's QPS route ``default-fashion-mnist-ecs-predictor-8000``
+is exactly ``<namespace>-<deployment>-<predictor>-8000``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pulumi
+
+from stackconfig import ServiceConfig
+
+from . import autoscaling, pod_template, serving
+from .context import QpsMetric
+
+API_VERSION = "machinelearning.seldon.io/v1"
+KIND = "SeldonDeployment"
+PREDICTOR = "default"
+HTTP_PORT = 8000
+"""Port of the Seldon executor, which fronts the graph; the predictor Service exposes it."""
+DEPLOYMENT_ID_LABEL = "seldon-deployment-id"
+
+TFSERVING_PROXY = "tfserving-proxy"
+"""Graph node and container name of Seldon's TF Serving proxy (the ESS guide)."""
+TFSERVING_PROXY_IMAGE = "seldonio/tfserving-proxy:1.15.0"
+"""Seldon's proxy that turns Seldon protocol requests into TF Serving REST calls; the guide's
+``tfserving-proxy_rest`` image was merged into ``seldonio/tfserving-proxy``. Tag 1.15.0 is published
+(Charmed Kubeflow's Seldon image list pins it)."""
+TFSERVING_PROXY_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
+"""The guide requests half a CPU for the proxy; requests equal limits like the server's."""
+
+
+def service_name(service: ServiceConfig) -> str:
+    """The Service Seldon creates for the predictor: the Ingress backend and the QPS route target."""
+    return f"{service.name}-{PREDICTOR}"
+
+
+def tfserving_proxy(service: ServiceConfig) -> dict[str, Any]:
+    """The proxy container. Seldon adds its ports and probes, as for every graph node's container."""
+    return {
+        "name": TFSERVING_PROXY,
+        "image": TFSERVING_PROXY_IMAGE,
+        "resources": {"requests": dict(TFSERVING_PROXY_RESOURCES), "limits": dict(TFSERVING_PROXY_RESOURCES)},
+        "securityContext": pod_template.CONTAINER_SECURITY_CONTEXT,
+    }
+
+
+def graph(service: ServiceConfig, *, model_claim: Optional[str], s3_bucket: Optional[str],
+          s3_secret: Optional[pulumi.Input[str]]) -> dict[str, Any]:
+    """The inference graph: the TF Serving proxy (ESS guide), or Seldon's prepackaged Triton (Seldon tutorial).
+
+    Triton reads its repository from ``s3://`` (with the rclone credentials Secret as ``envSecretRefName``)
+    or from the model store's claim as ``pvc://<claim>/<path>``, which the operator mounts directly.
+    """
+    if service.serving_kind == "tfserving":
+        rest = dict(serving.TFSERVING.ports)["rest"]
+        return {
+            "name": TFSERVING_PROXY,
+            "type": "MODEL",
+            "endpoint": {"type": "REST"},
+            "children": [],
+            "parameters": [
+                {"name": "rest_endpoint", "type": "STRING", "value": f"http://localhost:{rest}"},
+                {"name": "model_name", "type": "STRING", "value": service.model.name},
+                {"name": "signature_name", "type": "STRING", "value": "serving_default"},
+            ],
+        }
+    node: dict[str, Any] = {"name": service.model.name, "implementation": "TRITON_SERVER", "type": "MODEL",
+                            "children": []}
+    if service.model.source == "s3":
+        node["modelUri"] = serving.model_location(service, s3_bucket)
+        node["envSecretRefName"] = s3_secret
+    else:
+        node["modelUri"] = f"pvc://{model_claim}/{service.model.path}"
+    return node
+
+
+def component_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Optional[QpsMetric],
+                   namespace: str) -> dict[str, Any]:
+    """``componentSpecs[0]``: the pod, its autoscaler (``hpaSpec`` with ``metricsv2``, or ``kedaSpec``) and
+    ``pdbSpec``. Seldon creates the HPA/ScaledObject and the PodDisruptionBudget for the pods itself.
+
+    ``hpaSpec`` has no ``behavior`` (Seldon v1 CRD); the config accepts only the default behaviour
+    (Kubernetes' own) for Seldon HPAs, so nothing configured is lost.
+    """
+    spec: dict[str, Any] = {**template, "pdbSpec": {"maxUnavailable": 1}}
+    scaling = service.autoscaling
+    if scaling.mode == "keda":
+        spec["kedaSpec"] = autoscaling.keda_spec(scaling)
+    else:
+        spec["hpaSpec"] = {
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "metricsv2": autoscaling.hpa_metrics(
+                scaling, qps=qps, route=autoscaling.qps_route(namespace, service_name(service), HTTP_PORT)),
+        }
+    return spec
+
+
+def seldon_deployment_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Optional[QpsMetric],
+                           model_claim: Optional[str], s3_bucket: Optional[str],
+                           s3_secret: Optional[pulumi.Input[str]]) -> dict[str, Any]:
+    """``spec`` of the SeldonDeployment: one predictor ``default`` with one componentSpec.
+
+    Triton speaks the Open Inference (``v2``) protocol; the TF Serving proxy the Seldon protocol (default).
+    No ``replicas``: the autoscaler Seldon creates owns the count, and a value here would fight it.
+    """
+    predictor = {
+        "name": PREDICTOR,
+        "graph": graph(service, model_claim=model_claim, s3_bucket=s3_bucket, s3_secret=s3_secret),
+        "componentSpecs": [component_spec(service, template, qps=qps, namespace=service.namespace)],
+    }
+    spec: dict[str, Any] = {"predictors": [predictor]}
+    if service.serving_kind == "triton":
+        spec["protocol"] = "v2"
+    return spec

@@ -1,0 +1,88 @@
+"""Autoscaler specs shared by HPAs, ScaledObjects and Seldon: metrics, behaviour, KEDA trigger."""
+
+from __future__ import annotations
+
+import kubernetes_validate
+import pytest
+
+from components.alicloud.addons import sls_qps_metric
+from components.kubernetes import autoscaling
+from crd_schemas import validate_custom_resource
+from service_factories import BERT, KEDA, service
+
+
+def hpa(scaling, log_project="k8s-log-c0ffee"):
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "bert", "namespace": "inference"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "bert"},
+                     "minReplicas": scaling.min_replicas, "maxReplicas": scaling.max_replicas,
+                     "metrics": autoscaling.hpa_metrics(scaling, qps=sls_qps_metric(log_project), route="inference-bert-8501"),
+                     "behavior": autoscaling.hpa_behavior(scaling.behavior)}}
+
+
+def test_qps_metric_selects_the_log_project_ingress_logstore_and_route():
+    scaling = service(BERT).autoscaling
+    assert autoscaling.hpa_metrics(scaling, qps=sls_qps_metric("k8s-log-c0ffee"), route="inference-bert-8501") == [{
+        "type": "External", "external": {
+            "metric": {"name": "sls_ingress_qps", "selector": {"matchLabels": {
+                "sls.project": "k8s-log-c0ffee", "sls.logstore": "nginx-ingress",
+                "sls.ingress.route": "inference-bert-8501"}}},
+            "target": {"type": "AverageValue", "averageValue": "10"}}}]
+    kubernetes_validate.validate(hpa(scaling), "1.35.0", strict=True)
+
+
+@pytest.mark.parametrize("value, expected", [(10, "10"), (10.0, "10"), (2.5, "2500m"), (0.25, "250m")])
+def test_targets_are_kubernetes_quantities(value, expected):
+    assert autoscaling.quantity(value) == expected
+
+
+@pytest.mark.parametrize("mode", ["cpu", "memory"])
+def test_resource_utilization(mode):
+    scaling = service(BERT, autoscaling={"qps": None, mode: {"targetUtilization": 50}}).autoscaling
+    assert autoscaling.hpa_metrics(scaling, qps=None, route="unused") == [{
+        "type": "Resource", "resource": {"name": mode, "target": {"type": "Utilization", "averageUtilization": 50}}}]
+    kubernetes_validate.validate(hpa(scaling), "1.35.0", strict=True)
+
+
+def test_default_behavior_is_the_guides_five_minute_scale_down_with_kubernetes_rates():
+    behavior = autoscaling.hpa_behavior(service(BERT).autoscaling.behavior)
+    assert behavior == {"scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max"},
+                        "scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max"}}
+
+
+def test_configured_policies_are_rendered():
+    scaling = service(BERT, autoscaling={"behavior": {"scaleUp": {
+        "stabilizationWindowSeconds": 30, "selectPolicy": "Min",
+        "policies": [{"type": "Pods", "value": 2, "periodSeconds": 60}]}}}).autoscaling
+    assert autoscaling.hpa_behavior(scaling.behavior)["scaleUp"] == {
+        "stabilizationWindowSeconds": 30, "selectPolicy": "Min",
+        "policies": [{"type": "Pods", "value": 2, "periodSeconds": 60}]}
+    kubernetes_validate.validate(hpa(scaling), "1.35.0", strict=True)
+
+
+def test_keda_is_not_an_hpa_metric_and_hpa_modes_have_no_keda_spec():
+    keda = service(BERT, autoscaling={"qps": None, **KEDA}).autoscaling
+    with pytest.raises(ValueError):
+        autoscaling.hpa_metrics(keda, qps=None, route="y")
+    with pytest.raises(ValueError):
+        autoscaling.keda_spec(service(BERT).autoscaling)
+
+
+def test_keda_spec_scales_to_zero_on_a_prometheus_query():
+    scaling = service(BERT, autoscaling={"qps": None, "minReplicas": 0, **KEDA}).autoscaling
+    spec = autoscaling.keda_spec(scaling)
+    assert spec["minReplicaCount"] == 0 and spec["maxReplicaCount"] == 10
+    assert spec["pollingInterval"] == 15 and spec["cooldownPeriod"] == 300
+    assert spec["triggers"] == [{"type": "prometheus", "metadata": {
+        "serverAddress": "http://prometheus.monitoring.svc:9090",
+        "query": "sum(rate(nginx_ingress_controller_requests[1m]))",
+        "threshold": "20", "activationThreshold": "0"}}]
+    assert spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"] == autoscaling.hpa_behavior(scaling.behavior)
+    validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                              "metadata": {"name": "bert", "namespace": "inference"},
+                              "spec": {"scaleTargetRef": {"name": "bert"}, **spec}})
+
+
+def test_qps_autoscaling_needs_a_cluster_that_counts_ingress_qps():
+    with pytest.raises(ValueError, match="counts ingress QPS"):
+        autoscaling.hpa_metrics(service(BERT).autoscaling, qps=None, route="inference-bert-8501")

@@ -1,0 +1,54 @@
+"""The S3 model repository (pulumi-aws)."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.s3.repository import S3ModelRepository, S3ModelRepositoryArgs
+from service_factories import CIFAR, stack_with
+
+PROVIDER = "pulumi:providers:aws"
+BUCKET = "aws:s3/bucket:Bucket"
+
+
+def plan_repository(run_under_mocks, protect=False):
+    config = stack_with(CIFAR)
+
+    def program():
+        repository = S3ModelRepository("s3-model-repository", S3ModelRepositoryArgs(
+            config=config.s3_model_repository, protect=protect, tags={"project": "elastic-inference"}))
+        pulumi.export("bucket", repository.bucket_name)
+
+    return run_under_mocks(program)
+
+
+def only(plan, type_token):
+    [resource] = plan.by_type(type_token)
+    return resource
+
+
+def test_private_encrypted_versioned_bucket_in_the_configured_region(run_under_mocks):
+    plan = plan_repository(run_under_mocks)
+    provider = only(plan, PROVIDER)
+    assert provider.inputs["region"] == "us-east-1"
+    bucket = only(plan, BUCKET)
+    assert bucket.inputs["bucket"] == "acme-triton-models" == plan.outputs["bucket"]
+    assert bucket.inputs["forceDestroy"] is True and not bucket.protect
+    assert bucket.provider.startswith(provider.urn)
+    name = bucket.inputs["bucket"]
+    assert only(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs == {
+        "bucket": name, "versioningConfiguration": {"status": "Enabled"}}
+    assert only(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+                ).inputs["rules"] == [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
+    block = only(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    assert block == {"bucket": name, "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True,
+                     "restrictPublicBuckets": True}
+    assert only(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs["rule"] == {
+        "objectOwnership": "BucketOwnerEnforced"}
+    component = only(plan, "elastic-inference:s3-model-repository:S3ModelRepository")
+    assert all(r.parent == component.urn for r in plan.resources if r is not component)
+
+
+def test_production_protects_the_bucket(run_under_mocks):
+    bucket = only(plan_repository(run_under_mocks, protect=True), BUCKET)
+    assert bucket.protect and bucket.inputs["forceDestroy"] is False
