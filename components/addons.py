@@ -57,6 +57,8 @@ def seldon_values(keda_installed: bool) -> dict[str, Any]:
 class ClusterAddonsArgs:
     addons: AddonsConfig
     """Pinned charts (``addons`` config)."""
+    metrics_adapter: HelmChartConfig
+    """The QPS metrics adapter's pinned chart (``alicloud.metricsAdapter`` config)."""
     install_metrics_adapter: bool
     """Install the QPS metrics adapter (no service autoscales with ``keda``; see the class docstring)."""
     install_seldon: bool
@@ -68,7 +70,7 @@ class ClusterAddonsArgs:
 class ClusterAddons(pulumi.ComponentResource):
     """Helm releases of the cluster add-ons, each a ``kubernetes.helm.v3.Release`` of a pinned chart.
 
-    - ``ack-alibaba-cloud-metrics-adapter`` (``addons.metricsAdapter``, default 1.3.3 in
+    - ``ack-alibaba-cloud-metrics-adapter`` (``alicloud.metricsAdapter``, default 1.3.3 in
       ``kube-system``) when ``install_metrics_adapter``: it serves the ``sls_ingress_qps`` external metric. No values are set:
       the SLS project and logstore are per-HPA metric selector labels, not chart values. The chart does
       not support in-place upgrades (ACK docs), so a version change replaces the release.
@@ -98,7 +100,7 @@ class ClusterAddons(pulumi.ComponentResource):
 
         self.releases = {}
         if args.install_metrics_adapter:
-            self.releases[addons.metrics_adapter.chart] = release(addons.metrics_adapter, {}, pulumi.ResourceOptions(
+            self.releases[args.metrics_adapter.chart] = release(args.metrics_adapter, {}, pulumi.ResourceOptions(
                 replace_on_changes=["version"], delete_before_replace=True))
         keda: Optional[Release] = None
         if args.install_keda:

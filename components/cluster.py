@@ -75,7 +75,7 @@ def control_plane_log_args(cluster: ClusterConfig) -> dict[str, Any]:
 
 def managed_kubernetes_args(config: StackConfig) -> dict[str, Any]:
     """Every ``cs.ManagedKubernetes`` argument that comes from the stack config (the vSwitches come from the network)."""
-    cluster = config.cluster
+    cluster = config.alicloud.cluster
     return {
         "name": physical_name(config.environment, "ack"),
         "cluster_spec": cluster.cluster_spec,
@@ -165,11 +165,11 @@ class Cluster(pulumi.ComponentResource):
         self.oidc_provider_arn = cluster.rrsa_metadata.apply(lambda rrsa: rrsa.ram_oidc_provider_arn)
         self.oidc_issuer_url = cluster.rrsa_metadata.apply(lambda rrsa: rrsa.rrsa_oidc_issuer_url)
         self.security_group_id = cluster.security_group_id
-        self.log_project = (pulumi.Output.from_input(config.cluster.log_project) if config.cluster.log_project
+        self.log_project = (pulumi.Output.from_input(config.alicloud.cluster.log_project) if config.alicloud.cluster.log_project
                             else cluster.id.apply(lambda cluster_id: f"k8s-log-{cluster_id}"))
         credential = alicloud.cs.get_cluster_credential_output(
             cluster_id=cluster.id,
-            temporary_duration_minutes=config.cluster.kubeconfig_ttl_minutes,
+            temporary_duration_minutes=config.alicloud.cluster.kubeconfig_ttl_minutes,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         self.kubeconfig = pulumi.Output.secret(credential.kube_config)
@@ -193,7 +193,7 @@ class Cluster(pulumi.ComponentResource):
 
     def _autoscaler_role(self, name: str, config: StackConfig) -> pulumi.Output[str]:
         """The autoscaler role's name, resolved once the role exists: created here, or looked up."""
-        if not config.cluster.create_autoscaler_role:
+        if not config.alicloud.cluster.create_autoscaler_role:
             roles = alicloud.ram.get_roles_output(name_regex=f"^{AUTOSCALER_ROLE}$",
                                                   opts=pulumi.InvokeOutputOptions(parent=self))
             return roles.names.apply(require_autoscaler_role)

@@ -224,7 +224,7 @@ class ModelStore(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelStoreArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:model-store:ModelStore", name, None, opts)
         config = args.config
-        store = config.model_store
+        store = config.alicloud.model_store
         bucket = self._bucket(name, config)
         role, attachment = self._csi_role(name, config, bucket.bucket, args)
 
@@ -248,7 +248,7 @@ class ModelStore(pulumi.ComponentResource):
 
     def _bucket(self, name: str, config: StackConfig) -> alicloud.oss.Bucket:
         """The bucket and its ACL, versioning, encryption and public-access block, each a resource of its own."""
-        store = config.model_store
+        store = config.alicloud.model_store
         bucket = alicloud.oss.Bucket(
             f"{name}-bucket",
             bucket=config.bucket_name,
@@ -293,7 +293,7 @@ class ModelStore(pulumi.ComponentResource):
         policy = alicloud.ram.Policy(
             f"{name}-csi-policy",
             policy_name=physical_name(config.environment, "model-store-oss"),
-            policy_document=bucket.apply(lambda b: bucket_access_policy(b, config.model_store, config.region)),
+            policy_document=bucket.apply(lambda b: bucket_access_policy(b, config.alicloud.model_store, config.region)),
             description=f"Access to the model bucket {config.bucket_name} only.",
             # Each document change adds a policy version and RAM keeps at most five: drop the oldest.
             rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",

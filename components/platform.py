@@ -51,7 +51,7 @@ class AlicloudPlatform(pulumi.ComponentResource):
         in_cloud = pulumi.ResourceOptions(parent=self, providers=[provider])
 
         network = Network("network", NetworkArgs(
-            config=config.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
+            config=config.alicloud.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
         cluster = Cluster("cluster", ClusterArgs(
             config=config, node_vswitch_ids=network.node_vswitch_ids,
             pod_vswitch_ids=network.pod_vswitch_ids), opts=in_cloud)
@@ -59,9 +59,9 @@ class AlicloudPlatform(pulumi.ComponentResource):
             pool.name: NodePool(pool.name, NodePoolArgs(
                 config=pool, environment=config.environment, cluster_id=cluster.cluster_id,
                 vswitch_ids=network.node_vswitch_ids, tags=tags), opts=in_cloud)
-            for pool in config.node_pools
+            for pool in config.alicloud.node_pools
         }
-        if config.virtual_nodes.enabled:
+        if config.alicloud.virtual_nodes.enabled:
             VirtualNodes("virtual-nodes", VirtualNodesArgs(
                 cluster_id=cluster.cluster_id, vswitch_ids=network.pod_vswitch_ids,
                 security_group_id=cluster.security_group_id), opts=in_cloud)

@@ -66,7 +66,7 @@ def required_addons(config: StackConfig, service: ServiceConfig) -> list[str]:
     if service.autoscaling.mode == "keda":
         charts.append(config.addons.keda.chart)
     if service.autoscaling.mode == "qps":
-        charts.append(config.addons.metrics_adapter.chart)
+        charts.append(config.alicloud.metrics_adapter.chart)
     return charts
 
 
@@ -78,7 +78,7 @@ def deploy_workloads(parent: pulumi.Resource, args: WorkloadsArgs) -> Workloads:
     config = args.config
     in_cluster = pulumi.ResourceOptions(parent=parent, providers=[args.k8s_provider])
     addons = ClusterAddons("addons", ClusterAddonsArgs(
-        addons=config.addons, install_metrics_adapter=args.install_metrics_adapter,
+        addons=config.addons, metrics_adapter=config.alicloud.metrics_adapter, install_metrics_adapter=args.install_metrics_adapter,
         install_seldon=config.needs_seldon, install_keda=config.needs_keda),
         opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=list(args.capacity))))
     claim = config.model_claim

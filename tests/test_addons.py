@@ -6,10 +6,11 @@ import pulumi
 import pytest
 
 from components.addons import ClusterAddons, ClusterAddonsArgs, release_arguments, seldon_values
-from stackconfig import AddonsConfig, HelmChartConfig
+from stackconfig import AddonsConfig, AlicloudConfig, HelmChartConfig
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 ADDONS = AddonsConfig()
+METRICS_ADAPTER = AlicloudConfig().metrics_adapter
 
 
 def install(run_under_mocks, seldon: bool, keda: bool, replaced: dict | None = None):
@@ -22,7 +23,7 @@ def install(run_under_mocks, seldon: bool, keda: bool, replaced: dict | None = N
                     replaced[args.name] = (list(args.opts.replace_on_changes or []), args.opts.delete_before_replace)
             pulumi.runtime.register_stack_transformation(record)
         component = ClusterAddons("addons", ClusterAddonsArgs(
-            addons=ADDONS, install_metrics_adapter=not keda, install_seldon=seldon, install_keda=keda))
+            addons=ADDONS, metrics_adapter=METRICS_ADAPTER, install_metrics_adapter=not keda, install_seldon=seldon, install_keda=keda))
         pulumi.export("charts", sorted(component.releases))
 
     return run_under_mocks(program)
@@ -86,7 +87,7 @@ def test_seldon_waits_for_keda_when_both(run_under_mocks):
 
 def test_every_release_is_pinned_to_its_configured_chart(run_under_mocks):
     plan = install(run_under_mocks, seldon=True, keda=True)
-    configured = {c.chart: c for c in (ADDONS.metrics_adapter, ADDONS.seldon_core, ADDONS.keda)}
+    configured = {c.chart: c for c in (METRICS_ADAPTER, ADDONS.seldon_core, ADDONS.keda)}
     for chart, release in releases(plan).items():
         expected = configured[chart]
         assert release.inputs["version"] == expected.version

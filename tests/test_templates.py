@@ -14,8 +14,7 @@ from planner.engine import Plan, run_program
 from planner.program import main as program_main
 from planner.program import plan_program, render_template, template_config
 from planner.stackfile import read_stack_file
-from stackconfig import PROJECT, StackConfig, load_stack_config
-from tools import config_reference, environment_starter
+from stackconfig import PROJECT
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -178,30 +177,6 @@ def test_app_template_refuses_a_platform_it_cannot_deploy_onto(platform: str, ca
         mocks.STACK_REFERENCES.pop(mocks.ANY_STACK, None)
     error = capsys.readouterr().err
     assert "deploys onto ACK platform stacks" in error and "Traceback" not in error
-
-
-# --------------------------------------------------------------------------- the environment starter
-
-
-def test_environment_starter_is_generated_from_the_config_model() -> None:
-    assert environment_starter.main(["--check"]) == 0, "templates/environment/Pulumi.example.yaml is stale: make docs"
-
-
-def _key(line: str) -> str:
-    """The key a starter line sets, commented out or not (``elastic-inference:`` removed)."""
-    return line.strip().lstrip("# ").removeprefix(f"{PROJECT}:").split(":")[0]
-
-
-def test_environment_starter_explains_every_key() -> None:
-    keys = {_key(line) for line in environment_starter.STARTER.read_text().splitlines() if ":" in line}
-    for key, _, _, _ in config_reference.rows(StackConfig):
-        assert key.split(".")[-1].removesuffix("[]") in keys, key
-
-
-def test_environment_starter_is_a_valid_stack_file() -> None:
-    config, secret = read_stack_file(environment_starter.STARTER)
-    stack = load_stack_config(config, secret)
-    assert (stack.environment, stack.region, list(stack.zones)) == ("qa", "cn-beijing", ["cn-beijing-h", "cn-beijing-i"])
 
 
 def test_environment_template_plans_the_platform(tmp_path: Path) -> None:
