@@ -208,7 +208,7 @@ def test_existing_autoscaler_role_is_looked_up_by_exact_name(run_under_mocks, mo
 
 def test_require_autoscaler_role():
     assert require_autoscaler_role(["AliyunCSManagedAutoScalerRole"]) == "AliyunCSManagedAutoScalerRole"
-    with pytest.raises(pulumi.RunError, match="does not exist.*cluster.createAutoscalerRole"):
+    with pytest.raises(pulumi.RunError, match=r"does not exist.*--path .alicloud\.cluster\.createAutoscalerRole"):
         require_autoscaler_role([])
 
 
