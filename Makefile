@@ -41,6 +41,7 @@ bench: $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(BIN)/python -m tools.config_reference --write
 	$(BIN)/python -m tools.environment_starter --write
+	$(BIN)/python -m tools.service_args --write
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) $(NODE_TOOLS) .pytest_cache

@@ -5,33 +5,18 @@ Consumers import every config type from here, not from the modules that define t
 
 from .errors import ConfigIssue, StackConfigError
 from .load import load_from_pulumi, load_stack_config, secret_keys
-from .model import (
-    PROJECT,
-    StackConfig,
-    AddonsConfig,
-    AutoscalingConfig,
-    AwsAccessEntry,
-    AwsConfig,
-    AwsGpuCapacityConfig,
-    AwsModelStoreConfig,
-    BehaviorConfig,
-    ExistingClusterConfig,
-    ClaimRef,
-    ClusterConfig,
-    GPU_TAINT,
-    HelmChartConfig,
-    ModelStoreConfig,
-    NetworkConfig,
-    NodePoolConfig,
-    S3Credentials,
-    S3ModelRepositoryConfig,
-    ScalingRules,
-    ServiceConfig,
-    VersionPolicy,
-)
+from .addons import AddonsConfig, HelmChartConfig
+from .alicloud import GPU_TAINT, AlicloudConfig, ClusterConfig, ModelStoreConfig, NetworkConfig, NodePoolConfig
+from .aws import AwsAccessEntry, AwsConfig, AwsGpuCapacityConfig, AwsModelStoreConfig
+from .existing import ClaimRef, ExistingClusterConfig
+from .base import PROJECT
+from .s3 import S3Credentials, S3ModelRepositoryConfig
+from .services import AutoscalingConfig, BehaviorConfig, ScalingRules, ServiceConfig, VersionPolicy
+from .stack import StackConfig
 
 __all__ = [
     "AddonsConfig",
+    "AlicloudConfig",
     "AutoscalingConfig",
     "AwsAccessEntry",
     "AwsConfig",

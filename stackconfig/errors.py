@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
+
+from .introspect import held
 
 
 @dataclass(frozen=True)
@@ -53,18 +54,6 @@ def join_path(base: str, relative: str) -> str:
     return f"{base}.{relative}"
 
 
-def _unwrap(annotation: typing.Any) -> list[typing.Any]:
-    """The model classes an annotation can hold (through Optional, list, dict, Annotated)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list, dict):
-        return [m for arg in typing.get_args(annotation) for m in _unwrap(arg)]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return []
-
-
 def _keys_at(model: type[BaseModel], loc: typing.Sequence[str | int]) -> list[str]:
     """The keys a mapping at ``loc`` accepts, for 'did you mean' hints."""
     current: list[type[BaseModel]] = [model]
@@ -75,7 +64,7 @@ def _keys_at(model: type[BaseModel], loc: typing.Sequence[str | int]) -> list[st
         for cls in current:
             for name, field in cls.model_fields.items():
                 if part in (field.alias, name):
-                    following += _unwrap(field.annotation)
+                    following += held(field.annotation)
         current = following
     return sorted({field.alias or name for cls in current for name, field in cls.model_fields.items()})
 

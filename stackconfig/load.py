@@ -7,19 +7,20 @@ import typing
 
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
+from .base import PROJECT
 from .errors import ConfigIssue, StackConfigError, issues_from_validation_error
-from .model import CROSS_SECTION_RULES, PROJECT, StackConfig
+from .introspect import held
+from .rules import CROSS_SECTION_RULES
+from .stack import StackConfig
+from .upgrade import take_moved_keys
 
 PROVIDER_NAMESPACES = ("alicloud", "aws", "kubernetes", "pulumi")
 """Config namespaces that belong to providers or the engine, not to this program."""
 
 
 def _holds_secret(annotation: typing.Any) -> bool:
-    if annotation is SecretStr:
-        return True
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return any(_holds_secret(f.annotation) for f in annotation.model_fields.values())
-    return any(_holds_secret(arg) for arg in typing.get_args(annotation))
+    return bool(held(annotation, lambda kind: kind is SecretStr)) or any(
+        _holds_secret(field.annotation) for model in held(annotation) for field in model.model_fields.values())
 
 
 def secret_keys() -> list[str]:
@@ -35,20 +36,40 @@ def _decode(value: str) -> typing.Any:
         return value
 
 
+def _overlap(path: str, other: str) -> bool:
+    """Whether one key path contains the other (``alicloud`` and ``alicloud.network``) or they are the same."""
+    return path == other or path.startswith(other + ".") or other.startswith(path + ".")
+
+
+def _failed_paths(error: ValidationError) -> set[str]:
+    """The sections an error is in, as key paths two levels deep (``alicloud.network``, ``services.0``)."""
+    return {".".join(str(part) for part in e["loc"][:2]) for e in error.errors() if e["loc"]}
+
+
+def _valid_part(model: type[BaseModel], values: typing.Any, failed: set[str], prefix: str = "") -> BaseModel:
+    """``model`` built from its fields in ``values`` that validate on their own, descending into sections with
+    a mistake inside (their other fields are still valid); every other field keeps its default."""
+    parsed = {}
+    for name, field in model.model_fields.items():
+        path = prefix + field.alias
+        if field.alias not in values:
+            continue
+        broken = {f for f in failed if _overlap(f, path)}
+        nested = held(field.annotation)
+        if not broken:
+            parsed[name] = TypeAdapter(field.rebuild_annotation()).validate_python(values[field.alias])
+        elif path not in broken and isinstance(values[field.alias], dict) and len(nested) == 1:
+            parsed[name] = _valid_part(nested[0], values[field.alias], failed, path + ".")
+    return model.model_construct(**parsed)
+
+
 def _rules_over_valid_sections(values: dict[str, typing.Any], failed: set[str]) -> list[ConfigIssue]:
     """Cross-section rules whose sections all validated, so a typo in one section does not hide
     a contradiction between two others. Sections that are absent count as valid (their defaults)."""
-    fields = {field.alias: (name, field) for name, field in StackConfig.model_fields.items()}
-    required_missing = {alias for alias, (_, field) in fields.items() if field.is_required() and alias not in values}
-    unusable = failed | required_missing
-    parsed = {
-        fields[alias][0]: TypeAdapter(fields[alias][1].rebuild_annotation()).validate_python(value)
-        for alias, value in values.items() if alias in fields and alias not in unusable
-    }
-    partial = StackConfig.model_construct(**parsed)
+    partial = typing.cast(StackConfig, _valid_part(StackConfig, values, failed))
     return [
         ConfigIssue(path, message, hint)
-        for rule in CROSS_SECTION_RULES if not rule.reads & unusable
+        for rule in CROSS_SECTION_RULES if not any(_overlap(read, f) for read in rule.reads for f in failed)
         for path, message, hint in rule.check(partial)
     ]
 
@@ -67,14 +88,18 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
         elif namespace not in PROVIDER_NAMESPACES:
             issues.append(ConfigIssue(full_key, f"unknown config namespace '{namespace}'",
                                       f"this program's keys are '{PROJECT}:<key>'"))
+    moved_issues, moved = take_moved_keys(values)
+    issues += moved_issues
+    failed: set[str] = set()
     try:
         model = StackConfig.model_validate(values)
     except ValidationError as error:
-        issues += issues_from_validation_error(error, StackConfig)
-        failed = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
-        if failed:  # otherwise every section validated and the rules have already reported
-            issues += _rules_over_valid_sections(values, failed)
+        failed = _failed_paths(error)
+        if failed or not moved:  # else only the rules failed, on defaults standing in for the moved sections
+            issues += issues_from_validation_error(error, StackConfig)
         model = None
+    if failed or moved:  # otherwise every section validated and the rules have already reported
+        issues += _rules_over_valid_sections(values, failed | moved)
     if issues:
         raise StackConfigError(source, issues)
     assert model is not None

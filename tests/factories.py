@@ -6,25 +6,29 @@ import copy
 import json
 from typing import Any
 
-from stackconfig import StackConfig, load_stack_config
+from stackconfig import StackConfig, StackConfigError, load_stack_config
 
 BASE: dict[str, Any] = {
     "environment": "test",
     "region": "cn-beijing",
     "zones": ["cn-beijing-h", "cn-beijing-i"],
-    "network": {
-        "vpcCidr": "192.168.0.0/16",
-        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20"],
-        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19"],
+    "alicloud": {
+        "network": {
+            "vpcCidr": "192.168.0.0/16",
+            "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20"],
+            "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19"],
+        },
     },
 }
 
 PRODUCTION: dict[str, Any] = {
     "production": True,
     "zones": ["cn-beijing-h", "cn-beijing-i", "cn-beijing-j"],
-    "network": {
-        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20", "192.168.32.0/20"],
-        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19", "192.168.128.0/19"],
+    "alicloud": {
+        "network": {
+            "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20", "192.168.32.0/20"],
+            "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19", "192.168.128.0/19"],
+        },
     },
 }
 """Overrides that make BASE a valid production stack (three zones)."""
@@ -67,3 +71,29 @@ def pulumi_config(**overrides: Any) -> dict[str, str]:
 
 def stack_config(**overrides: Any) -> StackConfig:
     return load_stack_config(pulumi_config(**overrides), secret=[])
+
+
+CPU_SERVICE: dict[str, Any] = {
+    "name": "bert",
+    "server": "tfserving",
+    "model": {"name": "chnsenticorp", "path": "models/bert"},
+    "autoscaling": {"minReplicas": 1, "maxReplicas": 10, "cpu": {"targetUtilization": 50}},
+}
+"""A catalog entry that is valid on the BASE stack (any pool, CPU autoscaling)."""
+
+
+def catalog_entry(**overrides: Any) -> dict[str, Any]:
+    return merge(CPU_SERVICE, overrides)
+
+
+def config_issues(**overrides: Any) -> list[str]:
+    """The issues (``path: message (hint: ...)``) of BASE with ``overrides``, which must be invalid."""
+    try:
+        stack_config(**overrides)
+    except StackConfigError as error:
+        return [str(issue) for issue in error.issues]
+    raise AssertionError(f"the config is valid: {overrides}")
+
+
+def issues_at(path: str, issues: list[str]) -> list[str]:
+    return [issue for issue in issues if issue.startswith(f"{path}:")]

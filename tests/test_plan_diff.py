@@ -35,15 +35,15 @@ def plan(tmp_path: Path, label: str, **overrides: Any) -> dict[str, Any]:
 
 CASES = [
     pytest.param(
-        {"nodePools": [SYSTEM_POOL, GPU_POOL], "services": [service("alpha", 4)]},
-        {"nodePools": [SYSTEM_POOL, GPU_POOL], "services": [service("alpha", 6), service("beta", 3)]},
+        {"alicloud": {"nodePools": [SYSTEM_POOL, GPU_POOL]}, "services": [service("alpha", 4)]},
+        {"alicloud": {"nodePools": [SYSTEM_POOL, GPU_POOL]}, "services": [service("alpha", 6), service("beta", 3)]},
         {("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "spec.maxReplicas", 4, 6)},
         "beta",
         id="service maxReplicas changed, service added"),
     pytest.param(
-        {"nodePools": [SYSTEM_POOL, GPU_POOL]},
-        {"nodePools": [SYSTEM_POOL, {**GPU_POOL, "scaling": {"minSize": 0, "maxSize": 6}},
-                       {**SYSTEM_POOL, "name": "cpu-batch"}]},
+        {"alicloud": {"nodePools": [SYSTEM_POOL, GPU_POOL]}},
+        {"alicloud": {"nodePools": [SYSTEM_POOL, {**GPU_POOL, "scaling": {"minSize": 0, "maxSize": 6}},
+                                    {**SYSTEM_POOL, "name": "cpu-batch"}]}},
         {("alicloud:cs/nodePool:NodePool", "scalingConfig.maxSize", 4, 6)},
         "cpu-batch",
         id="node pool maxSize changed, node pool added"),

@@ -88,7 +88,7 @@ def test_secret_fields_are_left_out_of_manifests_and_said_so():
 
 
 def test_bad_stack_file_exits_non_zero_naming_every_key_without_traceback(tmp_path):
-    values = config_values(production=True, servces=[], network={"vpcCidr": "10.0.0.0/8", "nodeVswitchCidrs": ["10.0.0.0/20"]})
+    values = config_values(production=True, servces=[], alicloud={"network": {"vpcCidr": "10.0.0.0/8", "nodeVswitchCidrs": ["10.0.0.0/20"]}})
     result = run_planner("--stack-file", str(write_stack(tmp_path, values)))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
@@ -96,7 +96,7 @@ def test_bad_stack_file_exits_non_zero_naming_every_key_without_traceback(tmp_pa
 
 
 def test_cross_field_errors_are_reported_with_paths(tmp_path):
-    values = config_values(production=True, network={"nodeVswitchCidrs": ["192.168.0.0/20"]})
+    values = config_values(production=True, alicloud={"network": {"nodeVswitchCidrs": ["192.168.0.0/20"]}})
     result = run_planner("--stack-file", str(write_stack(tmp_path, values)))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "zones: a production stack needs three zones" in result.stderr

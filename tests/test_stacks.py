@@ -31,7 +31,7 @@ EXISTING_CLUSTER_VERSION = "1.33.0"
 
 def kubernetes_version(config) -> str:
     if config.cloud == "alicloud":
-        return re.match(r"^(1\.\d+)", config.cluster.kubernetes_version).group(1) + ".0"
+        return re.match(r"^(1\.\d+)", config.alicloud.cluster.kubernetes_version).group(1) + ".0"
     if config.cloud == "aws":
         return config.aws.kubernetes_version + ".0"
     return EXISTING_CLUSTER_VERSION
@@ -108,7 +108,7 @@ def test_outputs_name_what_app_teams_need(planned):
     if config.cloud == "alicloud":
         assert outputs["modelBucket"] == config.bucket_name
         assert outputs["logProject"] == f"k8s-log-{outputs['clusterId']}"
-        assert set(outputs["nodePoolIds"]) == {p.name for p in config.node_pools}
+        assert set(outputs["nodePoolIds"]) == {p.name for p in config.alicloud.node_pools}
     elif config.cloud == "aws":
         assert outputs["modelBucket"] == config.bucket_name
         assert outputs["clusterName"] == f"ei-{config.environment}-eks"

@@ -1,7 +1,7 @@
 """Generate ``templates/environment/Pulumi.example.yaml``: a stack file with every config key explained.
 
 Every key of the config model appears with its description, type and default: the few a new environment must
-set with example values, every other one commented out at its default. Generated from ``stackconfig.model``
+set with example values, every other one commented out at its default. Generated from the ``stackconfig`` models
 like the README's reference, so it cannot drift: ``--check`` exits 1 when the file is stale (a test runs it).
 
     python -m tools.environment_starter --write
@@ -9,38 +9,39 @@ like the README's reference, so it cannot drift: ``--check`` exits 1 when the fi
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import textwrap
 import typing
-from pathlib import Path
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from stackconfig import PROJECT, StackConfig
+from stackconfig.introspect import held, strip
 
-from .config_reference import _models, _strip, default_text, type_name
+from .config_reference import default_text, type_name
+from .generated import ROOT, write_or_check
 
-ROOT = Path(__file__).resolve().parent.parent
 STARTER = ROOT / "templates" / "environment" / "Pulumi.example.yaml"
 
 EXAMPLE: dict[str, typing.Any] = {
     "environment": "qa",
     "region": "cn-beijing",
     "zones": ["cn-beijing-h", "cn-beijing-i"],
-    "network": {
-        "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20"],
-        "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19"],
+    "alicloud": {
+        "network": {
+            "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20"],
+            "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19"],
+        },
     },
 }
 """The keys a new environment sets (the rest have defaults): a two-zone ACK environment in cn-beijing."""
 
 HEADER = """\
-# A new environment of elastic-inference: every config key, explained. Generated from stackconfig/model.py
-# by `make docs` (python -m tools.environment_starter --write); do not edit here.
+# A new environment of elastic-inference: every config key, explained. Generated from the stackconfig
+# models by `make docs` (python -m tools.environment_starter --write); do not edit here.
 #
 # Active lines are what a new two-zone environment on Alibaba Cloud must set; every other key is commented
 # out at its default. Copy this file to Pulumi.<environment>.yaml (stacks/ in the platform repository),
@@ -88,10 +89,10 @@ def render_model(model: type[BaseModel], example: dict[str, typing.Any] | None, 
         given = example is not None and alias in example
         mark = "" if given else "# "
         lines += _comment(field, indent)
-        nested = _models(field.annotation)
+        nested = held(field.annotation)
         if given and not isinstance(example[alias], dict):
             lines.append(f"{indent}{key_prefix}{alias}: {_flow(example[alias])}")
-        elif nested and typing.get_origin(_strip(field.annotation)) is list:
+        elif nested and typing.get_origin(strip(field.annotation)) is list:
             lines += [f"{indent}{mark}{key_prefix}{alias}:", f"{indent}  # -"]
             lines += render_model(nested[0], None, indent + "    ")
         elif nested:
@@ -108,22 +109,7 @@ def starter() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    expected = starter()
-    current = STARTER.read_text() if STARTER.exists() else None
-    if args.write:
-        if current != expected:
-            STARTER.parent.mkdir(parents=True, exist_ok=True)
-            STARTER.write_text(expected)
-        return 0
-    if current != expected:
-        print(f"{STARTER.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(__doc__ or "", {STARTER: starter()}, argv)
 
 
 if __name__ == "__main__":

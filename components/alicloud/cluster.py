@@ -76,7 +76,7 @@ def require_autoscaler_role(role_names: list[str]) -> str:
         raise pulumi.RunError(
             f"the RAM role {AUTOSCALER_ROLE} does not exist in this account, and autoscaling node pools need it. "
             f"Authorize it once at {AUTOSCALER_ROLE_CONSOLE} , or let this stack create it: "
-            "pulumi config set --path 'cluster.createAutoscalerRole' true"
+            "pulumi config set --path 'alicloud.cluster.createAutoscalerRole' true"
         )
     return AUTOSCALER_ROLE
 

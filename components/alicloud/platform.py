@@ -26,7 +26,7 @@ from .network import Network, NetworkArgs
 def cluster_args(config: StackConfig, node_vswitch_ids: pulumi.Input[list[str]],
                  pod_vswitch_ids: pulumi.Input[list[str]]) -> ClusterArgs:
     """The :class:`~components.alicloud.cluster.Cluster` of the stack, in the given vSwitches."""
-    return ClusterArgs(cluster=config.cluster, environment=config.environment, tags=cloud_tags(config),
+    return ClusterArgs(cluster=config.alicloud.cluster, environment=config.environment, tags=cloud_tags(config),
                        protect=config.protect_data, deletion_protection=config.deletion_protection,
                        node_vswitch_ids=node_vswitch_ids, pod_vswitch_ids=pod_vswitch_ids)
 
@@ -34,7 +34,7 @@ def cluster_args(config: StackConfig, node_vswitch_ids: pulumi.Input[list[str]],
 def model_store_args(config: StackConfig, oidc_provider_arn: pulumi.Input[str],
                      oidc_issuer_url: pulumi.Input[str]) -> ModelStoreArgs:
     """The :class:`~components.alicloud.model_store.ModelStore` of the stack, mounted through the cluster's RRSA."""
-    return ModelStoreArgs(store=config.model_store, bucket_name=config.bucket_name, environment=config.environment,
+    return ModelStoreArgs(store=config.alicloud.model_store, bucket_name=config.bucket_name, environment=config.environment,
                           region=str(config.region), tags=cloud_tags(config), protect=config.protect_data,
                           oidc_provider_arn=oidc_provider_arn, oidc_issuer_url=oidc_issuer_url)
 
@@ -71,16 +71,16 @@ class AlicloudPlatform(pulumi.ComponentResource):
         in_cloud = pulumi.ResourceOptions(parent=self, providers=[provider])
 
         network = Network("network", NetworkArgs(
-            config=config.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
+            config=config.alicloud.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
         cluster = Cluster("cluster", cluster_args(config, network.node_vswitch_ids, network.pod_vswitch_ids),
                           opts=in_cloud)
         pools = {
             pool.name: NodePool(pool.name, NodePoolArgs(
                 config=pool, environment=config.environment, cluster_id=cluster.cluster_id,
                 vswitch_ids=network.node_vswitch_ids, tags=tags), opts=in_cloud)
-            for pool in config.node_pools
+            for pool in config.alicloud.node_pools
         }
-        if config.virtual_nodes.enabled:
+        if config.alicloud.virtual_nodes.enabled:
             VirtualNodes("virtual-nodes", VirtualNodesArgs(
                 cluster_id=cluster.cluster_id, vswitch_ids=network.pod_vswitch_ids,
                 security_group_id=cluster.security_group_id), opts=in_cloud)
@@ -90,7 +90,7 @@ class AlicloudPlatform(pulumi.ComponentResource):
         repository, s3 = key_based_s3_access(self, config.s3_model_repository, config.s3_credentials,
                                              protect=config.protect_data, tags=tags)
         catalog = deploy_catalog(self, CatalogArgs(
-            services=config.services, addons=config.addons, qps_metrics_adapter=config.addons.metrics_adapter),
+            services=config.services, addons=config.addons, qps_metrics_adapter=config.alicloud.metrics_adapter),
             ClusterContext(
                 provider=cluster.k8s_provider, cloud=config.cloud, burst=ECI, qps=sls_qps_metric(cluster.log_project),
                 model_claim=config.model_claim,

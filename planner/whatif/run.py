@@ -54,7 +54,7 @@ def setups(config: StackConfig, timings: Timings, prices: PriceTable, catalog: d
     for service in config.services:
         if only is not None and service.name != only:
             continue
-        pool = None if service.burst.mode == "only" else pool_for(service, config.node_pools)
+        pool = None if service.burst.mode == "only" else pool_for(service, config.alicloud.node_pools)
         if pool is None and service.burst.mode == "none":
             raise ValueError(f"service {service.name}: no node pool matches its placement and it does not burst")
         instance = None

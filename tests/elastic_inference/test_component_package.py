@@ -24,6 +24,7 @@ from planner.stackfile import read_stack_file
 from pulumi.provider.experimental.component import ComponentProvider
 from stackconfig import PROJECT, StackConfigError
 from stackconfig import ServiceConfig
+from stackconfig.introspect import held
 
 from paths import ROOT
 TOKEN = f"{PACKAGE_NAME}:index:InferenceService"
@@ -76,14 +77,6 @@ def test_service_inputs_are_plain_because_they_name_kubernetes_objects(schema: d
     assert all(prop.get("plain") for prop in inputs.values())
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    for arg in (annotation, *typing.get_args(annotation)):
-        for inner in (arg, *typing.get_args(arg)):
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return inner
-    return None
-
-
 def _unmatched(kind: type, model: type[BaseModel], path: str = "") -> list[str]:
     """Argument keys with no config key of the same (camelCase) name in ``model``: drift between the two."""
     fields = {field.alias or name: field for name, field in model.model_fields.items()}
@@ -95,10 +88,8 @@ def _unmatched(kind: type, model: type[BaseModel], path: str = "") -> list[str]:
         if alias not in fields:
             missing.append(f"{path}{alias}")
             continue
-        nested = annotation if typing.is_typeddict(annotation) else next(
-            (a for a in typing.get_args(annotation) if typing.is_typeddict(a)), None)
-        if nested is not None:
-            missing += _unmatched(nested, _model_of(fields[alias].annotation), f"{path}{alias}.")
+        for nested, model in zip(held(annotation, typing.is_typeddict), held(fields[alias].annotation)):
+            missing += _unmatched(nested, model, f"{path}{alias}.")
     return missing
 
 

@@ -14,8 +14,7 @@ from planner.engine import Plan, run_program
 from planner.program import main as program_main
 from planner.program import answer_stack_references, plan_program, render_template, template_config
 from planner.stackfile import read_stack_file
-from stackconfig import PROJECT, StackConfig, load_stack_config
-from tools import config_reference, environment_starter
+from stackconfig import PROJECT
 
 from paths import ROOT
 TEMPLATES = ROOT / "templates"
@@ -221,30 +220,6 @@ def test_a_service_needing_an_addon_the_platform_does_not_run_is_refused(app_pro
     """aws-dev's catalog has no Seldon service, so that platform does not run Seldon Core."""
     with pytest.raises(pulumi.RunError, match="needs the seldon-core add-on"):
         _plan_against("aws-dev", app_project, autoscaler="cpu", server="seldon")
-
-
-# --------------------------------------------------------------------------- the environment starter
-
-
-def test_environment_starter_is_generated_from_the_config_model() -> None:
-    assert environment_starter.main(["--check"]) == 0, "templates/environment/Pulumi.example.yaml is stale: make docs"
-
-
-def _key(line: str) -> str:
-    """The key a starter line sets, commented out or not (``elastic-inference:`` removed)."""
-    return line.strip().lstrip("# ").removeprefix(f"{PROJECT}:").split(":")[0]
-
-
-def test_environment_starter_explains_every_key() -> None:
-    keys = {_key(line) for line in environment_starter.STARTER.read_text().splitlines() if ":" in line}
-    for key, _, _, _ in config_reference.rows(StackConfig):
-        assert key.split(".")[-1].removesuffix("[]") in keys, key
-
-
-def test_environment_starter_is_a_valid_stack_file() -> None:
-    config, secret = read_stack_file(environment_starter.STARTER)
-    stack = load_stack_config(config, secret)
-    assert (stack.environment, stack.region, list(stack.zones)) == ("qa", "cn-beijing", ["cn-beijing-h", "cn-beijing-i"])
 
 
 def test_environment_template_plans_the_platform(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ TAGS = {"project": "elastic-inference", "environment": "test"}
 
 
 def pools() -> dict[str, NodePoolConfig]:
-    return {pool.name: pool for pool in stack_config().node_pools}
+    return {pool.name: pool for pool in stack_config().alicloud.node_pools}
 
 
 def pool(**fields) -> NodePoolConfig:
@@ -106,7 +106,7 @@ def test_registered_pools_follow_cluster_and_vswitches(run_under_mocks):
         cluster = alicloud.cs.ManagedKubernetes("cluster", cluster_spec="ack.pro.small")
         switches = [alicloud.vpc.Switch(f"node-{i}", vpc_id="vpc-x", cidr_block=f"192.168.{i * 16}.0/20",
                                         zone_id=zone) for i, zone in enumerate(config.zones)]
-        for entry in config.node_pools:
+        for entry in config.alicloud.node_pools:
             component = NodePool(entry.name, NodePoolArgs(
                 config=entry, environment=config.environment, cluster_id=cluster.id,
                 vswitch_ids=[s.id for s in switches], tags=TAGS))
@@ -115,7 +115,7 @@ def test_registered_pools_follow_cluster_and_vswitches(run_under_mocks):
     plan = run_under_mocks(program)
     cluster_id = "c" + digest("cluster", 32)
     vswitches = ["vsw-" + digest("node-0"), "vsw-" + digest("node-1")]
-    for entry in config.node_pools:
+    for entry in config.alicloud.node_pools:
         resource = plan.get(NODE_POOL, entry.name)
         component = plan.get("elastic-inference:node-pool:NodePool", entry.name)
         assert resource.parent == component.urn

@@ -33,7 +33,7 @@ def plan_cluster(run_under_mocks, **overrides):
 
     def program() -> None:
         network = Network("network", NetworkArgs(
-            config=config.network, zones=list(config.zones), environment=config.environment, tags=cloud_tags(config)))
+            config=config.alicloud.network, zones=list(config.zones), environment=config.environment, tags=cloud_tags(config)))
         cluster = Cluster("cluster", cluster_args(config, network.node_vswitch_ids, network.pod_vswitch_ids))
         pulumi.export("nodeVswitchIds", network.node_vswitch_ids)
         pulumi.export("podVswitchIds", network.pod_vswitch_ids)
@@ -50,7 +50,7 @@ def ack_inputs(plan) -> dict:
 
 def test_cluster_arguments_come_from_the_config(run_under_mocks):
     plan = plan_cluster(run_under_mocks, tags={"team": "ml-platform"},
-                        cluster={"kubernetesVersion": "1.34.1-aliyun.1", "serviceCidr": "10.96.0.0/16"})
+                        alicloud={"cluster": {"kubernetesVersion": "1.34.1-aliyun.1", "serviceCidr": "10.96.0.0/16"}})
     inputs = ack_inputs(plan)
     assert inputs["name"] == "ei-test-ack"
     assert inputs["clusterSpec"] == "ack.pro.small"
@@ -65,7 +65,7 @@ def test_cluster_arguments_come_from_the_config(run_under_mocks):
 
 
 def test_private_api_server(run_under_mocks):
-    plan = plan_cluster(run_under_mocks, cluster={"publicApiServer": False})
+    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"publicApiServer": False}})
     assert ack_inputs(plan)["slbInternetEnabled"] is False
 
 
@@ -108,8 +108,8 @@ def test_log_project_is_ack_default_when_unset(run_under_mocks):
 
 
 def test_named_log_project_goes_to_logtail_control_plane_logs_and_output(run_under_mocks):
-    plan = plan_cluster(run_under_mocks, cluster={
-        "logProject": "team-logs", "controlPlaneLogs": ["apiserver"], "controlPlaneLogTtlDays": 90})
+    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {
+        "logProject": "team-logs", "controlPlaneLogs": ["apiserver"], "controlPlaneLogTtlDays": 90}})
     inputs = ack_inputs(plan)
     logtail = next(a for a in inputs["addons"] if a["name"] == "logtail-ds")
     assert json.loads(logtail["config"]) == {"IngressDashboardEnabled": "true", "sls_project_name": "team-logs"}
@@ -120,7 +120,7 @@ def test_named_log_project_goes_to_logtail_control_plane_logs_and_output(run_und
 
 
 def test_no_control_plane_logs(run_under_mocks):
-    inputs = ack_inputs(plan_cluster(run_under_mocks, cluster={"controlPlaneLogs": []}))
+    inputs = ack_inputs(plan_cluster(run_under_mocks, alicloud={"cluster": {"controlPlaneLogs": []}}))
     assert not {"controlPlaneLogComponents", "controlPlaneLogTtl", "controlPlaneLogProject"} & inputs.keys()
 
 
@@ -137,7 +137,7 @@ def test_non_production_cluster_is_not_protected(run_under_mocks):
 
 
 def test_deletion_protection_can_be_set_outside_production(run_under_mocks):
-    cluster = plan_cluster(run_under_mocks, cluster={"deletionProtection": True}).get(ACK, "cluster")
+    cluster = plan_cluster(run_under_mocks, alicloud={"cluster": {"deletionProtection": True}}).get(ACK, "cluster")
     assert cluster.inputs["deletionProtection"] is True
     assert cluster.protect is False  # protect follows production (data), not the API flag
 
@@ -154,7 +154,7 @@ def test_kubeconfig_is_a_secret_temporary_credential_of_the_cluster(run_under_mo
     calls = []
     answer = mocks.CALL_RESULTS[CREDENTIAL]
     monkeypatch.setitem(mocks.CALL_RESULTS, CREDENTIAL, lambda args: calls.append(args) or answer(args))
-    plan = plan_cluster(run_under_mocks, cluster={"kubeconfigTtlMinutes": 60})
+    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"kubeconfigTtlMinutes": 60}})
     assert plan.outputs["kubeconfig"] == "[secret]"
     assert [(c["clusterId"], c["temporaryDurationMinutes"]) for c in calls] == [(plan.outputs["cluster_id"], 60)]
 
@@ -170,7 +170,7 @@ def test_k8s_provider_uses_the_secret_kubeconfig_and_the_cluster_identity(run_un
 
 
 def test_every_child_belongs_to_the_component(run_under_mocks):
-    plan = plan_cluster(run_under_mocks, cluster={"createAutoscalerRole": True})
+    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"createAutoscalerRole": True}})
     component = plan.get(CLUSTER, "cluster")
     children = [r for r in plan.resources if r.urn.split("::")[2].startswith(CLUSTER + "$")]
     assert {r.type for r in children} == {ACK, K8S_PROVIDER, ROLE, ROLE_POLICY}
@@ -178,7 +178,7 @@ def test_every_child_belongs_to_the_component(run_under_mocks):
 
 
 def test_autoscaler_role_trusts_ack_and_has_the_system_policy(run_under_mocks):
-    plan = plan_cluster(run_under_mocks, cluster={"createAutoscalerRole": True})
+    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"createAutoscalerRole": True}})
     role = plan.get(ROLE, "cluster-autoscaler-role")
     assert role.inputs["roleName"] == "AliyunCSManagedAutoScalerRole"
     trust = json.loads(role.inputs["assumeRolePolicyDocument"])
@@ -209,7 +209,7 @@ def test_existing_autoscaler_role_is_looked_up_by_exact_name(run_under_mocks, mo
 
 def test_require_autoscaler_role():
     assert require_autoscaler_role(["AliyunCSManagedAutoScalerRole"]) == "AliyunCSManagedAutoScalerRole"
-    with pytest.raises(pulumi.RunError, match="does not exist.*cluster.createAutoscalerRole"):
+    with pytest.raises(pulumi.RunError, match=r"does not exist.*--path .alicloud\.cluster\.createAutoscalerRole"):
         require_autoscaler_role([])
 
 

@@ -37,7 +37,7 @@ K8S_PROVIDER = "pulumi:providers:kubernetes"
 
 OIDC_ARN = f"acs:ram::{mocks.ACCOUNT_ID}:oidc-provider/ack-rrsa-c0ffee"
 ISSUER = "https://oidc-ack-cn-beijing.oss-cn-beijing.aliyuncs.com/c0ffee"
-WRITABLE = {"modelStore": {"writeAccess": True, "writeAccessReason": "fine-tuning jobs publish checkpoints"}}
+WRITABLE = {"alicloud": {"modelStore": {"writeAccess": True, "writeAccessReason": "fine-tuning jobs publish checkpoints"}}}
 ACCESS_KEY_NAME = re.compile(r"(access_?key|secret_?key|ak_?id|ak_?secret|secretref|accesskeyid|accesskeysecret)",
                              re.IGNORECASE)
 
@@ -86,7 +86,7 @@ def test_bucket_name_class_redundancy_and_tags(run_under_mocks):
 
 
 def test_configured_bucket_name_and_lrs(run_under_mocks):
-    plan = plan_store(run_under_mocks, modelStore={"bucketName": "acme-models", "redundancyType": "LRS"})
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {"bucketName": "acme-models", "redundancyType": "LRS"}})
     bucket = only(plan, BUCKET).inputs
     assert bucket["bucket"] == "acme-models" and bucket["redundancyType"] == "LRS"
 
@@ -104,7 +104,7 @@ def test_bucket_is_private_versioned_encrypted_and_blocks_public_access(run_unde
 
 
 def test_kms_encryption_with_key(run_under_mocks):
-    plan = plan_store(run_under_mocks, modelStore={"encryption": "KMS", "kmsKeyId": "key-abc123"})
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {"encryption": "KMS", "kmsKeyId": "key-abc123"}})
     encryption = only(plan, BUCKET_ENCRYPTION).inputs
     assert encryption["sseAlgorithm"] == "KMS" and encryption["kmsMasterKeyId"] == "key-abc123"
     kms = [s for s in statements(plan) if any(a.startswith("kms:") for a in s["Action"])]
@@ -112,7 +112,7 @@ def test_kms_encryption_with_key(run_under_mocks):
 
 
 def test_kms_encryption_with_service_key_sets_no_key_and_no_kms_grant(run_under_mocks):
-    plan = plan_store(run_under_mocks, modelStore={"encryption": "KMS"})
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {"encryption": "KMS"}})
     assert only(plan, BUCKET_ENCRYPTION).inputs == {"bucket": "elastic-inference-test-models", "sseAlgorithm": "KMS"}
     assert len(statements(plan)) == 1
 
@@ -208,7 +208,7 @@ def test_write_access_adds_writes_on_the_same_bucket_only(run_under_mocks):
 
 @pytest.mark.parametrize("write", [False, True])
 def test_policy_never_grants_bucket_administration(write):
-    store = stack_config(**(WRITABLE if write else {})).model_store
+    store = stack_config(**(WRITABLE if write else {})).alicloud.model_store
     actions = json.loads(bucket_access_policy("b", store, "cn-beijing"))["Statement"][0]["Action"]
     assert not any(re.match(r"oss:(Put|Delete)Bucket|oss:\*|oss:.*Acl", a) for a in actions)
     assert ("oss:PutObject" in actions) is write
@@ -218,7 +218,7 @@ def test_policy_never_grants_bucket_administration(write):
 
 
 def test_pv_mounts_the_bucket_with_rrsa_through_the_internal_endpoint(run_under_mocks):
-    plan = plan_store(run_under_mocks, modelStore={"path": "/models/", "mountOptions": "-o allow_other"})
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {"path": "/models/", "mountOptions": "-o allow_other"}})
     pv = only(plan, PV)
     spec = pv.inputs["spec"]
     assert pv.inputs["metadata"]["name"] == "model-store"
@@ -252,7 +252,7 @@ def test_internal_endpoint_follows_the_region():
 
 
 def test_pvc_binds_exactly_that_pv(run_under_mocks):
-    plan = plan_store(run_under_mocks, modelStore={"namespace": "models", "claimName": "weights", "capacity": "1Ti"})
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {"namespace": "models", "claimName": "weights", "capacity": "1Ti"}})
     pv, pvc = only(plan, PV), only(plan, PVC)
     assert pvc.inputs["metadata"] == {"name": "weights", "namespace": "models"}
     assert pvc.inputs["spec"] == {
@@ -282,7 +282,7 @@ def test_namespace_is_created_and_holds_the_claim(run_under_mocks):
 
 @pytest.mark.parametrize("builtin", ["default", "kube-system"])
 def test_builtin_namespace_is_not_created(run_under_mocks, builtin):
-    plan = plan_store(run_under_mocks, modelStore={"namespace": builtin})
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {"namespace": builtin}})
     assert plan.by_type(NAMESPACE) == []
     assert only(plan, PVC).inputs["metadata"]["namespace"] == builtin
     assert plan.outputs["namespace"] == builtin
@@ -303,7 +303,7 @@ def test_every_child_belongs_to_the_component_and_uses_the_given_kubernetes_prov
             assert r.provider.startswith(plan.outputs["k8sProviderUrn"] + "::")
 
 
-@pytest.mark.parametrize("overrides", [{}, WRITABLE, {"modelStore": {"encryption": "KMS", "kmsKeyId": "key-1"}}])
+@pytest.mark.parametrize("overrides", [{}, WRITABLE, {"alicloud": {"modelStore": {"encryption": "KMS", "kmsKeyId": "key-1"}}}])
 def test_no_access_key_anywhere(run_under_mocks, overrides):
     plan = plan_store(run_under_mocks, **overrides)
     found = [(r.name, text) for r in plan.resources for text in keys_and_strings(r.inputs)

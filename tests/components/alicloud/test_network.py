@@ -33,7 +33,7 @@ def plan_network(run_under_mocks, **overrides):
 
     def program() -> None:
         network = Network("network", NetworkArgs(
-            config=config.network, zones=list(config.zones), environment=config.environment, tags=cloud_tags(config)))
+            config=config.alicloud.network, zones=list(config.zones), environment=config.environment, tags=cloud_tags(config)))
         pulumi.export("vpcId", network.vpc_id)
         pulumi.export("nodeVswitchIds", network.node_vswitch_ids)
         pulumi.export("podVswitchIds", network.pod_vswitch_ids)
@@ -42,7 +42,7 @@ def plan_network(run_under_mocks, **overrides):
 
 
 def test_vswitch_specs_pair_zones_and_cidrs_in_order():
-    config = stack_config().network
+    config = stack_config().alicloud.network
     specs = vswitch_specs(config, ZONES)
     assert [(s.role, s.zone, s.cidr) for s in specs] == [
         ("node", "cn-beijing-h", "192.168.0.0/20"),
@@ -97,7 +97,7 @@ def test_nat_gateway_is_an_enhanced_internet_gateway_in_the_first_node_vswitch(r
 
 
 def test_eip_is_billed_by_traffic_and_bound_to_the_nat_gateway(run_under_mocks):
-    plan, tags = plan_network(run_under_mocks, network={"natBandwidthMbps": 50})
+    plan, tags = plan_network(run_under_mocks, alicloud={"network": {"natBandwidthMbps": 50}})
     eip = plan.get(EIP, "network-nat-eip")
     assert eip.inputs["internetChargeType"] == "PayByTraffic"
     assert eip.inputs["paymentType"] == "PayAsYouGo"
@@ -135,7 +135,7 @@ def test_vswitch_ids_carry_a_dependency_on_the_snat_entries(run_under_mocks):
 
     def program() -> None:
         network = Network("network", NetworkArgs(
-            config=config.network, zones=list(config.zones), environment=config.environment, tags={}))
+            config=config.alicloud.network, zones=list(config.zones), environment=config.environment, tags={}))
         # Any resource built from the ids, like the cluster or a node pool.
         alicloud.vpc.Switch("consumer", vpc_id="vpc-x", zone_id="cn-beijing-h", cidr_block="10.0.0.0/24",
                             description=network.node_vswitch_ids.apply(",".join))
@@ -146,18 +146,18 @@ def test_vswitch_ids_carry_a_dependency_on_the_snat_entries(run_under_mocks):
 
 
 def test_without_nat_gateway_only_the_vpc_and_vswitches_are_created(run_under_mocks):
-    plan, _ = plan_network(run_under_mocks, network={"natGateway": False})
+    plan, _ = plan_network(run_under_mocks, alicloud={"network": {"natGateway": False}})
     assert {r.type for r in plan.resources if r.custom} == {VPC, VSWITCH}
     assert plan.outputs["nodeVswitchIds"] == [vswitch_id("node", zone) for zone in ZONES]
 
 
 def test_existing_vpc_creates_nothing_and_exposes_the_given_ids(run_under_mocks):
-    plan, _ = plan_network(run_under_mocks, network={
+    plan, _ = plan_network(run_under_mocks, alicloud={"network": {
         "vpcCidr": None, "nodeVswitchCidrs": None, "podVswitchCidrs": None,
         "existingVpcId": "vpc-existing",
         "existingNodeVswitchIds": ["vsw-node1", "vsw-node2"],
         "existingPodVswitchIds": ["vsw-pod1", "vsw-pod2"],
-    })
+    }})
     assert [r.type for r in plan.resources] == [NETWORK]
     assert plan.outputs == {
         "vpcId": "vpc-existing",

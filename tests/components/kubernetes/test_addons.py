@@ -9,12 +9,11 @@ import pytest
 from components.kubernetes.addons import ClusterAddons, release_arguments, seldon_values
 from components.kubernetes.catalog import CatalogArgs, addons_args
 from service_factories import BERT, FASHION, KEDA, service
-from stackconfig import AddonsConfig, HelmChartConfig
+from stackconfig import AddonsConfig, AlicloudConfig, HelmChartConfig
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 ADDONS = AddonsConfig()
-METRICS_ADAPTER = HelmChartConfig(repository="https://aliacs-app-catalog.oss-cn-hangzhou.aliyuncs.com/charts-incubator/",
-                                  chart="ack-alibaba-cloud-metrics-adapter", version="1.3.3", namespace="kube-system")
+METRICS_ADAPTER = AlicloudConfig().metrics_adapter
 
 
 def install(run_under_mocks, seldon: bool, keda: bool, replaced: dict | None = None):

@@ -1,0 +1,283 @@
+"""The ACK platform (``cloud: alicloud``, the ``alicloud`` section): VPC, cluster, node pools, OSS model store,
+virtual nodes and the SLS QPS metrics adapter."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field, StringConstraints, model_validator
+
+from .addons import HelmChartConfig
+from .base import (Cidr, ConfigModel, DnsLabel, Finding, InstanceType, LabelKey, LabelValue, MemoryQuantity,
+                   ScalingConfig, is_gpu_instance_type, raise_findings, subnet_findings)
+
+
+class NetworkConfig(ConfigModel):
+    """The VPC the cluster lives in: created here, or an existing one."""
+
+    vpc_cidr: Cidr = ipaddress.IPv4Network("192.168.0.0/16")
+    """CIDR of the VPC created for the stack. Ignored when ``existingVpcId`` is set."""
+    node_vswitch_cidrs: list[Cidr] = []
+    """One CIDR per zone for the node vSwitches, in the order of ``zones``. Required when the VPC is created."""
+    pod_vswitch_cidrs: list[Cidr] = []
+    """One CIDR per zone for Terway pod vSwitches, in the order of ``zones``. Required when the VPC is created."""
+    existing_vpc_id: Optional[Annotated[str, StringConstraints(pattern=r"^vpc-[a-z0-9]+$")]] = None
+    """Use this VPC instead of creating one. Then ``existingNodeVswitchIds`` and ``existingPodVswitchIds`` are required."""
+    existing_node_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
+    """Existing node vSwitch ids, one per zone, in the order of ``zones``."""
+    existing_pod_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
+    """Existing Terway pod vSwitch ids, one per zone, in the order of ``zones``."""
+    nat_gateway: bool = True
+    """Create an Internet NAT gateway with an EIP and one SNAT entry per node and per pod vSwitch, so nodes and pods reach the Internet (public images, APIs). Ignored when ``existingVpcId`` is set."""
+    nat_bandwidth_mbps: Annotated[int, Field(ge=1, le=200)] = 100
+    """Bandwidth cap of the NAT gateway's EIP in Mbit/s (1-200). The EIP is billed by data transfer (``PayByTraffic``), so a high cap costs nothing by itself; every node pulls its (multi-GB) inference images through it."""
+
+    @property
+    def creates_vpc(self) -> bool:
+        return self.existing_vpc_id is None
+
+    @model_validator(mode="after")
+    def _check(self) -> "NetworkConfig":
+        findings: list[Finding] = []
+        if self.creates_vpc:
+            if self.existing_node_vswitch_ids or self.existing_pod_vswitch_ids:
+                findings.append(("existingVpcId", "existing vSwitch ids are set but existingVpcId is not",
+                                 "set existingVpcId too, or remove the existing vSwitch ids"))
+            findings += subnet_findings(self.vpc_cidr, [("nodeVswitchCidrs", list(self.node_vswitch_cidrs)),
+                                                        ("podVswitchCidrs", list(self.pod_vswitch_cidrs))])
+        elif self.node_vswitch_cidrs or self.pod_vswitch_cidrs:
+            findings.append(("existingVpcId", "vSwitch CIDRs are set but the VPC is an existing one",
+                             "with existingVpcId, give existingNodeVswitchIds and existingPodVswitchIds instead"))
+        raise_findings(findings)
+        return self
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+ControlPlaneLogComponent = Literal["apiserver", "kcm", "scheduler", "ccm", "controlplane-events", "alb", "ack-goatscaler", "coredns"]
+
+
+class ClusterConfig(ConfigModel):
+    """The ACK Pro managed cluster."""
+
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}\.[0-9]+-aliyun\.[0-9]+$")] = "1.35.2-aliyun.1"
+    """ACK Kubernetes version, ``1.<minor>.<patch>-aliyun.<n>``. RRSA with the OSS CSI plugin needs 1.26 or later."""
+    cluster_spec: Literal["ack.pro.small", "ack.standard"] = "ack.pro.small"
+    """``ack.pro.small`` (ACK Pro, SLA-backed control plane) or ``ack.standard``."""
+    service_cidr: Cidr = ipaddress.IPv4Network("172.16.0.0/16")
+    """CIDR of Kubernetes Services; must not overlap the VPC."""
+    public_api_server: bool = True
+    """Expose the API server on an Internet SLB so ``pulumi up`` and CI outside the VPC can reach it."""
+    control_plane_logs: list[ControlPlaneLogComponent] = ["apiserver", "kcm", "scheduler", "ccm"]
+    """Control-plane components whose logs go to SLS."""
+    control_plane_log_ttl_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    """Retention of control-plane logs, in days."""
+    deletion_protection: Optional[bool] = None
+    """Refuse to delete the cluster through the API. Default: on in production stacks, off elsewhere."""
+    log_project: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    """Existing SLS project for cluster logs. Default: ACK creates ``k8s-log-<cluster id>``."""
+    kubeconfig_ttl_minutes: Annotated[int, Field(ge=15, le=4320)] = 4320
+    """Lifetime of the temporary kubeconfig the program fetches on every run for its Kubernetes provider and exports (15-4320 minutes). Once it has expired, run ``pulumi refresh``/``destroy`` with ``--run-program`` so they fetch a fresh one."""
+    create_autoscaler_role: bool = False
+    """Create the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` that autoscaling node pools need. Leave off when the account already has it (ACK creates it when you authorize the console once); ``pulumi up`` then fails early with a clear message if it is missing. When on, the role belongs to this stack and is deleted with it: let only one stack per account own it."""
+
+
+
+class SpotPriceLimit(ConfigModel):
+    instance_type: InstanceType
+    """Instance type the limit applies to; must be one of the pool's instanceTypes."""
+    price_limit: Annotated[float, Field(gt=0)]
+    """Highest hourly price to bid, in the account's currency."""
+
+
+class SpotConfig(ConfigModel):
+    """Preemptible (spot) capacity with a pay-as-you-go share, as in the ACK elastic-inference guides."""
+
+    strategy: Literal["SpotAsPriceGo", "SpotWithPriceLimit"] = "SpotAsPriceGo"
+    """``SpotAsPriceGo`` bids the market price; ``SpotWithPriceLimit`` needs ``priceLimits``."""
+    price_limits: list[SpotPriceLimit] = []
+    """Per-type price caps, for ``SpotWithPriceLimit``."""
+    on_demand_base_capacity: Annotated[int, Field(ge=0, le=1000)] = 0
+    """Pay-as-you-go nodes kept before any spot node is added."""
+    on_demand_percentage_above_base_capacity: Annotated[int, Field(ge=0, le=100)] = 30
+    """Share of pay-as-you-go nodes above the base capacity, in percent (the guides: 30)."""
+    compensate_with_on_demand: bool = True
+    """Add pay-as-you-go nodes when spot capacity is short (needs ``multiAzPolicy: COST_OPTIMIZED``)."""
+    instance_pools: Annotated[int, Field(ge=1, le=10)] = 3
+    """Number of cheapest instance types to spread spot nodes over (1-10)."""
+    instance_remedy: bool = True
+    """Replace a spot node ahead of its reclaim notice."""
+
+
+class NodeTaint(ConfigModel):
+    key: LabelKey
+    value: LabelValue = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+GPU_TAINT = NodeTaint(key="nvidia.com/gpu", value="present", effect="NoSchedule")
+"""Taint put on GPU pools unless ``taints`` is given: only pods that ask for GPUs tolerate it."""
+
+
+class NodePoolConfig(ConfigModel):
+    """An ACK node pool scaled by the cluster autoscaler."""
+
+    name: DnsLabel
+    """Node pool name, unique in the stack."""
+    instance_types: Annotated[list[InstanceType], Field(min_length=1, max_length=10)]
+    """Instance types tried in order. GPU pools use GPU families (gn*, ebmgn*, ...)."""
+    scaling: ScalingConfig
+    """Autoscaler bounds."""
+    spot: Optional[SpotConfig] = None
+    """Spot settings; omit for a pay-as-you-go pool."""
+    multi_az_policy: Optional[Literal["PRIORITY", "COST_OPTIMIZED", "BALANCE"]] = None
+    """How nodes spread over zones. Default: ``COST_OPTIMIZED`` for spot pools, ``BALANCE`` otherwise."""
+    labels: dict[LabelKey, LabelValue] = {}
+    """Kubernetes labels of the nodes; services select pools by these."""
+    taints: Optional[list[NodeTaint]] = None
+    """Node taints. Default: GPU pools get ``nvidia.com/gpu=present:NoSchedule``, others none."""
+    system_disk_category: Literal["cloud_essd", "cloud_auto", "cloud_efficiency", "cloud_ssd"] = "cloud_essd"
+    """System disk category."""
+    system_disk_size_gib: Annotated[int, Field(ge=40, le=2048)] = 120
+    """System disk size in GiB; inference images are large."""
+
+    @property
+    def gpu(self) -> bool:
+        return is_gpu_instance_type(self.instance_types[0])
+
+    @property
+    def effective_multi_az_policy(self) -> str:
+        if self.multi_az_policy:
+            return self.multi_az_policy
+        return "COST_OPTIMIZED" if self.spot else "BALANCE"
+
+    @property
+    def effective_taints(self) -> list[NodeTaint]:
+        if self.taints is not None:
+            return self.taints
+        return [GPU_TAINT] if self.gpu else []
+
+    @model_validator(mode="after")
+    def _check(self) -> "NodePoolConfig":
+        findings: list[Finding] = []
+        kinds = {is_gpu_instance_type(t) for t in self.instance_types}
+        if len(kinds) > 1:
+            findings.append(("instanceTypes", "mixes GPU and non-GPU instance types",
+                             "a pool is either GPU or CPU; split it into two pools"))
+        if self.spot:
+            if self.spot.compensate_with_on_demand and self.effective_multi_az_policy != "COST_OPTIMIZED":
+                findings.append(("spot.compensateWithOnDemand",
+                                 f"needs multiAzPolicy COST_OPTIMIZED, not {self.effective_multi_az_policy}",
+                                 "set multiAzPolicy: COST_OPTIMIZED or compensateWithOnDemand: false"))
+            if self.spot.strategy == "SpotWithPriceLimit" and not self.spot.price_limits:
+                findings.append(("spot.priceLimits", "SpotWithPriceLimit needs at least one price limit",
+                                 "add priceLimits or use strategy SpotAsPriceGo"))
+            if self.spot.strategy == "SpotAsPriceGo" and self.spot.price_limits:
+                findings.append(("spot.priceLimits", "price limits are only used with SpotWithPriceLimit",
+                                 "remove priceLimits or set strategy: SpotWithPriceLimit"))
+            for i, limit in enumerate(self.spot.price_limits):
+                if limit.instance_type not in self.instance_types:
+                    findings.append((f"spot.priceLimits[{i}].instanceType",
+                                     f"{limit.instance_type} is not one of the pool's instanceTypes",
+                                     "limit only types the pool uses"))
+            if self.spot.on_demand_base_capacity > self.scaling.max_size:
+                findings.append(("spot.onDemandBaseCapacity",
+                                 f"{self.spot.on_demand_base_capacity} is more than scaling.maxSize {self.scaling.max_size}",
+                                 "the base capacity must fit in the pool"))
+        raise_findings(findings)
+        return self
+
+
+def default_node_pools() -> list[NodePoolConfig]:
+    """A small pay-as-you-go system pool and the guides' spot GPU inference pool."""
+    return [
+        NodePoolConfig.model_validate(
+            {"name": "system", "instanceTypes": ["ecs.g7.xlarge", "ecs.g6.xlarge"],
+             "scaling": {"minSize": 2, "maxSize": 4}, "labels": {"workload": "system"}}
+        ),
+        NodePoolConfig.model_validate(
+            {"name": "gpu-inference", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge", "ecs.gn6i-c4g1.xlarge"],
+             "scaling": {"minSize": 0, "maxSize": 10}, "spot": {},
+             "labels": {"workload": "inference"}}
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- model store
+
+
+class ModelStoreConfig(ConfigModel):
+    """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA."""
+
+    bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    """Bucket name (globally unique). Default: ``elastic-inference-<environment>-models``."""
+    namespace: DnsLabel = "inference"
+    """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
+    claim_name: DnsLabel = "model-store"
+    """Name of the PersistentVolume and its claim."""
+    capacity: MemoryQuantity = "100Gi"
+    """Nominal size of the volume (OSS is not size-limited; Kubernetes requires a value)."""
+    path: Annotated[str, StringConstraints(pattern=r"^/([-A-Za-z0-9_.]+/?)*$")] = "/"
+    """Folder of the bucket that is mounted; services' model paths are relative to it."""
+    write_access: bool = False
+    """Mount read-write and allow the role to write. Needs ``writeAccessReason``."""
+    write_access_reason: Optional[Annotated[str, StringConstraints(min_length=10)]] = None
+    """Why pods must write to the model store (reviewed in the pull request)."""
+    encryption: Literal["AES256", "KMS"] = "AES256"
+    """Server-side encryption: OSS-managed keys (``AES256``) or KMS (``KMS``, optionally ``kmsKeyId``)."""
+    kms_key_id: Optional[str] = None
+    """KMS key for ``encryption: KMS``. Default: the OSS service key of the account."""
+    redundancy_type: Literal["ZRS", "LRS"] = "ZRS"
+    """Bucket redundancy. ``ZRS`` stores copies in several zones of the region, so models stay readable when a zone fails, like the multi-zone node pools; ``LRS`` stores them in one zone. OSS offers ZRS only in some regions (OSS "Disaster recovery" page: cn-hangzhou, cn-shanghai, cn-beijing, cn-zhangjiakou, cn-wulanchabu, cn-shenzhen, cn-hongkong, ap-northeast-1, ap-southeast-1, ap-southeast-5, eu-central-1, ...); elsewhere set ``LRS``. Chosen when the bucket is created."""
+    mount_options: str = "-o max_stat_cache_size=0 -o allow_other"
+    """ossfs options (``otherOpts``); the guides' values by default."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ModelStoreConfig":
+        findings: list[Finding] = []
+        if self.write_access and not self.write_access_reason:
+            findings.append(("writeAccessReason", "writeAccess is on but no reason is given",
+                             "say why pods must write models, or keep the store read-only"))
+        if self.write_access_reason and not self.write_access:
+            findings.append(("writeAccessReason", "a reason is given but writeAccess is off", "remove writeAccessReason"))
+        if self.kms_key_id and self.encryption != "KMS":
+            findings.append(("kmsKeyId", "kmsKeyId is set but encryption is not KMS", "set encryption: KMS"))
+        raise_findings(findings)
+        return self
+
+
+# --------------------------------------------------------------------------- burst and add-ons
+
+
+class VirtualNodesConfig(ConfigModel):
+    """Virtual nodes (the ``ack-virtual-node`` add-on) through which pods burst onto ECI."""
+
+    enabled: bool = True
+    """Install the add-on. Services with ``burst`` other than ``none`` need it."""
+
+
+class AlicloudConfig(ConfigModel):
+    """The ACK platform (``cloud: alicloud``)."""
+
+    network: NetworkConfig = NetworkConfig()
+    """VPC and vSwitches."""
+    cluster: ClusterConfig = ClusterConfig()
+    """The ACK cluster."""
+    node_pools: Annotated[list[NodePoolConfig], Field(min_length=1)] = Field(default_factory=default_node_pools)
+    """Node pools. Default: a ``system`` pool and the spot ``gpu-inference`` pool."""
+    model_store: ModelStoreConfig = ModelStoreConfig()
+    """OSS model store."""
+    virtual_nodes: VirtualNodesConfig = VirtualNodesConfig()
+    """ECI burst through virtual nodes."""
+    # 1.3.3: newest version found published; Alibaba Cloud's own ROS HPA solution template installs
+    # charts-incubator/ack-alibaba-cloud-metrics-adapter-1.3.3.tgz. No in-place upgrades (ACK doc
+    # "Horizontally scale pods with Alibaba Cloud metrics"): components.addons reinstalls on a change.
+    metrics_adapter: HelmChartConfig = HelmChartConfig(
+        repository="https://aliacs-app-catalog.oss-cn-hangzhou.aliyuncs.com/charts-incubator/",
+        chart="ack-alibaba-cloud-metrics-adapter",
+        version="1.3.3",
+        namespace="kube-system",
+    )
+    """``ack-alibaba-cloud-metrics-adapter``: serves ``sls_ingress_qps`` to HPAs of services with ``autoscaling.qps``. A version change reinstalls it."""

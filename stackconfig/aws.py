@@ -1,0 +1,152 @@
+"""The EKS platform (``cloud: aws``, the ``aws`` section): VPC, cluster, capacity, S3 model store and the add-ons
+that serve them."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field, StringConstraints, model_validator
+
+from .addons import HelmChartConfig
+from .base import Cidr, ConfigModel, DnsLabel, Finding, LabelKey, LabelValue, MemoryQuantity, ScalingConfig, raise_findings, subnet_findings
+
+AwsInstanceType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)(-[0-9]+xl)?$")]
+"""An EC2 instance type, ``<family>.<size>``, e.g. ``g5.xlarge``."""
+
+AWS_GPU_FAMILY = re.compile(r"^(g[0-9]+[a-z]*|gr[0-9]+[a-z]*|p[0-9]+[a-z]*)\.")
+"""EC2 families with NVIDIA GPUs: g4dn, g5, g6, g6e, gr6, p4d, p5, ... (EKS "Use EKS-optimized accelerated AMIs")."""
+
+
+class AwsNodeGroupConfig(ConfigModel):
+    """The EKS managed node group for system add-ons (CoreDNS, the cluster autoscaler, operators)."""
+
+    instance_types: Annotated[list[AwsInstanceType], Field(min_length=1, max_length=10)] = ["m6i.large", "m5.large"]
+    """On-demand instance types of the group."""
+    scaling: ScalingConfig = ScalingConfig.model_validate({"minSize": 2, "maxSize": 4})
+    """Bounds; the cluster autoscaler owns the count in between."""
+    labels: dict[LabelKey, LabelValue] = {"workload": "system"}
+    """Kubernetes labels of the nodes."""
+    disk_size_gib: Annotated[int, Field(ge=20, le=16384)] = 50
+    """Root volume size in GiB."""
+
+
+class AwsGpuCapacityConfig(ConfigModel):
+    """The GPU inference capacity: an EC2 Auto Scaling group of spot and on-demand GPU instances.
+
+    EKS managed node groups cannot mix on-demand and spot, so the guides' 30 % pay-as-you-go share needs an Auto
+    Scaling group with a mixed-instances policy; it joins the cluster through an EKS access entry and is scaled by
+    the cluster autoscaler, which discovers it by its tags."""
+
+    instance_types: Annotated[list[AwsInstanceType], Field(min_length=1, max_length=20)] = ["g5.xlarge", "g6.xlarge", "g4dn.xlarge"]
+    """GPU instance types (``g*``/``p*`` families) the group may launch; more types, more spot pools."""
+    scaling: ScalingConfig = ScalingConfig.model_validate({"minSize": 0, "maxSize": 10})
+    """Bounds of the group; the cluster autoscaler owns the desired capacity."""
+    on_demand_base_capacity: Annotated[int, Field(ge=0, le=1000)] = 0
+    """On-demand instances kept before any spot instance is added."""
+    on_demand_percentage_above_base_capacity: Annotated[int, Field(ge=0, le=100)] = 30
+    """Share of on-demand instances above the base capacity, in percent (the guides: 30)."""
+    spot_allocation_strategy: Literal["price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price"] = "price-capacity-optimized"
+    """How spot capacity is spread over the spot pools; ``price-capacity-optimized`` picks the pools least likely to be interrupted, then the cheapest (AWS's recommendation)."""
+    labels: dict[LabelKey, LabelValue] = {"workload": "inference"}
+    """Kubernetes labels of the nodes; services select the capacity by these. The nodes are also tainted ``nvidia.com/gpu=present:NoSchedule``."""
+    root_volume_size_gib: Annotated[int, Field(ge=20, le=16384)] = 200
+    """Root volume size in GiB; inference images are large."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsGpuCapacityConfig":
+        findings: list[Finding] = [(f"instanceTypes[{i}]", f"{t} is not a GPU instance type", "use a g* or p* family")
+                                   for i, t in enumerate(self.instance_types) if not AWS_GPU_FAMILY.match(t)]
+        if self.on_demand_base_capacity > self.scaling.max_size:
+            findings.append(("onDemandBaseCapacity", f"{self.on_demand_base_capacity} is more than scaling.maxSize {self.scaling.max_size}",
+                             "the base capacity must fit in the group"))
+        raise_findings(findings)
+        return self
+
+
+EksAccessPolicy = Literal["AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy"]
+
+
+class AwsAccessEntry(ConfigModel):
+    """An IAM principal allowed into the cluster: an EKS access entry with one access policy."""
+
+    principal_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/\S+$")]
+    """ARN of the IAM role or user."""
+    policy: EksAccessPolicy = "AmazonEKSClusterAdminPolicy"
+    """EKS access policy granted (``arn:aws:eks::aws:cluster-access-policy/<policy>``)."""
+    namespaces: list[DnsLabel] = []
+    """Limit the policy to these namespaces. Default: the whole cluster."""
+
+
+class AwsModelStoreConfig(ConfigModel):
+    """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver."""
+
+    bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    """Bucket name (globally unique). Default: ``<project>-<environment>-models``."""
+    namespace: DnsLabel = "inference"
+    """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
+    claim_name: DnsLabel = "model-store"
+    """Name of the PersistentVolume and its claim."""
+    capacity: MemoryQuantity = "100Gi"
+    """Nominal size of the volume (S3 is not size-limited; Kubernetes requires a value)."""
+    prefix: Optional[Annotated[str, StringConstraints(pattern=r"^([-A-Za-z0-9_.]+/)+$")]] = None
+    """Mount only this prefix of the bucket (ending in ``/``); services' model paths are relative to it. Default: the whole bucket."""
+    csi_driver_version: Optional[Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")]] = None
+    """Version of the ``aws-mountpoint-s3-csi-driver`` EKS add-on, e.g. ``v1.15.0-eksbuild.1``. Default: the version EKS installs by default for the cluster's Kubernetes version."""
+
+
+class AwsConfig(ConfigModel):
+    """The AWS platform (``cloud: aws``): VPC, EKS, capacity, model store and the add-ons that serve them."""
+
+    vpc_cidr: Cidr = ipaddress.IPv4Network("10.0.0.0/16")
+    """CIDR of the VPC created for the stack."""
+    public_subnet_cidrs: list[Cidr] = []
+    """One public subnet CIDR per zone (load balancers, NAT gateways), in the order of ``zones``."""
+    private_subnet_cidrs: list[Cidr] = []
+    """One private subnet CIDR per zone (nodes, Fargate pods), in the order of ``zones``. Pods take VPC addresses (VPC CNI): make them large."""
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")] = "1.33"
+    """EKS Kubernetes version, ``1.<minor>``."""
+    public_api_server: bool = True
+    """Expose the API server endpoint publicly (and privately inside the VPC) so ``pulumi up`` and CI outside the VPC can reach it."""
+    access_entries: list[AwsAccessEntry] = []
+    """IAM principals allowed into the cluster besides the identity that creates it (which EKS makes cluster admin)."""
+    system_nodes: AwsNodeGroupConfig = AwsNodeGroupConfig()
+    """The managed node group for system add-ons."""
+    gpu_nodes: AwsGpuCapacityConfig = AwsGpuCapacityConfig()
+    """The GPU inference capacity (spot and on-demand)."""
+    model_store: AwsModelStoreConfig = AwsModelStoreConfig()
+    """The S3 model store."""
+    cluster_autoscaler: HelmChartConfig = HelmChartConfig(
+        repository="https://kubernetes.github.io/autoscaler",
+        chart="cluster-autoscaler",
+        version="9.50.1",
+        namespace="kube-system",
+    )
+    """The cluster autoscaler chart; it scales the system node group and the GPU Auto Scaling group."""
+    cluster_autoscaler_image_tag: Annotated[str, StringConstraints(pattern=r"^v1\.[0-9]{2}\.[0-9]+$")] = "v1.33.3"
+    """Cluster autoscaler image tag; its minor version must equal ``kubernetesVersion`` (the autoscaler simulates the scheduler of its own minor)."""
+    nvidia_device_plugin: HelmChartConfig = HelmChartConfig(
+        repository="https://nvidia.github.io/k8s-device-plugin",
+        chart="nvidia-device-plugin",
+        version="0.17.4",
+        namespace="kube-system",
+    )
+    """NVIDIA device plugin chart: EKS's AL2023 NVIDIA AMIs need it to offer ``nvidia.com/gpu``."""
+    metrics_server: HelmChartConfig = HelmChartConfig(
+        repository="https://kubernetes-sigs.github.io/metrics-server/",
+        chart="metrics-server",
+        version="3.12.2",
+        namespace="kube-system",
+    )
+    """metrics-server chart, for ``cpu``/``memory`` autoscaling (EKS does not install it); installed only when a service needs it."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsConfig":
+        findings = subnet_findings(self.vpc_cidr, [("publicSubnetCidrs", list(self.public_subnet_cidrs)),
+                                                   ("privateSubnetCidrs", list(self.private_subnet_cidrs))])
+        if self.cluster_autoscaler_image_tag.removeprefix("v").rsplit(".", 1)[0] != self.kubernetes_version:
+            findings.append(("clusterAutoscalerImageTag", f"{self.cluster_autoscaler_image_tag} does not match kubernetesVersion {self.kubernetes_version}",
+                             f"use a v{self.kubernetes_version}.<patch> tag"))
+        raise_findings(findings)
+        return self

@@ -1,0 +1,223 @@
+"""Rules across the top-level sections of :class:`~stackconfig.stack.StackConfig`: what the stack's cloud allows,
+zones, per-zone subnets, node pools, and what each catalog entry asks of the platform."""
+
+from __future__ import annotations
+
+import re
+import typing
+from dataclasses import dataclass
+from typing import Callable
+
+from pydantic import BaseModel
+
+from .base import Cloud, Finding
+
+if typing.TYPE_CHECKING:
+    from .services import ServiceConfig
+    from .stack import StackConfig
+
+
+@dataclass(frozen=True)
+class CrossSectionRule:
+    """A rule over several sections. It runs whenever the sections it ``reads`` are valid, even if other
+    sections have errors, so one run reports every mistake (see ``stackconfig.load``)."""
+
+    reads: frozenset[str]
+    """Key paths (camelCase) of the sections the rule reads: top-level keys, or parts of one (``alicloud.nodePools``)."""
+    check: Callable[["StackConfig"], list[Finding]]
+
+
+def _set(model: BaseModel, field: str) -> bool:
+    """Whether the stack file set ``field`` of ``model`` (defaults do not count)."""
+    return field in model.model_fields_set
+
+
+def _check_cloud_sections(config: StackConfig) -> list[Finding]:
+    """A cloud's section (``alicloud``, ``aws``, ``existing``) is set only on that cloud."""
+    return [(section, f"configures cloud {section}, but cloud is {config.cloud}", f"remove {section} or set cloud: {section}")
+            for section in typing.get_args(Cloud) if section != config.cloud and _set(config, section)]
+
+
+def _check_cloud_keys(config: StackConfig) -> list[Finding]:
+    """Top-level keys a stack sets but its cloud ignores, or needs but does not set."""
+    findings: list[Finding] = []
+    cloud = config.cloud
+    if cloud == "existing":
+        findings += [(key, "is not used by cloud existing (the cluster is already there)", f"remove {key}")
+                     for key in ("region", "zones") if _set(config, key)]
+    else:
+        findings += [(key, f"is required on cloud {cloud}", f"set {key}")
+                     for key in ("region", "zones") if not getattr(config, key)]
+    if cloud == "aws":
+        findings += [(key, "is the Alibaba Cloud/existing-cluster way to reach S3 with access keys; on aws, services with "
+                      "model.source s3 read the aws.modelStore bucket through IRSA", f"remove {key}")
+                     for key, value in (("s3ModelRepository", config.s3_model_repository),
+                                        ("s3Credentials", config.s3_credentials)) if value is not None]
+    return findings
+
+
+def _check_zones(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    if config.cloud == "existing" or not config.region:
+        return findings
+    zones = len(config.zones)
+    if config.production and zones < 3:
+        findings.append(("zones", f"a production stack needs three zones, not {zones}", "add a third zone"))
+    if len(set(config.zones)) != zones:
+        findings.append(("zones", "lists a zone twice", "list each zone once"))
+    # ACK zones are <region>-<letter> (cn-beijing-h); AWS availability zones <region><letter> (us-east-1a).
+    zone_name = re.compile(re.escape(config.region) + (r"-[a-z0-9]+$" if config.cloud == "alicloud" else r"[a-z]$"))
+    example = f"{config.region}-<letter>" if config.cloud == "alicloud" else f"{config.region}<letter>"
+    for i, zone in enumerate(config.zones):
+        if not zone_name.match(zone):
+            findings.append((f"zones[{i}]", f"{zone} is not a zone of region {config.region}", f"use zones named {example}"))
+    return findings
+
+
+def _check_network(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    zones = len(config.zones)
+    if config.cloud == "aws":
+        for key, values in (("publicSubnetCidrs", config.aws.public_subnet_cidrs),
+                            ("privateSubnetCidrs", config.aws.private_subnet_cidrs)):
+            if len(values) != zones:
+                findings.append((f"aws.{key}", f"has {len(values)} entries for {zones} zones", "give one per zone, in the order of zones"))
+        return findings
+    if config.cloud != "alicloud":
+        return findings
+    net = config.alicloud.network
+    per_zone = (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs)) \
+        if net.creates_vpc else \
+        (("existingNodeVswitchIds", net.existing_node_vswitch_ids), ("existingPodVswitchIds", net.existing_pod_vswitch_ids))
+    for key, values in per_zone:
+        if len(values) != zones:
+            findings.append((f"alicloud.network.{key}", f"has {len(values)} entries for {zones} zones", "give one per zone, in the order of zones"))
+    return findings
+
+
+def _check_service_cidr(config: StackConfig) -> list[Finding]:
+    net, service_cidr = config.alicloud.network, config.alicloud.cluster.service_cidr
+    if config.cloud != "alicloud" or not net.creates_vpc or not service_cidr.overlaps(net.vpc_cidr):
+        return []
+    return [("alicloud.cluster.serviceCidr", f"{service_cidr} overlaps alicloud.network.vpcCidr {net.vpc_cidr}",
+             "pick a service CIDR outside the VPC")]
+
+
+def _check_node_pools(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    if config.cloud != "alicloud":
+        return findings
+    seen: set[str] = set()
+    pools = config.alicloud.node_pools
+    for i, pool in enumerate(pools):
+        if pool.name in seen:
+            findings.append((f"alicloud.nodePools[{i}].name", f"duplicate node pool name {pool.name}", "names must be unique"))
+        seen.add(pool.name)
+    if not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in pools):
+        findings.append(("alicloud.nodePools", "no pay-as-you-go CPU pool with at least one node for system add-ons",
+                         "add a small non-spot pool (minSize >= 1) without GPUs"))
+    return findings
+
+
+ECI_ONLY_BURST_OPTIONS = {"eci_gpu_specs": "eciGpuSpecs", "image_cache": "imageCache", "spot": "spot"}
+"""``burst`` options that are ECI pod annotations: they mean nothing outside ACK."""
+
+
+def _node_groups(config: StackConfig) -> list[tuple[dict[str, str], bool]]:
+    """(labels, has GPUs) of the node capacity a service may select: ACK node pools, or the two EKS groups."""
+    if config.cloud == "alicloud":
+        return [(pool.labels, pool.gpu) for pool in config.alicloud.node_pools]
+    if config.cloud == "aws":
+        return [(config.aws.system_nodes.labels, False), (config.aws.gpu_nodes.labels, True)]
+    return []
+
+
+def _check_service_cloud(config: StackConfig, at: str, svc: ServiceConfig) -> list[Finding]:
+    """What a catalog entry may ask of the stack's cloud: burst target, autoscaler, model source, placement."""
+    findings: list[Finding] = []
+    cloud = config.cloud
+    burst = svc.burst
+    if cloud == "alicloud":
+        if burst.mode != "none" and svc.resources.gpus > 0 and not burst.eci_gpu_specs:
+            findings.append((f"{at}.burst.eciGpuSpecs", f"a GPU service bursting to ECI ({burst.mode}) needs ECI GPU instance types",
+                             "list GPU specs such as ecs.gn6i-c4g1.xlarge"))
+        if burst.mode != "none" and not config.alicloud.virtual_nodes.enabled:
+            findings.append((f"{at}.burst.mode", "bursting needs virtual nodes, but alicloud.virtualNodes.enabled is false",
+                             "enable alicloud.virtualNodes or set burst.mode: none"))
+    else:
+        findings += [(f"{at}.burst.{key}", f"is an ECI option, but cloud is {cloud}", f"remove burst.{key}")
+                     for field, key in ECI_ONLY_BURST_OPTIONS.items() if _set(burst, field)]
+        if svc.autoscaling.mode == "qps":
+            findings.append((f"{at}.autoscaling.qps", f"QPS autoscaling reads ACK's SLS ingress logs, which cloud {cloud} does not have",
+                             "autoscale with keda on a Prometheus query of ingress-nginx metrics, e.g. "
+                             "sum(rate(nginx_ingress_controller_requests{ingress=\"<name>\"}[1m])), or on cpu/memory"))
+    if cloud == "aws" and burst.mode != "none":
+        if svc.resources.gpus > 0:
+            findings.append((f"{at}.burst.mode", "Fargate has no GPUs, so a GPU service cannot burst on aws",
+                             "set burst.mode: none (the GPU Auto Scaling group scales out), or gpus: 0"))
+        elif burst.mode == "overflow":
+            findings.append((f"{at}.burst.mode", "Fargate places every pod its profile selects, so there is no nodes-first "
+                             "overflow on aws", "use burst.mode: only (all replicas on Fargate) or none (the cluster autoscaler adds nodes)"))
+        if svc.model.source == "store":
+            findings.append((f"{at}.model.source", "the Mountpoint for S3 CSI driver does not run on Fargate, so a bursting "
+                             "service cannot mount the model store", "use model.source: s3 (Triton reads the bucket through IRSA)"))
+    if cloud == "aws" and svc.model.source == "s3" and svc.server == "seldon":
+        findings.append((f"{at}.model.source", "Seldon's storage initializer reads S3 with access keys, which aws does not use",
+                         "use model.source: store (the model store is mounted with IRSA) or server: triton"))
+    if cloud == "existing" and burst.mode != "none":
+        findings.append((f"{at}.burst.mode", "an existing cluster has no burst capacity this program manages", "set burst.mode: none"))
+    selector = svc.placement.node_selector
+    groups = _node_groups(config)
+    if groups and selector and not any(selector.items() <= labels.items() for labels, _ in groups):
+        findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
+                         "use labels of a node pool (alicloud: alicloud.nodePools, aws: aws.systemNodes/aws.gpuNodes)"))
+    if groups and burst.mode == "none" and svc.resources.gpus > 0 \
+            and not any(gpu and selector.items() <= labels.items() for labels, gpu in groups):
+        findings.append((f"{at}.resources.gpus", "no GPU node group matches this service's placement",
+                         "add GPU capacity with these labels" + (" or burst to ECI" if cloud == "alicloud" else "")))
+    claim = config.model_claim
+    if svc.model.source == "store":
+        if claim is None:
+            findings.append((f"{at}.model.source", "source store needs a model store, but existing.modelClaim is not set",
+                             "set existing.modelClaim (namespace, name) or use source: s3"))
+        elif svc.namespace != claim.namespace:
+            findings.append((f"{at}.namespace", f"the model store's claim lives in {claim.namespace}",
+                             f"run services that read the model store in namespace {claim.namespace}"))
+    if svc.model.source == "s3" and cloud != "aws" and config.s3_model_repository is None:
+        findings.append((f"{at}.model.source", "source s3 needs s3ModelRepository", "configure s3ModelRepository"))
+    return findings
+
+
+def _check_services(config: StackConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, svc in enumerate(config.services):
+        at = f"services[{i}]"
+        key = (svc.namespace, svc.name)
+        if key in seen:
+            findings.append((f"{at}.name", f"duplicate service {svc.namespace}/{svc.name} (also services[{seen[key]}])",
+                             "service names must be unique within a namespace"))
+        seen.setdefault(key, i)
+        findings += _check_service_cloud(config, at, svc)
+    modes = {s.autoscaling.mode for s in config.services}
+    if {"qps", "keda"} <= modes:
+        findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
+                         "external.metrics.k8s.io and cannot run in one cluster",
+                         "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
+    if config.cloud != "aws" and any(s.model.source == "s3" for s in config.services) and config.s3_credentials is None:
+        findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
+                         "pulumi config set --secret --path s3Credentials.accessKeyId ... (and s3Credentials.secretAccessKey)"))
+    return findings
+
+
+CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
+    # Whether a section is set is known even when its content is invalid: the rule reads only the cloud.
+    CrossSectionRule(frozenset({"cloud"}), _check_cloud_sections),
+    CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials"}), _check_cloud_keys),
+    CrossSectionRule(frozenset({"cloud", "production", "zones", "region"}), _check_zones),
+    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.network", "aws"}), _check_network),
+    CrossSectionRule(frozenset({"cloud", "alicloud.network", "alicloud.cluster"}), _check_service_cidr),
+    CrossSectionRule(frozenset({"cloud", "alicloud.nodePools"}), _check_node_pools),
+    CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "alicloud.virtualNodes", "alicloud.modelStore",
+                                "aws", "existing", "s3ModelRepository", "s3Credentials"}), _check_services),
+)

@@ -1,0 +1,30 @@
+"""Key-based access to an S3 model repository (``s3ModelRepository``, ``s3Credentials``): the Seldon tutorial's way,
+for clusters without an AWS workload identity (ACK, an existing cluster)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import SecretStr, StringConstraints
+
+from .base import ConfigModel
+
+
+class S3ModelRepositoryConfig(ConfigModel):
+    """The S3 bucket Triton loads models from, as in the Seldon tutorial (created with pulumi-aws)."""
+
+    bucket_name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]$")]
+    """Bucket name (globally unique)."""
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")]
+    """AWS region of the bucket."""
+
+
+class S3Credentials(ConfigModel):
+    """An AWS access key for reading the S3 model repository, set with
+    ``pulumi config set --secret --path s3Credentials.accessKeyId ...`` (and ``.secretAccessKey``).
+    It reaches pods only as a Kubernetes Secret; prefer a workload identity where the cluster has one."""
+
+    access_key_id: SecretStr
+    """AWS access key id."""
+    secret_access_key: SecretStr
+    """AWS secret access key."""

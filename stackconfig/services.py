@@ -1,0 +1,287 @@
+"""The service catalog (``services[]``): one inference service per entry, and the images it runs by default."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field, StringConstraints, model_validator
+
+from .base import (DNS_LABEL, ConfigModel, CpuQuantity, DnsLabel, Finding, InstanceType, LabelKey, LabelValue,
+                   MemoryQuantity, is_gpu_instance_type, raise_findings)
+
+CREDENTIAL_NAME = re.compile(r"(ACCESS_?KEY|SECRET|PASSWORD|PASSWD|TOKEN|AK_?ID|AK_?SECRET)", re.IGNORECASE)
+"""Env names that carry credentials; those belong in a Secret or workload identity, never in config."""
+
+ServerKind = Literal["tfserving", "triton", "seldon"]
+
+DEFAULT_IMAGES: dict[tuple[str, bool], str] = {
+    ("tfserving", True): "tensorflow/serving:2.19.1-gpu",
+    ("tfserving", False): "tensorflow/serving:2.19.1",
+    ("triton", True): "nvcr.io/nvidia/tritonserver:25.01-py3",
+    ("triton", False): "nvcr.io/nvidia/tritonserver:25.01-py3",
+}
+"""Pinned server images per (kind, uses GPUs). A ``seldon`` service uses its implementation's image."""
+
+
+class VersionPolicy(ConfigModel):
+    """Which model versions the server loads: exactly one of ``latest``, ``specific``, ``all``."""
+
+    latest: Optional[Annotated[int, Field(ge=1, le=100)]] = None
+    """Serve the newest N versions."""
+    specific: Optional[Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]] = None
+    """Serve exactly these versions (the guides: ``specific: [1623831335]``)."""
+    all: Optional[Literal[True]] = None
+    """Serve every version found."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "VersionPolicy":
+        chosen = [k for k in ("latest", "specific", "all") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            raise_findings([("", f"sets {', '.join(chosen) or 'nothing'}",
+                             "set exactly one of latest, specific, all")])
+        return self
+
+
+class ModelConfig(ConfigModel):
+    """The model a service serves."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.]*$")]
+    """Model name as the server knows it (TF Serving ``--model_name``, Triton model folder)."""
+    path: Annotated[str, StringConstraints(min_length=1)]
+    """Path of the model folder (TF Serving) or model repository (Triton) inside the model store, e.g. ``models/fashion-mnist``."""
+    source: Literal["store", "s3"] = "store"
+    """``store``: the stack's model store (OSS on ACK, S3 on EKS, the given claim on an existing cluster), mounted read-only. ``s3``: the S3 model repository (``s3ModelRepository``, or the EKS model bucket through IRSA)."""
+    version_policy: VersionPolicy = VersionPolicy(latest=1)
+    """Versions to serve. Default: the newest one."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ModelConfig":
+        parts = self.path.split("/")
+        if self.path.startswith("/") or ".." in parts or "" in parts or "." in parts:
+            raise_findings([("path", f"{self.path!r} is not a relative path inside the model store",
+                             "use a relative path without '..', e.g. models/bert")])
+        return self
+
+
+class ResourcesConfig(ConfigModel):
+    """Compute per replica. GPU requests always equal GPU limits."""
+
+    gpus: Annotated[int, Field(ge=0, le=16)] = 1
+    """NVIDIA GPUs per replica (``nvidia.com/gpu``). 0 for CPU serving."""
+    cpu: CpuQuantity = "2"
+    """CPU request (and limit)."""
+    memory: MemoryQuantity = "8Gi"
+    """Memory request (and limit)."""
+
+
+class PlacementConfig(ConfigModel):
+    """Where replicas run on the cluster's own nodes."""
+
+    node_selector: dict[LabelKey, LabelValue] = {}
+    """Node labels the pods require; they must match a node pool's labels. Default: any pool whose taints the pod tolerates."""
+
+
+class BurstConfig(ConfigModel):
+    """Bursting beyond the cluster's nodes: onto ECI through virtual nodes on ACK, onto Fargate on EKS."""
+
+    mode: Literal["none", "overflow", "only"] = "none"
+    """``none``: ECS nodes only. ``overflow``: ECS first, ECI when the nodes are full. ``only``: ECI only."""
+    eci_gpu_specs: list[InstanceType] = []
+    """ECI GPU instance types (``k8s.aliyun.com/eci-use-specs``), required when a GPU service bursts."""
+    image_cache: bool = True
+    """Let ECI create and use image caches automatically (``k8s.aliyun.com/eci-auto-imc``)."""
+    spot: bool = False
+    """Run ECI pods as spot instances at market price (``k8s.aliyun.com/eci-spot-strategy: SpotAsPriceGo``)."""
+
+
+class ScalingPolicy(ConfigModel):
+    """One rate limit of the autoscaler."""
+
+    type: Literal["Pods", "Percent"]
+    """``Pods`` or ``Percent``."""
+    value: Annotated[int, Field(ge=1)]
+    """Pods, or percent of the current replicas, per period."""
+    period_seconds: Annotated[int, Field(ge=1, le=1800)]
+    """Length of the period in seconds (1-1800)."""
+
+
+class ScalingRules(ConfigModel):
+    """One direction of HPA ``behavior``."""
+
+    stabilization_window_seconds: Annotated[int, Field(ge=0, le=3600)]
+    """Seconds of past recommendations the autoscaler considers before changing the replica count (0-3600)."""
+    policies: list[ScalingPolicy] = []
+    """Rate limits; empty means the Kubernetes defaults."""
+    select_policy: Literal["Max", "Min", "Disabled"] = "Max"
+    """Which policy applies when several do: ``Max``, ``Min``, or ``Disabled`` (no scaling in this direction)."""
+
+
+class BehaviorConfig(ConfigModel):
+    """HPA scaling behaviour (``autoscaling/v2`` ``behavior``)."""
+
+    scale_up: ScalingRules = ScalingRules.model_validate({"stabilizationWindowSeconds": 0})
+    """Scale-up rules. Default: no stabilisation, Kubernetes' default rate limits."""
+    scale_down: ScalingRules = ScalingRules.model_validate({"stabilizationWindowSeconds": 300})
+    """Scale-down rules. Default: 5-minute stabilisation, as in the guides."""
+
+
+class QpsMetric(ConfigModel):
+    """HPA on ingress requests per second from SLS (``sls_ingress_qps``), per pod."""
+
+    target_per_pod: Annotated[float, Field(gt=0)]
+    """Average QPS per replica to aim for (the guides: 10)."""
+
+
+class UtilizationMetric(ConfigModel):
+    """HPA on resource utilisation of the requests."""
+
+    target_utilization: Annotated[int, Field(ge=1, le=100)]
+    """Average utilisation in percent of the request."""
+
+
+class KedaTrigger(ConfigModel):
+    """KEDA ``ScaledObject`` with a Prometheus trigger."""
+
+    server_address: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    """Prometheus URL."""
+    query: Annotated[str, StringConstraints(min_length=1)]
+    """PromQL query whose value is compared with ``threshold``."""
+    threshold: Annotated[float, Field(gt=0)]
+    """Target value per replica."""
+    activation_threshold: Annotated[float, Field(ge=0)] = 0
+    """Above this value KEDA scales from 0 to 1."""
+    polling_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+    """How often KEDA queries Prometheus."""
+    cooldown_period_seconds: Annotated[int, Field(ge=0, le=86400)] = 300
+    """Wait after the last active trigger before scaling to zero."""
+
+
+class AutoscalingConfig(ConfigModel):
+    """Replica bounds and exactly one of ``qps``, ``cpu``, ``memory``, ``keda``."""
+
+    min_replicas: Annotated[int, Field(ge=0, le=1000)] = 1
+    """Fewest replicas; 0 (scale to zero) only with ``keda``."""
+    max_replicas: Annotated[int, Field(ge=1, le=1000)]
+    """Most replicas."""
+    behavior: BehaviorConfig = BehaviorConfig()
+    """Scale-up and scale-down behaviour."""
+    qps: Optional[QpsMetric] = None
+    """Scale on ingress QPS (ACK only); needs ``ingress``."""
+    cpu: Optional[UtilizationMetric] = None
+    """Scale on CPU utilisation."""
+    memory: Optional[UtilizationMetric] = None
+    """Scale on memory utilisation."""
+    keda: Optional[KedaTrigger] = None
+    """Scale with KEDA on a Prometheus query."""
+
+    @property
+    def mode(self) -> str:
+        return next(k for k in ("qps", "cpu", "memory", "keda") if getattr(self, k) is not None)
+
+    @model_validator(mode="after")
+    def _check(self) -> "AutoscalingConfig":
+        findings: list[Finding] = []
+        chosen = [k for k in ("qps", "cpu", "memory", "keda") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            findings.append(("", f"sets {' and '.join(chosen) or 'no autoscaler'}",
+                             "set exactly one of qps, cpu, memory, keda"))
+        if self.min_replicas > self.max_replicas:
+            findings.append(("maxReplicas", f"maxReplicas {self.max_replicas} is less than minReplicas {self.min_replicas}",
+                             "maxReplicas must be at least minReplicas"))
+        if self.min_replicas == 0 and chosen and chosen != ["keda"]:
+            findings.append(("minReplicas", "scale to zero needs keda; an HPA keeps at least one replica",
+                             "set minReplicas: 1 or autoscale with keda"))
+        raise_findings(findings)
+        return self
+
+
+class IngressConfig(ConfigModel):
+    """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one)."""
+
+    host: Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")]
+    """Host name routed to the service."""
+    path: Annotated[str, StringConstraints(pattern=r"^/\S*$")] = "/"
+    """Path prefix."""
+    class_name: DnsLabel = "nginx"
+    """IngressClass; ACK's NGINX ingress controller is ``nginx``."""
+    tls_secret_name: Optional[DnsLabel] = None
+    """Secret with the TLS certificate for ``host``; no TLS when unset."""
+
+
+class SeldonConfig(ConfigModel):
+    """How a ``seldon`` service serves its model."""
+
+    implementation: Literal["tfserving", "triton"] = "tfserving"
+    """``tfserving``: TF Serving behind Seldon's TF Serving proxy (the ESS guide). ``triton``: Seldon's Triton server (the tutorial)."""
+
+
+class ServiceConfig(ConfigModel):
+    """One inference service of the catalog."""
+
+    name: DnsLabel
+    """Service name, unique within its namespace; names the Deployment, Service, Ingress, ..."""
+    namespace: DnsLabel = "inference"
+    """Kubernetes namespace."""
+    server: ServerKind
+    """``tfserving``, ``triton`` or ``seldon``."""
+    seldon: Optional[SeldonConfig] = None
+    """Seldon options; only with ``server: seldon`` (default ``implementation: tfserving``)."""
+    image: Optional[Annotated[str, StringConstraints(pattern=r"^\S+:[\w][\w.-]{0,127}$|^\S+@sha256:[a-f0-9]{64}$")]] = None
+    """Server image with a tag or digest. Default: a pinned image per kind and GPU/CPU."""
+    model: ModelConfig
+    """The model served."""
+    resources: ResourcesConfig = ResourcesConfig()
+    """Compute per replica."""
+    placement: PlacementConfig = PlacementConfig()
+    """ECS node placement."""
+    burst: BurstConfig = BurstConfig()
+    """ECI burst."""
+    autoscaling: AutoscalingConfig
+    """Replica bounds and autoscaler."""
+    ingress: Optional[IngressConfig] = None
+    """Ingress; required by ``autoscaling.qps``."""
+    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = {}
+    """Extra environment variables of the server container. Credentials are refused here."""
+
+    @property
+    def serving_kind(self) -> str:
+        """The server that actually loads the model: the kind, or a Seldon service's implementation."""
+        return (self.seldon or SeldonConfig()).implementation if self.server == "seldon" else self.server
+
+    @property
+    def default_image(self) -> str:
+        return DEFAULT_IMAGES[(self.serving_kind, self.resources.gpus > 0)]
+
+    @model_validator(mode="after")
+    def _check(self) -> "ServiceConfig":
+        findings: list[Finding] = []
+        if self.seldon is not None and self.server != "seldon":
+            findings.append(("seldon", f"seldon options are set but server is {self.server}",
+                             "remove seldon or set server: seldon"))
+        if self.autoscaling.qps is not None and self.ingress is None:
+            findings.append(("autoscaling.qps", "QPS autoscaling counts ingress requests, but the service has no ingress",
+                             "add ingress (host, path) or autoscale on cpu, memory or keda"))
+        for i, spec in enumerate(self.burst.eci_gpu_specs):
+            if not is_gpu_instance_type(spec):
+                findings.append((f"burst.eciGpuSpecs[{i}]", f"{spec} is not a GPU instance type", "use a gn* family"))
+        if self.burst.eci_gpu_specs and self.burst.mode == "none":
+            findings.append(("burst.eciGpuSpecs", "ECI specs are set but burst.mode is none", "set burst.mode or remove eciGpuSpecs"))
+        for name in self.env:
+            if CREDENTIAL_NAME.search(name):
+                findings.append((f"env.{name}", "looks like a credential; config is stored in the repository",
+                                 "use workload identity (RRSA), or a Kubernetes Secret from a secure config value"))
+        if self.serving_kind == "triton" and self.model.version_policy != VersionPolicy(latest=1):
+            findings.append(("model.versionPolicy", "Triton takes its version policy from the model's config.pbtxt, not from the command line",
+                             "set version_policy in the model repository's config.pbtxt and remove versionPolicy"))
+        if self.server == "seldon" and self.autoscaling.mode != "keda" and self.autoscaling.behavior != BehaviorConfig():
+            findings.append(("autoscaling.behavior", "Seldon's hpaSpec has no behavior, so it cannot be applied",
+                             "remove behavior (Kubernetes' defaults apply) or autoscale with keda"))
+        if self.serving_kind == "triton" and self.server == "seldon" and not DNS_LABEL.match(self.model.name):
+            findings.append(("model.name", f"{self.model.name!r} names Seldon's Triton container and must be a DNS label",
+                             "use lowercase letters, digits and '-' (rename the model folder to match)"))
+        if self.model.source == "s3" and self.serving_kind != "triton":
+            findings.append(("model.source", f"{self.serving_kind} cannot read models from S3 here",
+                             "S3 model repositories are served by triton; use source: store"))
+        raise_findings(findings)
+        return self

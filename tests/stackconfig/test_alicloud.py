@@ -1,0 +1,69 @@
+"""The ``alicloud`` section: its defaults, and the rules within its parts (network, node pools, model store)."""
+
+from __future__ import annotations
+
+import pytest
+
+from stackconfig import AlicloudConfig, StackConfig
+
+from factories import BASE, PRODUCTION, config_issues, issues_at, merge, stack_config
+
+
+def pools(*entries: dict) -> dict:
+    return {"alicloud": {"nodePools": list(entries)}}
+
+
+GPU_POOL = {"name": "gpu", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"], "scaling": {"minSize": 0, "maxSize": 2}}
+
+
+def test_base_config_loads_with_documented_defaults():
+    config = stack_config()
+    assert config.alicloud.cluster.cluster_spec == "ack.pro.small"
+    gpu_pool = next(p for p in config.alicloud.node_pools if p.gpu)
+    assert gpu_pool.spot is not None
+    assert gpu_pool.spot.on_demand_percentage_above_base_capacity == 30
+    assert gpu_pool.spot.compensate_with_on_demand is True
+    assert gpu_pool.effective_multi_az_policy == "COST_OPTIMIZED"
+    assert [t.key for t in gpu_pool.effective_taints] == ["nvidia.com/gpu"]
+    system_pool = next(p for p in config.alicloud.node_pools if not p.gpu)
+    assert system_pool.effective_taints == [] and system_pool.effective_multi_az_policy == "BALANCE"
+    assert config.alicloud.metrics_adapter.chart == "ack-alibaba-cloud-metrics-adapter"
+    assert config.deletion_protection is False and config.protect_data is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "words"),
+    [
+        ({"alicloud": {"network": {"vpcCidr": "192.168.0.0/33"}}}, "alicloud.network.vpcCidr", ""),
+        ({"alicloud": {"network": {"podVswitchCidrs": ["192.168.0.0/19", "192.168.96.0/19"]}}},
+         "alicloud.network.podVswitchCidrs[0]", "overlaps"),
+        (pools({**GPU_POOL, "spot": {"onDemandPercentageAboveBaseCapacity": 130}}),
+         "alicloud.nodePools[0].spot.onDemandPercentageAboveBaseCapacity", "less than or equal to 100"),
+        (pools({**GPU_POOL, "spot": {"instancePools": 11}}), "alicloud.nodePools[0].spot.instancePools", "less than or equal to 10"),
+        (pools({"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 5, "maxSize": 2}}),
+         "alicloud.nodePools[0].scaling.minSize", "greater than maxSize"),
+        (pools({**GPU_POOL, "instanceTypes": ["gn7i.2xlarge"]}), "alicloud.nodePools[0].instanceTypes[0]", "pattern"),
+        (pools({**GPU_POOL, "spot": {}, "multiAzPolicy": "PRIORITY"}),
+         "alicloud.nodePools[0].spot.compensateWithOnDemand", "COST_OPTIMIZED"),
+        ({"alicloud": {"modelStore": {"writeAccess": True}}}, "alicloud.modelStore.writeAccessReason", "no reason"),
+    ],
+)
+def test_bad_alicloud_option_is_rejected_naming_its_key(overrides, path, words):
+    issues = config_issues(**overrides)
+    assert any(words in issue for issue in issues_at(path, issues)), issues
+
+
+def test_production_protects_by_default_and_explicit_choice_wins():
+    prod = stack_config(**PRODUCTION)
+    assert prod.protect_data and prod.deletion_protection
+    assert stack_config(alicloud={"cluster": {"deletionProtection": True}}).deletion_protection is True
+    assert stack_config(**merge(PRODUCTION, {"alicloud": {"cluster": {"deletionProtection": False}}})).deletion_protection is False
+
+
+def test_defaults_come_from_the_model_only():
+    """Every part of the section a stack leaves out is the model's own default (one place)."""
+    minimal = StackConfig.model_validate(merge(BASE, {"alicloud": {"network": BASE["alicloud"]["network"]}}))
+    defaults = AlicloudConfig()
+    assert minimal.alicloud.model_store == defaults.model_store
+    assert minimal.alicloud.node_pools == defaults.node_pools
+    assert minimal.alicloud.metrics_adapter == defaults.metrics_adapter
