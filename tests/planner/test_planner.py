@@ -18,8 +18,7 @@ from planner.stackfile import SECRET_PLACEHOLDER, parse_stack_document
 from stackconfig import StackConfigError
 
 from factories import config_values
-
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
 
 
 def run_planner(*args: str) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from policypack import rules
 from policypack.rules import RULES, PolicyConfig, ResourceView, Settings, evaluate, parse_policy_config
 from stackconfig import load_stack_config
 
-DATA = Path(__file__).parent / "data"
+from paths import DATA
 
 
 def view(type_: str, inputs: dict[str, Any], name: str = "r", protect: bool = False,
