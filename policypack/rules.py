@@ -26,10 +26,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Union
 
-SECRET = "[secret]"
-"""How a secret value appears in the offline plan; under ``pulumi preview`` the policy SDK decrypts secrets."""
-UNKNOWN = "[unknown]"
-"""A value not known before the update (an output of a resource still to be created)."""
+from .sentinels import SECRET_MARK, UNKNOWN_MARK
 
 ADVISORY = "advisory"
 MANDATORY = "mandatory"
@@ -127,7 +124,7 @@ def as_int(value: Any) -> int | None:
 
 
 def is_known(value: Any) -> bool:
-    return value is not None and value != UNKNOWN
+    return value is not None and value != UNKNOWN_MARK
 
 
 def get_path(value: Any, *path: str) -> Any:
@@ -245,7 +242,7 @@ CREDENTIAL_NAME = re.compile(
 
 
 def _literal(value: Any) -> bool:
-    return isinstance(value, str) and value not in ("", SECRET, UNKNOWN)
+    return isinstance(value, str) and value not in ("", SECRET_MARK, UNKNOWN_MARK)
 
 
 def _is_kubernetes_secret_payload(resource: ResourceView, path: str) -> bool:

@@ -18,6 +18,7 @@ from elastic_inference import COMPONENTS, PACKAGE_NAME, VERSION, InferenceServic
 from elastic_inference.service import PLATFORM_ONLY_KEYS, PLATFORM_OUTPUTS, catalog_entry, service_config
 from planner.engine import run_program
 from planner.stackfile import read_stack_file
+from policypack.sentinels import SECRET_MARK
 from pulumi.provider.experimental.component import ComponentProvider
 from stackconfig import PROJECT, StackConfigError
 from stackconfig import ServiceConfig
@@ -146,7 +147,7 @@ def test_platform_stacks_export_what_the_component_reads() -> None:
     config, secret = read_stack_file(ROOT / "stacks" / "Pulumi.dev.yaml")
     outputs = run_program(ROOT, PROJECT, "dev", config, secret).outputs
     assert set(PLATFORM_OUTPUTS) <= set(outputs)
-    assert outputs["kubeconfig"] == "[secret]"
+    assert outputs["kubeconfig"] == SECRET_MARK
 
 
 def test_plugin_folder_hosts_the_components(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from crd_schemas import validate_custom_resource
 from factories import keys_and_strings
 from planner import mocks
 from planner.manifests import kubernetes_objects
+from policypack.sentinels import SECRET_MARK
 from service_factories import BERT, CIFAR, FASHION, KEDA, service, stack_with
 from stackconfig.errors import StackConfigError
 
@@ -68,7 +69,7 @@ def assert_valid(plan):
     for obj in kubernetes_objects(plan):
         if obj["kind"] == "Secret":
             # The offline plan hides a Secret's whole stringData; validate the rest.
-            assert obj["stringData"] == "[secret]"
+            assert obj["stringData"] == SECRET_MARK
             obj = {k: v for k, v in obj.items() if k != "stringData"}
         group = obj["apiVersion"].rpartition("/")[0]
         if "." in group and not group.endswith(".k8s.io"):
@@ -196,7 +197,7 @@ def test_tfserving_mounts_its_config_map_and_the_store(run_under_mocks):
 def test_s3_credentials_only_as_a_secret(run_under_mocks, case, secret_ref):
     plan = plan_service(run_under_mocks, entry(case))
     secret = only(plan, SECRET).inputs
-    assert secret["stringData"] == "[secret]" and secret["type"] == "Opaque"
+    assert secret["stringData"] == SECRET_MARK and secret["type"] == "Opaque"
     strings = [s for r in plan.resources for s in keys_and_strings(r.inputs)]
     assert not any("AKIAEXAMPLEKEYID" in s or "example-secret-access-key" in s for s in strings)
     if secret_ref == "envFrom":

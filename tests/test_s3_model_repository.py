@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.s3_model_repository import S3ModelRepository, S3ModelRepositoryArgs, credentials_secret_data
+from policypack.sentinels import SECRET_MARK
 from service_factories import CIFAR, stack_with
 
 PROVIDER = "pulumi:providers:aws"
@@ -64,7 +65,7 @@ def test_secret_data_for_seldons_rclone_and_for_triton(run_under_mocks):
             pulumi.export(f"{name}-values", pulumi.Output.unsecret(pulumi.Output.from_input(data)))
 
     outputs = run_under_mocks(program).outputs
-    assert outputs["rclone"] == outputs["aws"] == "[secret]"
+    assert outputs["rclone"] == outputs["aws"] == SECRET_MARK
     assert outputs["rclone-values"] == {
         "RCLONE_CONFIG_S3_TYPE": "s3", "RCLONE_CONFIG_S3_PROVIDER": "aws", "RCLONE_CONFIG_S3_ENV_AUTH": "false",
         "RCLONE_CONFIG_S3_ACCESS_KEY_ID": "AKIAEXAMPLEKEYID",

@@ -14,6 +14,7 @@ from planner.engine import Plan, run_program
 from planner.program import main as program_main
 from planner.program import plan_program, render_template, template_config
 from planner.stackfile import read_stack_file
+from policypack.sentinels import SECRET_MARK
 from stackconfig import PROJECT, StackConfig, load_stack_config
 from tools import config_reference, environment_starter
 
@@ -96,7 +97,7 @@ def test_app_template_deploys_one_service_onto_the_platform_stack(app_project: P
     workload = plan.get("elastic-inference:inference:InferenceService", name)
     assert provider.parent == component.urn and workload.parent == component.urn
     # The cluster comes from the platform stack: its kubeconfig (secret) and its id.
-    assert provider.inputs["kubeconfig"] == "[secret]"
+    assert provider.inputs["kubeconfig"] == SECRET_MARK
     assert provider.inputs["clusterIdentifier"] == platform_stack["clusterId"]
 
     kubernetes = [r for r in plan.resources if r.type.startswith("kubernetes:")]

@@ -13,6 +13,7 @@ import yaml
 from planner.cli import committed_stacks, main
 from planner.manifests import NOT_OBJECTS
 from planner.stackfile import read_stack_file
+from policypack.sentinels import SECRET_MARK
 from stackconfig import load_stack_config
 
 from factories import keys_and_strings
@@ -88,8 +89,8 @@ def test_kubeconfig_is_secret_everywhere(planned):
         assert [p["inputs"].get("context") for p in providers] == [config.existing.context]
         assert all("kubeconfig" not in p["inputs"] for p in providers)
     else:
-        assert plan["outputs"]["kubeconfig"] == "[secret]"
-        assert all(p["inputs"]["kubeconfig"] == "[secret]" for p in providers)
+        assert plan["outputs"]["kubeconfig"] == SECRET_MARK
+        assert all(p["inputs"]["kubeconfig"] == SECRET_MARK for p in providers)
     assert "offline-plan-placeholder" not in json.dumps(plan)
 
 

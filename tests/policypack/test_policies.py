@@ -14,6 +14,7 @@ from planner.policies import default_policy_config
 from planner.stackfile import read_stack_file
 from policypack import rules
 from policypack.rules import RULES, PolicyConfig, ResourceView, Settings, evaluate, parse_policy_config
+from policypack.sentinels import SECRET_MARK, UNKNOWN_MARK
 from stackconfig import load_stack_config
 
 from paths import DATA
@@ -96,7 +97,7 @@ def test_spot_on_demand_share():
 
 
 @pytest.mark.parametrize("inputs, expected", [
-    ({"volumeAttributes": {"akId": "[secret]", "roleName": "r"}}, []),
+    ({"volumeAttributes": {"akId": SECRET_MARK, "roleName": "r"}}, []),
     ({"tags": {"owner": "team-ml"}}, []),
     ({"volumeAttributes": {"akId": "id", "akSecret": "s"}}, ["volumeAttributes.akId", "volumeAttributes.akSecret"]),
     ({"tags": {"note": "key LTAI5tQ3Xk9vB2mN8pR4sW7z here"}}, ["tags.note"]),
@@ -153,10 +154,10 @@ def test_buckets_locked_down_oss():
 
 def test_buckets_locked_down_matches_settings_by_dependency_when_the_name_is_unknown():
     resources = [r if r.type.endswith("bucket:Bucket") else view(
-        r.type, {**r.inputs, "bucket": rules.UNKNOWN}, name=r.name, dependencies=frozenset({BUCKET_URN}))
+        r.type, {**r.inputs, "bucket": UNKNOWN_MARK}, name=r.name, dependencies=frozenset({BUCKET_URN}))
         for r in oss_bucket_set()]
     assert check_stack("buckets-locked-down", resources) == []
-    unrelated = [r if r.type.endswith("bucket:Bucket") else view(r.type, {**r.inputs, "bucket": rules.UNKNOWN}, name=r.name)
+    unrelated = [r if r.type.endswith("bucket:Bucket") else view(r.type, {**r.inputs, "bucket": UNKNOWN_MARK}, name=r.name)
                  for r in oss_bucket_set()]
     assert len(check_stack("buckets-locked-down", unrelated)) == 4
 
