@@ -81,6 +81,12 @@ def test_at_least_ten_policies_with_unique_names_and_reasons():
     assert all(set(r.settings) <= set(rules.SETTING_SCHEMAS) for r in RULES)
 
 
+def test_a_policy_without_a_docstring_is_refused():
+    """The docstring is the description ``pulumi preview`` shows; an empty one would go unnoticed."""
+    with pytest.raises(TypeError, match="undocumented-policy: its docstring"):
+        rules.policy("undocumented-policy", rules.MANDATORY)(lambda resource, settings: [])
+
+
 # --------------------------------------------------------------------------- one test per policy
 
 
