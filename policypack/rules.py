@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Union
 
+from .credentials import credential_name, credential_value
 from .sentinels import SECRET_MARK, UNKNOWN_MARK
 
 ADVISORY = "advisory"
@@ -258,15 +259,6 @@ def spot_on_demand_share(resource: ResourceView, settings: Settings) -> list[str
     return problems
 
 
-CREDENTIAL_VALUE = re.compile(r"(?<![A-Za-z0-9])(LTAI[0-9A-Za-z]{12,28}|(AKIA|ASIA)[0-9A-Z]{16})(?![A-Za-z0-9])")
-"""Alibaba Cloud AccessKey ids (``LTAI`` + 12-28 characters) and AWS access key ids (``AKIA``/``ASIA`` + 16)."""
-CREDENTIAL_NAME = re.compile(
-    r"^(ak_?id|ak_?secret|access_?key(_?id|_?secret)?|secret_?(access_?)?key|(aws_)?secret_access_key|"
-    r"(aws_)?access_key_id|alicloud_(access|secret)_key|alibaba_cloud_access_key_(id|secret)|password|passwd)$",
-    re.IGNORECASE)
-"""Key (or environment variable) names that hold a credential."""
-
-
 def _literal(value: Any) -> bool:
     return isinstance(value, str) and value not in ("", SECRET_MARK, UNKNOWN_MARK)
 
@@ -284,12 +276,12 @@ def no_credentials(resource: ResourceView, settings: Settings) -> list[str]:
     for path, key, value in walk(resource.inputs):
         if _is_kubernetes_secret_payload(resource, path):
             continue
-        if isinstance(value, str) and CREDENTIAL_VALUE.search(value):
-            problems.append(f"{path} holds an access key id")
-        elif isinstance(key, str) and CREDENTIAL_NAME.match(key) and _literal(value):
+        if isinstance(value, str) and (credential := credential_value(value)):
+            problems.append(f"{path} holds {credential}")
+        elif isinstance(key, str) and credential_name(key) and _literal(value):
             problems.append(f"{path} is a credential set as a plain value")
         elif key is None and isinstance(value, Mapping) and isinstance(value.get("name"), str) \
-                and CREDENTIAL_NAME.match(value["name"]) and _literal(value.get("value")):
+                and credential_name(value["name"]) and _literal(value.get("value")):
             # Container env: [{name: AWS_SECRET_ACCESS_KEY, value: ...}] instead of valueFrom.secretKeyRef.
             problems.append(f"{path} sets {value['name']} as a plain value; use valueFrom.secretKeyRef")
     return problems

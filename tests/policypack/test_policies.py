@@ -111,6 +111,10 @@ def test_spot_on_demand_share():
     ({"spec": {"env": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "abc"}]}}, ["spec.env[0]"]),
     ({"spec": {"env": [{"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "s3", "key": "k"}}}]}}, []),
     ({"password": ""}, []),
+    ({"config": {"AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjE"}}, ["config.AWS_SESSION_TOKEN"]),
+    ({"mountOptions": ["endpoint=https://reader:hunter2@oss.example.com"]}, ["mountOptions[0]"]),
+    ({"spec": {"automountServiceAccountToken": False, "volumes": [{"name": "s3", "secret": {"secretName": "s3"}}],
+               "env": [{"name": "AWS_SECRET_ACCESS_KEY_FILE", "value": "/var/run/secrets/s3/key"}]}}, []),
 ])
 def test_no_credentials_in_inputs(inputs, expected):
     found = check("no-credentials-in-inputs", view("kubernetes:core/v1:PersistentVolume", inputs))
