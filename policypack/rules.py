@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence  # not typing's aliases: isinstance on those is slow
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from .credentials import credential_name, credential_value
 from .sentinels import SECRET_MARK, UNKNOWN_MARK
@@ -104,13 +104,15 @@ class Rule:
 
 
 _DECLARED: list[Rule] = []
+Check = TypeVar("Check", ResourceCheck, StackCheck)
 
 
-def _declare(name: str, enforcement: str, settings: tuple[str, ...], stack: bool) -> Callable[[Any], Any]:
-    def register(check: Any) -> Any:
+def _declare(name: str, enforcement: str, settings: tuple[str, ...], stack: bool) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
         if not check.__doc__:
             raise TypeError(f"policy {name}: its docstring is the description pulumi preview shows; it has none")
-        _DECLARED.append(Rule(name, enforcement, " ".join(check.__doc__.split()), check, stack, settings))
+        description = " ".join(check.__doc__.split())  # the docstring's line breaks and indents are layout
+        _DECLARED.append(Rule(name, enforcement, description, check, stack, settings))
         return check
     return register
 
