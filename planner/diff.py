@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policypack.sentinels import SECRET_MARK
+
 MISSING = object()
 """A property that is absent on one side."""
 
@@ -180,7 +182,7 @@ def render_stack(diff: StackDiff) -> str:
 def render(diffs: list[StackDiff]) -> str:
     head = ["## Offline plan: what this pull request changes", "",
             "Resources are matched by URN; :warning: marks changes that likely replace the resource "
-            "(a heuristic: `pulumi preview` decides). Secret values show as `[secret]`.", ""]
+            f"(a heuristic: `pulumi preview` decides). Secret values show as `{SECRET_MARK}`.", ""]
     return "\n".join(head + [render_stack(d) for d in diffs])
 
 

@@ -23,13 +23,9 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from .mocks import PlanMocks
+from policypack.sentinels import RESOURCE_SIG, SECRET_MARK, SECRET_SIG, SIG_KEY, UNKNOWN_MARK, WIRE_UNKNOWN
 
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_MARK = "[secret]"
+from .mocks import PlanMocks
 
 
 @dataclass
@@ -85,8 +81,8 @@ def redact(value: Any) -> Any:
         return {k: redact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
-    if value == UNKNOWN:
-        return "[unknown]"
+    if value == WIRE_UNKNOWN:
+        return UNKNOWN_MARK
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -114,7 +110,7 @@ def _wire_struct(struct: struct_pb2.Struct) -> Any:
 def _wire_value(value: struct_pb2.Value) -> Any:
     kind = value.WhichOneof("kind")
     if kind == "string_value":
-        return "[unknown]" if value.string_value == UNKNOWN else value.string_value
+        return UNKNOWN_MARK if value.string_value == WIRE_UNKNOWN else value.string_value
     if kind == "struct_value":
         return _wire_struct(value.struct_value)
     if kind == "list_value":

@@ -7,7 +7,9 @@ from typing import Any
 
 import yaml
 
-from .engine import SECRET_MARK, Plan
+from policypack.sentinels import SECRET_MARK
+
+from .engine import Plan
 
 NOT_OBJECTS = ("pulumi:providers:", "kubernetes:helm.sh/")
 """Kubernetes-package resources that are not API objects (providers, Helm releases)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from policypack.sentinels import SECRET_MARK
 from stackconfig import PROJECT
 
 from . import mocks
@@ -28,8 +29,6 @@ from .cli import planned, report_plan
 from .stackfile import read_stack_file
 
 REPO = Path(__file__).resolve().parent.parent
-SECRET_MARK = "[secret]"
-"""How a plan shows a secret output (``planner.engine``)."""
 
 
 def template_config(template: Path) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 Each policy turns the SDK's arguments into :class:`~policypack.rules.ResourceView`s and its config into
 :class:`~policypack.rules.Settings`, calls the rule, and reports each message. Unknown values (outputs of
-resources not created yet) become ``"[unknown]"``, as in the offline plan, instead of aborting the policy.
+resources not created yet) become :data:`~policypack.sentinels.UNKNOWN_MARK`, as in the offline plan, instead of aborting the policy.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pulumi_policy.proxy import (
 )
 
 from . import rules
+from .sentinels import UNKNOWN_MARK
 
 PACK_NAME = "elastic-inference-guardrails"
 UNKNOWN_SENTINELS = frozenset({UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_BOOLEAN_VALUE,
@@ -40,12 +41,12 @@ Policy = Union[ResourceValidationPolicy, StackValidationPolicy]
 
 
 def plain(value: Any) -> Any:
-    """Inputs as plain JSON values with unknowns as ``"[unknown]"`` (reading the SDK's proxies raises on unknowns)."""
+    """Inputs as plain JSON values with unknowns marked (reading the SDK's proxies raises on unknowns)."""
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [plain(v) for v in value]
-    return rules.UNKNOWN if isinstance(value, str) and value in UNKNOWN_SENTINELS else value
+    return UNKNOWN_MARK if isinstance(value, str) and value in UNKNOWN_SENTINELS else value
 
 
 def view(resource: Union[ResourceValidationArgs, PolicyResource]) -> rules.ResourceView:

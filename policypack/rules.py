@@ -1,7 +1,9 @@
 """The guardrails as plain functions over a neutral view of resources: one implementation, two entry points.
 
 ``pulumi preview --policy-pack policypack`` runs them through ``pulumi_policy`` (``policypack/pack.py``);
-the offline plan runs them on its resource list (``planner/policies.py``). Both build a
+the offline plan runs them on its resource list (``planner/policies.py``). Each policy is a function declared
+with :func:`policy` or :func:`stack_policy` (its name, enforcement level and settings); the function's docstring
+is the description ``pulumi preview`` shows, and :data:`RULES` lists the policies in definition order. Both build a
 :class:`ResourceView` per resource (inputs in the provider's camelCase, as the engine sends them) and a
 :class:`Settings` from the same per-stack config file, so a rule cannot behave differently in the two.
 
@@ -24,12 +26,10 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence  # not typing's aliases: isinstance on those is slow
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
-SECRET = "[secret]"
-"""How a secret value appears in the offline plan; under ``pulumi preview`` the policy SDK decrypts secrets."""
-UNKNOWN = "[unknown]"
-"""A value not known before the update (an output of a resource still to be created)."""
+from .credentials import credential_name, credential_value
+from .sentinels import SECRET_MARK, UNKNOWN_MARK
 
 ADVISORY = "advisory"
 MANDATORY = "mandatory"
@@ -103,6 +103,30 @@ class Rule:
     settings: tuple[str, ...] = ()
 
 
+_DECLARED: list[Rule] = []
+Check = TypeVar("Check", ResourceCheck, StackCheck)
+
+
+def _declare(name: str, enforcement: str, settings: tuple[str, ...], stack: bool) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if not check.__doc__:
+            raise TypeError(f"policy {name}: its docstring is the description pulumi preview shows; it has none")
+        description = " ".join(check.__doc__.split())  # the docstring's line breaks and indents are layout
+        _DECLARED.append(Rule(name, enforcement, description, check, stack, settings))
+        return check
+    return register
+
+
+def policy(name: str, enforcement: str, settings: tuple[str, ...] = ()) -> Callable[[ResourceCheck], ResourceCheck]:
+    """Declare a policy checked on one resource at a time that reads the :class:`Settings` fields in ``settings``."""
+    return _declare(name, enforcement, settings, stack=False)
+
+
+def stack_policy(name: str, enforcement: str, settings: tuple[str, ...] = ()) -> Callable[[StackCheck], StackCheck]:
+    """Declare a policy checked on every resource at once, for relations between resources (see :func:`policy`)."""
+    return _declare(name, enforcement, settings, stack=True)
+
+
 @dataclass(frozen=True)
 class Violation:
     policy: str
@@ -127,7 +151,7 @@ def as_int(value: Any) -> int | None:
 
 
 def is_known(value: Any) -> bool:
-    return value is not None and value != UNKNOWN
+    return value is not None and value != UNKNOWN_MARK
 
 
 def get_path(value: Any, *path: str) -> Any:
@@ -199,7 +223,7 @@ def is_inference_workload(resource: ResourceView) -> bool:
     return is_deployment(resource) or resource.kind == "SeldonDeployment"
 
 
-# --------------------------------------------------------------------------- resource rules
+# --------------------------------------------------------------------------- the policies
 
 
 AUTO_SCALING_GROUP = "aws:autoscaling/group:Group"
@@ -215,9 +239,11 @@ def _share_problems(share_given: Any, settings: Settings, what: str) -> list[str
     return []
 
 
+@policy("spot-on-demand-share", MANDATORY, settings=("minOnDemandPercentage", "maxOnDemandPercentage"))
 def spot_on_demand_share(resource: ResourceView, settings: Settings) -> list[str]:
-    """Spot capacity keeps a pay-as-you-go share in bounds: ACK spot node pools (which must also fall back to
-    pay-as-you-go when spot runs short) and EKS Auto Scaling groups with a mixed-instances policy."""
+    """Spot capacity (ACK spot node pools, EKS mixed-instances groups) keeps a pay-as-you-go share within the
+    stack's bounds, and ACK pools keep compensateWithOnDemand on: when spot capacity is reclaimed or out of stock,
+    inference keeps running on pay-as-you-go nodes."""
     if resource.type == AUTO_SCALING_GROUP:
         distribution = get_path(resource.inputs, "mixedInstancesPolicy", "instancesDistribution")
         if not isinstance(distribution, Mapping):
@@ -235,17 +261,8 @@ def spot_on_demand_share(resource: ResourceView, settings: Settings) -> list[str
     return problems
 
 
-CREDENTIAL_VALUE = re.compile(r"(?<![A-Za-z0-9])(LTAI[0-9A-Za-z]{12,28}|(AKIA|ASIA)[0-9A-Z]{16})(?![A-Za-z0-9])")
-"""Alibaba Cloud AccessKey ids (``LTAI`` + 12-28 characters) and AWS access key ids (``AKIA``/``ASIA`` + 16)."""
-CREDENTIAL_NAME = re.compile(
-    r"^(ak_?id|ak_?secret|access_?key(_?id|_?secret)?|secret_?(access_?)?key|(aws_)?secret_access_key|"
-    r"(aws_)?access_key_id|alicloud_(access|secret)_key|alibaba_cloud_access_key_(id|secret)|password|passwd)$",
-    re.IGNORECASE)
-"""Key (or environment variable) names that hold a credential."""
-
-
 def _literal(value: Any) -> bool:
-    return isinstance(value, str) and value not in ("", SECRET, UNKNOWN)
+    return isinstance(value, str) and value not in ("", SECRET_MARK, UNKNOWN_MARK)
 
 
 def _is_kubernetes_secret_payload(resource: ResourceView, path: str) -> bool:
@@ -253,183 +270,24 @@ def _is_kubernetes_secret_payload(resource: ResourceView, path: str) -> bool:
     return resource.kind == "Secret" and path.split(".")[0].split("[")[0] in ("data", "stringData")
 
 
+@policy("no-credentials-in-inputs", MANDATORY)
 def no_credentials(resource: ResourceView, settings: Settings) -> list[str]:
-    """No AccessKey, AWS key or password as a plain value anywhere in a resource's inputs."""
+    """No AccessKey id, AWS access key or password as a plain value in any input: state and plans are read by many
+    people. Use RRSA (workload identity), or a Kubernetes Secret fed from a secure config value."""
     problems = []
     for path, key, value in walk(resource.inputs):
         if _is_kubernetes_secret_payload(resource, path):
             continue
-        if isinstance(value, str) and CREDENTIAL_VALUE.search(value):
-            problems.append(f"{path} holds an access key id")
-        elif isinstance(key, str) and CREDENTIAL_NAME.match(key) and _literal(value):
+        if isinstance(value, str) and (credential := credential_value(value)):
+            problems.append(f"{path} holds {credential}")
+        elif isinstance(key, str) and credential_name(key) and _literal(value):
             problems.append(f"{path} is a credential set as a plain value")
         elif key is None and isinstance(value, Mapping) and isinstance(value.get("name"), str) \
-                and CREDENTIAL_NAME.match(value["name"]) and _literal(value.get("value")):
+                and credential_name(value["name"]) and _literal(value.get("value")):
             # Container env: [{name: AWS_SECRET_ACCESS_KEY, value: ...}] instead of valueFrom.secretKeyRef.
             problems.append(f"{path} sets {value['name']} as a plain value; use valueFrom.secretKeyRef")
     return problems
 
-
-GPU_RESOURCES = ("nvidia.com/gpu", "aliyun.com/gpu-mem", "aliyun.com/gpu-core.percentage")
-
-
-def gpu_requests_match_limits(resource: ResourceView, settings: Settings) -> list[str]:
-    """A GPU container requests exactly what it limits (Guaranteed QoS: never throttled or evicted first)."""
-    problems = []
-    for spec in pod_specs(resource):
-        for container in containers(spec):
-            limits = get_path(container, "resources", "limits") or {}
-            requests = get_path(container, "resources", "requests") or {}
-            if not any(g in limits or g in requests for g in GPU_RESOURCES):
-                continue
-            for name in sorted(set(limits) | set(requests)):
-                if str(requests.get(name)) != str(limits.get(name)):
-                    problems.append(f"container {container.get('name')}: requests {name}={requests.get(name)} "
-                                    f"but limits {name}={limits.get(name)}")
-    return problems
-
-
-def _bounds(low: Any, high: Any, cap: int, what: str) -> list[str]:
-    low_value, high_value = as_int(low), as_int(high)
-    problems = []
-    if low_value is not None and high_value is not None and low_value > high_value:
-        problems.append(f"{what}: minimum {low_value} is greater than maximum {high_value}")
-    if high_value is not None and high_value > cap:
-        problems.append(f"{what}: maximum {high_value} is over this stack's cap of {cap}")
-    return problems
-
-
-def workload_autoscaler_bounds(resource: ResourceView, settings: Settings) -> list[str]:
-    """Autoscalers scale between min ≤ max, and max stays under the stack's replica cap (a cost ceiling)."""
-    spec = resource.inputs.get("spec") or {}
-    cap = settings.maxReplicas
-    if resource.kind == "HorizontalPodAutoscaler":
-        return _bounds(spec.get("minReplicas", 1), spec.get("maxReplicas"), cap, "HorizontalPodAutoscaler")
-    if resource.kind == "ScaledObject":
-        # KEDA's defaults: minReplicaCount 0, maxReplicaCount 100.
-        return _bounds(spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100), cap, "ScaledObject")
-    if resource.kind == "SeldonDeployment":
-        problems = []
-        for predictor in spec.get("predictors") or []:
-            for index, component in enumerate(predictor.get("componentSpecs") or []):
-                where = f"predictor {predictor.get('name')} componentSpecs[{index}]"
-                if isinstance(component.get("hpaSpec"), Mapping):
-                    hpa = component["hpaSpec"]
-                    problems += _bounds(hpa.get("minReplicas", 1), hpa.get("maxReplicas"), cap, f"{where}.hpaSpec")
-                if isinstance(component.get("kedaSpec"), Mapping):
-                    keda = component["kedaSpec"]
-                    problems += _bounds(keda.get("minReplicaCount", 0), keda.get("maxReplicaCount", 100), cap,
-                                        f"{where}.kedaSpec")
-        return problems
-    return []
-
-
-def node_pool_bounds(resource: ResourceView, settings: Settings) -> list[str]:
-    """Node capacity scales between minSize ≤ maxSize, and maxSize stays under the stack's cap (a cost ceiling):
-    ACK node pools and EKS managed node groups (``scalingConfig``), EKS Auto Scaling groups (``minSize``/``maxSize``)."""
-    if resource.type in ("alicloud:cs/nodePool:NodePool", "aws:eks/nodeGroup:NodeGroup"):
-        scaling = resource.inputs.get("scalingConfig") or {}
-        return _bounds(scaling.get("minSize"), scaling.get("maxSize"), settings.maxNodePoolSize, "scalingConfig")
-    if resource.type == AUTO_SCALING_GROUP:
-        return _bounds(resource.inputs.get("minSize"), resource.inputs.get("maxSize"), settings.maxNodePoolSize,
-                       "Auto Scaling group")
-    return []
-
-
-def inference_readiness_probes(resource: ResourceView, settings: Settings) -> list[str]:
-    """Every container of an inference Deployment has a readiness probe: no traffic before the model is loaded."""
-    if not is_deployment(resource):
-        return []
-    return [f"container {c.get('name')} has no readinessProbe"
-            for spec in pod_specs(resource) for c in containers(spec, include_init=False)
-            if not isinstance(c.get("readinessProbe"), Mapping)]
-
-
-MIN_GRACE_PERIOD_SECONDS = 30
-KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS = 30
-
-
-def inference_graceful_termination(resource: ResourceView, settings: Settings) -> list[str]:
-    """Inference pods get at least 30 s to drain in-flight requests when a node is reclaimed or scaled in."""
-    if not is_inference_workload(resource):
-        return []
-    problems = []
-    for spec in pod_specs(resource):
-        grace = as_int(spec.get("terminationGracePeriodSeconds", KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS))
-        if grace is not None and grace < MIN_GRACE_PERIOD_SECONDS:
-            problems.append(f"terminationGracePeriodSeconds is {grace}; at least {MIN_GRACE_PERIOD_SECONDS} lets "
-                            "in-flight requests finish")
-    return problems
-
-
-def image_pinned(image: str) -> bool:
-    """An image reference with a digest, or a tag other than ``latest``."""
-    if "@sha256:" in image:
-        return True
-    last = image.rsplit("/", 1)[-1]  # a registry port (host:5000/name) is not a tag
-    return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
-
-
-def images_pinned(resource: ResourceView, settings: Settings) -> list[str]:
-    """Every container image names a tag other than ``latest`` or a digest: a rollout is a reviewed change."""
-    return [f"container {c.get('name')} runs {c.get('image')!r}, which is not pinned to a tag or digest"
-            for spec in pod_specs(resource) for c in containers(spec)
-            if isinstance(c.get("image"), str) and is_known(c["image"]) and not image_pinned(c["image"])]
-
-
-STATEFUL_TYPES = (
-    "alicloud:cs/managedKubernetes:ManagedKubernetes",
-    "aws:eks/cluster:Cluster",
-    "alicloud:oss/bucket:Bucket",
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-)
-
-
-def stateful_resources_protected(resource: ResourceView, settings: Settings) -> list[str]:
-    """In production, the cluster and the buckets holding models are ``protect``ed against deletion."""
-    if settings.production and resource.type in STATEFUL_TYPES and not resource.protect:
-        return ["holds state in a production stack but is not protected (ResourceOptions protect=True)"]
-    return []
-
-
-def ingress_tls_in_production(resource: ResourceView, settings: Settings) -> list[str]:
-    """In production, every host an Ingress routes is served over TLS."""
-    if not settings.production or resource.kind != "Ingress":
-        return []
-    spec = resource.inputs.get("spec") or {}
-    covered = {host for tls in spec.get("tls") or [] for host in tls.get("hosts") or []}
-    hosts = [rule.get("host") for rule in spec.get("rules") or [] if rule.get("host")]
-    return [f"host {host} has no TLS" for host in hosts if host not in covered]
-
-
-REMOVED_API_VERSIONS = {
-    "autoscaling/v2beta1": "autoscaling/v2", "autoscaling/v2beta2": "autoscaling/v2",
-    "policy/v1beta1": "policy/v1", "extensions/v1beta1": "networking.k8s.io/v1 or apps/v1",
-    "networking.k8s.io/v1beta1": "networking.k8s.io/v1", "apps/v1beta1": "apps/v1", "apps/v1beta2": "apps/v1",
-}
-"""API versions the supported Kubernetes versions (1.25 and later) no longer serve, with their replacement."""
-DISCONTINUED_ANNOTATION = "alibabacloud.com/burst-resource"
-"""The ECI burst annotation of the ACK elastic-inference guides; ACK discontinued it for Kubernetes 1.24 and
-later in favour of the virtual-kubelet toleration and node affinity (ACK "Schedule pods to ECI")."""
-
-
-def current_kubernetes_apis(resource: ResourceView, settings: Settings) -> list[str]:
-    """No removed Kubernetes API version and no discontinued ECI burst annotation: both silently stop working."""
-    if not resource.type.startswith("kubernetes:"):
-        return []
-    problems = []
-    api_version = resource.inputs.get("apiVersion")
-    if api_version in REMOVED_API_VERSIONS:
-        problems.append(f"apiVersion {api_version} is no longer served; use {REMOVED_API_VERSIONS[api_version]}")
-    for path, key, _ in walk(resource.inputs):
-        if key == DISCONTINUED_ANNOTATION:
-            problems.append(f"{path}: the burst-resource annotation is discontinued; use the virtual-node "
-                            "toleration and node affinity")
-    return problems
-
-
-# --------------------------------------------------------------------------- stack rules
 
 OSS_BUCKET = "alicloud:oss/bucket:Bucket"
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -490,8 +348,10 @@ def _s3_bucket_problems(bucket: ResourceView, resources: Sequence[ResourceView])
     return problems
 
 
+@stack_policy("buckets-locked-down", MANDATORY)
 def buckets_locked_down(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
-    """Every OSS and S3 bucket is private, encrypted, versioned and blocks public access (separate resources)."""
+    """Every OSS and S3 bucket has a private ACL, server-side encryption, versioning and a public access block (each
+    a separate resource): models are intellectual property and must survive an overwrite."""
     findings: list[Finding] = []
     for bucket in resources:
         if bucket.type == OSS_BUCKET:
@@ -501,15 +361,97 @@ def buckets_locked_down(resources: Sequence[ResourceView], settings: Settings) -
     return findings
 
 
+GPU_RESOURCES = ("nvidia.com/gpu", "aliyun.com/gpu-mem", "aliyun.com/gpu-core.percentage")
+
+
+@policy("gpu-requests-match-limits", MANDATORY)
+def gpu_requests_match_limits(resource: ResourceView, settings: Settings) -> list[str]:
+    """GPU containers request exactly what they limit: the scheduler then places them only where the GPU, CPU and
+    memory really are, and the pods get Guaranteed QoS."""
+    problems = []
+    for spec in pod_specs(resource):
+        for container in containers(spec):
+            limits = get_path(container, "resources", "limits") or {}
+            requests = get_path(container, "resources", "requests") or {}
+            if not any(g in limits or g in requests for g in GPU_RESOURCES):
+                continue
+            for name in sorted(set(limits) | set(requests)):
+                if str(requests.get(name)) != str(limits.get(name)):
+                    problems.append(f"container {container.get('name')}: requests {name}={requests.get(name)} "
+                                    f"but limits {name}={limits.get(name)}")
+    return problems
+
+
+def _bounds(low: Any, high: Any, cap: int, what: str) -> list[str]:
+    low_value, high_value = as_int(low), as_int(high)
+    problems = []
+    if low_value is not None and high_value is not None and low_value > high_value:
+        problems.append(f"{what}: minimum {low_value} is greater than maximum {high_value}")
+    if high_value is not None and high_value > cap:
+        problems.append(f"{what}: maximum {high_value} is over this stack's cap of {cap}")
+    return problems
+
+
+@policy("workload-autoscaler-bounds", MANDATORY, settings=("maxReplicas",))
+def workload_autoscaler_bounds(resource: ResourceView, settings: Settings) -> list[str]:
+    """HPAs, KEDA ScaledObjects and Seldon autoscalers have min ≤ max and max under the stack's cap: a typo in a
+    replica count must not buy a hundred GPUs."""
+    spec = resource.inputs.get("spec") or {}
+    cap = settings.maxReplicas
+    if resource.kind == "HorizontalPodAutoscaler":
+        return _bounds(spec.get("minReplicas", 1), spec.get("maxReplicas"), cap, "HorizontalPodAutoscaler")
+    if resource.kind == "ScaledObject":
+        # KEDA's defaults: minReplicaCount 0, maxReplicaCount 100.
+        return _bounds(spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100), cap, "ScaledObject")
+    if resource.kind == "SeldonDeployment":
+        problems = []
+        for predictor in spec.get("predictors") or []:
+            for index, component in enumerate(predictor.get("componentSpecs") or []):
+                where = f"predictor {predictor.get('name')} componentSpecs[{index}]"
+                if isinstance(component.get("hpaSpec"), Mapping):
+                    hpa = component["hpaSpec"]
+                    problems += _bounds(hpa.get("minReplicas", 1), hpa.get("maxReplicas"), cap, f"{where}.hpaSpec")
+                if isinstance(component.get("kedaSpec"), Mapping):
+                    keda = component["kedaSpec"]
+                    problems += _bounds(keda.get("minReplicaCount", 0), keda.get("maxReplicaCount", 100), cap,
+                                        f"{where}.kedaSpec")
+        return problems
+    return []
+
+
+@policy("node-pool-bounds", MANDATORY, settings=("maxNodePoolSize",))
+def node_pool_bounds(resource: ResourceView, settings: Settings) -> list[str]:
+    """Node pools have minSize ≤ maxSize and maxSize under the stack's cap: the autoscaler never buys more nodes
+    than the environment's budget allows."""
+    if resource.type in ("alicloud:cs/nodePool:NodePool", "aws:eks/nodeGroup:NodeGroup"):
+        scaling = resource.inputs.get("scalingConfig") or {}
+        return _bounds(scaling.get("minSize"), scaling.get("maxSize"), settings.maxNodePoolSize, "scalingConfig")
+    if resource.type == AUTO_SCALING_GROUP:
+        return _bounds(resource.inputs.get("minSize"), resource.inputs.get("maxSize"), settings.maxNodePoolSize,
+                       "Auto Scaling group")
+    return []
+
+
+@policy("inference-readiness-probes", MANDATORY)
+def inference_readiness_probes(resource: ResourceView, settings: Settings) -> list[str]:
+    """Inference containers have readiness probes: a replica gets traffic only once its model is loaded."""
+    if not is_deployment(resource):
+        return []
+    return [f"container {c.get('name')} has no readinessProbe"
+            for spec in pod_specs(resource) for c in containers(spec, include_init=False)
+            if not isinstance(c.get("readinessProbe"), Mapping)]
+
+
 def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
     """Whether a PDB's ``matchLabels`` select pods with ``labels`` (``matchExpressions`` are not evaluated)."""
     match = get_path(selector, "matchLabels")
     return isinstance(match, Mapping) and bool(match) and all(labels.get(k) == v for k, v in match.items())
 
 
+@stack_policy("inference-pod-disruption-budget", MANDATORY)
 def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
-    """Each inference Deployment has a PodDisruptionBudget selecting its pods, and each SeldonDeployment
-    component a ``pdbSpec`` (Seldon's operator makes the budget), so node drains keep capacity."""
+    """Each inference Deployment has a PodDisruptionBudget (each SeldonDeployment component a pdbSpec): node drains
+    and spot reclaims never take all replicas at once."""
     budget_selectors: dict[str, list[Any]] = {}  # by namespace
     for budget in resources:
         if budget.kind == "PodDisruptionBudget":
@@ -517,7 +459,7 @@ def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings:
                 get_path(budget.inputs, "spec", "selector"))
     findings: list[Finding] = []
     for workload in filter(is_inference_workload, resources):
-        if workload.kind == "SeldonDeployment":
+        if workload.kind == "SeldonDeployment":  # Seldon's operator makes the budget from each pdbSpec
             findings += [(workload, f"predictor {predictor.get('name')} componentSpecs[{i}] has no pdbSpec")
                          for predictor in get_path(workload.inputs, "spec", "predictors") or []
                          for i, component in enumerate(predictor.get("componentSpecs") or [])
@@ -530,62 +472,102 @@ def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings:
     return findings
 
 
-# --------------------------------------------------------------------------- the policies
+MIN_GRACE_PERIOD_SECONDS = 30
+KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS = 30
 
-RULES: tuple[Rule, ...] = (
-    Rule("spot-on-demand-share", MANDATORY,
-         "Spot capacity (ACK spot node pools, EKS mixed-instances groups) keeps a pay-as-you-go share within the "
-         "stack's bounds, and ACK pools keep compensateWithOnDemand on: "
-         "when spot capacity is reclaimed or out of stock, inference keeps running on pay-as-you-go nodes.",
-         spot_on_demand_share, settings=("minOnDemandPercentage", "maxOnDemandPercentage")),
-    Rule("no-credentials-in-inputs", MANDATORY,
-         "No AccessKey id, AWS access key or password as a plain value in any input: state and plans are read by "
-         "many people. Use RRSA (workload identity), or a Kubernetes Secret fed from a secure config value.",
-         no_credentials),
-    Rule("buckets-locked-down", MANDATORY,
-         "Every OSS and S3 bucket has a private ACL, server-side encryption, versioning and a public access block "
-         "(each a separate resource): models are intellectual property and must survive an overwrite.",
-         buckets_locked_down, stack=True),
-    Rule("gpu-requests-match-limits", MANDATORY,
-         "GPU containers request exactly what they limit: the scheduler then places them only where the GPU, "
-         "CPU and memory really are, and the pods get Guaranteed QoS.",
-         gpu_requests_match_limits),
-    Rule("workload-autoscaler-bounds", MANDATORY,
-         "HPAs, KEDA ScaledObjects and Seldon autoscalers have min ≤ max and max under the stack's cap: "
-         "a typo in a replica count must not buy a hundred GPUs.",
-         workload_autoscaler_bounds, settings=("maxReplicas",)),
-    Rule("node-pool-bounds", MANDATORY,
-         "Node pools have minSize ≤ maxSize and maxSize under the stack's cap: the autoscaler never buys more "
-         "nodes than the environment's budget allows.",
-         node_pool_bounds, settings=("maxNodePoolSize",)),
-    Rule("inference-readiness-probes", MANDATORY,
-         "Inference containers have readiness probes: a replica gets traffic only once its model is loaded.",
-         inference_readiness_probes),
-    Rule("inference-pod-disruption-budget", MANDATORY,
-         "Each inference Deployment has a PodDisruptionBudget (each SeldonDeployment component a pdbSpec): "
-         "node drains and spot reclaims never take all replicas at once.",
-         inference_pod_disruption_budget, stack=True),
-    Rule("inference-graceful-termination", MANDATORY,
-         "Inference pods have terminationGracePeriodSeconds of at least 30 (the ESS guide used 1): in-flight "
-         "requests finish when a spot node is reclaimed or the autoscaler scales in.",
-         inference_graceful_termination),
-    Rule("images-pinned", MANDATORY,
-         "Container images are pinned to a tag other than latest, or a digest: what runs is what was reviewed, "
-         "and a node replacement cannot pull a different server.",
-         images_pinned),
-    Rule("stateful-resources-protected", MANDATORY,
-         "In production, the ACK cluster and the OSS/S3 model buckets are protected, so a refactor or a "
-         "mistaken destroy cannot delete them.",
-         stateful_resources_protected, settings=("production",)),
-    Rule("ingress-tls-in-production", ADVISORY,
-         "In production, ingress hosts should be served over TLS (advisory: an internal-only endpoint may "
-         "terminate TLS elsewhere).",
-         ingress_tls_in_production, settings=("production",)),
-    Rule("current-kubernetes-apis", MANDATORY,
-         "No removed Kubernetes API versions (autoscaling/v2beta1, policy/v1beta1, ...) and no discontinued "
-         "alibabacloud.com/burst-resource annotation: both stop working without an error on current clusters.",
-         current_kubernetes_apis),
+
+@policy("inference-graceful-termination", MANDATORY)
+def inference_graceful_termination(resource: ResourceView, settings: Settings) -> list[str]:
+    """Inference pods have terminationGracePeriodSeconds of at least 30 (the ESS guide used 1): in-flight requests
+    finish when a spot node is reclaimed or the autoscaler scales in."""
+    if not is_inference_workload(resource):
+        return []
+    problems = []
+    for spec in pod_specs(resource):
+        grace = as_int(spec.get("terminationGracePeriodSeconds", KUBERNETES_DEFAULT_GRACE_PERIOD_SECONDS))
+        if grace is not None and grace < MIN_GRACE_PERIOD_SECONDS:
+            problems.append(f"terminationGracePeriodSeconds is {grace}; at least {MIN_GRACE_PERIOD_SECONDS} lets "
+                            "in-flight requests finish")
+    return problems
+
+
+def image_pinned(image: str) -> bool:
+    """An image reference with a digest, or a tag other than ``latest``."""
+    if "@sha256:" in image:
+        return True
+    last = image.rsplit("/", 1)[-1]  # a registry port (host:5000/name) is not a tag
+    return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
+
+
+@policy("images-pinned", MANDATORY)
+def images_pinned(resource: ResourceView, settings: Settings) -> list[str]:
+    """Container images are pinned to a tag other than latest, or a digest: what runs is what was reviewed, and a
+    node replacement cannot pull a different server."""
+    return [f"container {c.get('name')} runs {c.get('image')!r}, which is not pinned to a tag or digest"
+            for spec in pod_specs(resource) for c in containers(spec)
+            if isinstance(c.get("image"), str) and is_known(c["image"]) and not image_pinned(c["image"])]
+
+
+STATEFUL_TYPES = (
+    "alicloud:cs/managedKubernetes:ManagedKubernetes",
+    "aws:eks/cluster:Cluster",
+    "alicloud:oss/bucket:Bucket",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
 )
+
+
+@policy("stateful-resources-protected", MANDATORY, settings=("production",))
+def stateful_resources_protected(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, the ACK cluster and the OSS/S3 model buckets are protected, so a refactor or a mistaken
+    destroy cannot delete them."""
+    if settings.production and resource.type in STATEFUL_TYPES and not resource.protect:
+        return ["holds state in a production stack but is not protected (ResourceOptions protect=True)"]
+    return []
+
+
+@policy("ingress-tls-in-production", ADVISORY, settings=("production",))
+def ingress_tls_in_production(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, ingress hosts should be served over TLS (advisory: an internal-only endpoint may terminate TLS
+    elsewhere)."""
+    if not settings.production or resource.kind != "Ingress":
+        return []
+    spec = resource.inputs.get("spec") or {}
+    covered = {host for tls in spec.get("tls") or [] for host in tls.get("hosts") or []}
+    hosts = [rule.get("host") for rule in spec.get("rules") or [] if rule.get("host")]
+    return [f"host {host} has no TLS" for host in hosts if host not in covered]
+
+
+REMOVED_API_VERSIONS = {
+    "autoscaling/v2beta1": "autoscaling/v2", "autoscaling/v2beta2": "autoscaling/v2",
+    "policy/v1beta1": "policy/v1", "extensions/v1beta1": "networking.k8s.io/v1 or apps/v1",
+    "networking.k8s.io/v1beta1": "networking.k8s.io/v1", "apps/v1beta1": "apps/v1", "apps/v1beta2": "apps/v1",
+}
+"""API versions the supported Kubernetes versions (1.25 and later) no longer serve, with their replacement."""
+DISCONTINUED_ANNOTATION = "alibabacloud.com/burst-resource"
+"""The ECI burst annotation of the ACK elastic-inference guides; ACK discontinued it for Kubernetes 1.24 and
+later in favour of the virtual-kubelet toleration and node affinity (ACK "Schedule pods to ECI")."""
+
+
+@policy("current-kubernetes-apis", MANDATORY)
+def current_kubernetes_apis(resource: ResourceView, settings: Settings) -> list[str]:
+    """No removed Kubernetes API versions (autoscaling/v2beta1, policy/v1beta1, ...) and no discontinued
+    alibabacloud.com/burst-resource annotation: both stop working without an error on current clusters."""
+    if not resource.type.startswith("kubernetes:"):
+        return []
+    problems = []
+    api_version = resource.inputs.get("apiVersion")
+    if api_version in REMOVED_API_VERSIONS:
+        problems.append(f"apiVersion {api_version} is no longer served; use {REMOVED_API_VERSIONS[api_version]}")
+    for path, key, _ in walk(resource.inputs):
+        if key == DISCONTINUED_ANNOTATION:
+            problems.append(f"{path}: the burst-resource annotation is discontinued; use the virtual-node "
+                            "toleration and node affinity")
+    return problems
+
+
+RULES: tuple[Rule, ...] = tuple(_DECLARED)
+"""Every policy, in the order of their definitions above."""
 
 
 # --------------------------------------------------------------------------- policy config

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal, Optional
 
 from pydantic import Field, StringConstraints, model_validator
 
+from policypack.credentials import credential_name
+
 from .base import (DNS_LABEL, ConfigModel, CpuQuantity, DnsLabel, Finding, InstanceType, LabelKey, LabelValue,
                    MemoryQuantity, is_gpu_instance_type, raise_findings)
-
-CREDENTIAL_NAME = re.compile(r"(ACCESS_?KEY|SECRET|PASSWORD|PASSWD|TOKEN|AK_?ID|AK_?SECRET)", re.IGNORECASE)
-"""Env names that carry credentials; those belong in a Secret or workload identity, never in config."""
 
 ServerKind = Literal["tfserving", "triton", "seldon"]
 
@@ -268,7 +266,7 @@ class ServiceConfig(ConfigModel):
         if self.burst.eci_gpu_specs and self.burst.mode == "none":
             findings.append(("burst.eciGpuSpecs", "ECI specs are set but burst.mode is none", "set burst.mode or remove eciGpuSpecs"))
         for name in self.env:
-            if CREDENTIAL_NAME.search(name):
+            if credential_name(name):
                 findings.append((f"env.{name}", "looks like a credential; config is stored in the repository",
                                  "use workload identity (RRSA), or a Kubernetes Secret from a secure config value"))
         if self.serving_kind == "triton" and self.model.version_policy != VersionPolicy(latest=1):

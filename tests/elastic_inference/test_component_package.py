@@ -21,6 +21,7 @@ from planner import mocks
 from elastic_inference.service import PLATFORM_ONLY_KEYS, catalog_entry, service_config
 from planner.engine import run_program
 from planner.stackfile import read_stack_file
+from policypack.sentinels import SECRET_MARK
 from pulumi.provider.experimental.component import ComponentProvider
 from stackconfig import PROJECT, StackConfigError
 from stackconfig import ServiceConfig
@@ -145,7 +146,7 @@ def test_platform_stacks_export_exactly_their_outputs_type(stack: str) -> None:
     assert list(outputs) == [to_camel(f.name) for f in dataclasses.fields(kind)]
     assert list(mocks.platform_stack_outputs(outputs["cloud"])) == list(outputs)
     if "kubeconfig" in outputs:
-        assert outputs["kubeconfig"] == "[secret]"
+        assert outputs["kubeconfig"] == SECRET_MARK
 
 
 def test_plugin_folder_hosts_the_components(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,8 @@ from planner.stackfile import read_stack_file
 from stackconfig import PROJECT
 
 from paths import ROOT
+from policypack.sentinels import SECRET_MARK
+
 TEMPLATES = ROOT / "templates"
 APP = TEMPLATES / "inference-service-python"
 ENVIRONMENT = TEMPLATES / "environment"
@@ -78,7 +80,7 @@ def test_app_template_installs_this_repository_at_a_release() -> None:
     assert requirement == ["elastic-inference @ git+https://github.com/ACME/elastic-inference@v0.1.0"]
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'name = "elastic-inference"' in pyproject
-    assert 'include = ["components", "stackconfig", "elastic_inference"]' in pyproject
+    assert 'include = ["components", "stackconfig", "elastic_inference", "policypack"]' in pyproject
 
 
 def _app_plan(project: Path) -> Plan:
@@ -95,7 +97,7 @@ def test_app_template_deploys_one_service_onto_the_platform_stack(app_project: P
     workload = plan.get("elastic-inference:inference:InferenceService", name)
     assert provider.parent == component.urn and workload.parent == component.urn
     # The cluster comes from the platform stack: its kubeconfig (secret) and its id.
-    assert provider.inputs["kubeconfig"] == "[secret]"
+    assert provider.inputs["kubeconfig"] == SECRET_MARK
     assert provider.inputs["clusterIdentifier"] == platform_stack["clusterId"]
 
     kubernetes = [r for r in plan.resources if r.type.startswith("kubernetes:")]
@@ -185,7 +187,7 @@ def _plan_against(platform_stack: str, project: Path, **config: str) -> tuple[Pl
 
 
 @pytest.mark.parametrize("platform, provider_inputs", [
-    ("aws-dev", {"kubeconfig": "[secret]", "clusterIdentifier": "ei-aws-dev-eks"}),
+    ("aws-dev", {"kubeconfig": SECRET_MARK, "clusterIdentifier": "ei-aws-dev-eks"}),
     ("local", {"context": "kind-kind"}),
 ])
 def test_app_template_deploys_onto_eks_and_existing_platforms(app_project: Path, platform: str,

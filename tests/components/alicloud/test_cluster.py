@@ -18,6 +18,7 @@ from components.alicloud.network import Network, NetworkArgs
 from factories import PRODUCTION, stack_config
 from paths import ROOT
 from planner import mocks
+from policypack.sentinels import SECRET_MARK
 
 CLUSTER = "elastic-inference:cluster:Cluster"
 ACK = "alicloud:cs/managedKubernetes:ManagedKubernetes"
@@ -155,7 +156,7 @@ def test_kubeconfig_is_a_secret_temporary_credential_of_the_cluster(run_under_mo
     answer = mocks.CALL_RESULTS[CREDENTIAL]
     monkeypatch.setitem(mocks.CALL_RESULTS, CREDENTIAL, lambda args: calls.append(args) or answer(args))
     plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"kubeconfigTtlMinutes": 60}})
-    assert plan.outputs["kubeconfig"] == "[secret]"
+    assert plan.outputs["kubeconfig"] == SECRET_MARK
     assert [(c["clusterId"], c["temporaryDurationMinutes"]) for c in calls] == [(plan.outputs["cluster_id"], 60)]
 
 
@@ -164,7 +165,7 @@ def test_k8s_provider_uses_the_secret_kubeconfig_and_the_cluster_identity(run_un
     provider = plan.get(K8S_PROVIDER, "k8s")
     assert provider.urn == plan.outputs["k8sProviderUrn"]
     assert provider.parent == plan.get(CLUSTER, "cluster").urn
-    assert provider.inputs["kubeconfig"] == "[secret]"
+    assert provider.inputs["kubeconfig"] == SECRET_MARK
     assert provider.inputs["clusterIdentifier"] == plan.outputs["cluster_id"]
     assert provider.inputs["enableServerSideApply"] in (True, "true")  # provider config travels as strings
 

@@ -21,6 +21,7 @@ from crd_schemas import validate_custom_resource
 from factories import keys_and_strings
 from planner import mocks
 from planner.manifests import kubernetes_objects
+from policypack.sentinels import SECRET_MARK
 from service_factories import BERT, CIFAR, FASHION, KEDA, service, stack_with
 from stackconfig import ClaimRef
 from stackconfig.errors import StackConfigError
@@ -77,7 +78,7 @@ def assert_valid(plan):
     for obj in kubernetes_objects(plan):
         if obj["kind"] == "Secret":
             # The offline plan hides a Secret's whole stringData; validate the rest.
-            assert obj["stringData"] == "[secret]"
+            assert obj["stringData"] == SECRET_MARK
             obj = {k: v for k, v in obj.items() if k != "stringData"}
         group = obj["apiVersion"].rpartition("/")[0]
         if "." in group and not group.endswith(".k8s.io"):
@@ -205,7 +206,7 @@ def test_tfserving_mounts_its_config_map_and_the_store(run_under_mocks):
 def test_s3_credentials_only_as_a_secret(run_under_mocks, case, secret_ref):
     plan = plan_service(run_under_mocks, entry(case))
     secret = only(plan, SECRET).inputs
-    assert secret["stringData"] == "[secret]" and secret["type"] == "Opaque"
+    assert secret["stringData"] == SECRET_MARK and secret["type"] == "Opaque"
     strings = [s for r in plan.resources for s in keys_and_strings(r.inputs)]
     assert not any("AKIAEXAMPLEKEYID" in s or "example-secret-access-key" in s for s in strings)
     if secret_ref == "envFrom":
@@ -288,7 +289,7 @@ def test_secret_data_for_seldons_rclone_and_for_triton(run_under_mocks):
             pulumi.export(f"{name}-values", pulumi.Output.unsecret(pulumi.Output.from_input(data)))
 
     outputs = run_under_mocks(program).outputs
-    assert outputs["rclone"] == outputs["aws"] == "[secret]"
+    assert outputs["rclone"] == outputs["aws"] == SECRET_MARK
     assert outputs["rclone-values"] == {
         "RCLONE_CONFIG_S3_TYPE": "s3", "RCLONE_CONFIG_S3_PROVIDER": "aws", "RCLONE_CONFIG_S3_ENV_AUTH": "false",
         "RCLONE_CONFIG_S3_ACCESS_KEY_ID": "AKIAEXAMPLEKEYID",

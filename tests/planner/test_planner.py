@@ -11,15 +11,16 @@ import pytest
 import yaml
 
 from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
 
-from planner.engine import RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, redact, wire_inputs
+from planner.engine import redact, wire_inputs
 from planner.manifests import REDACTED_ANNOTATION, manifest_filename, ordered, without_secret_fields
 from planner.stackfile import SECRET_PLACEHOLDER, parse_stack_document
+from policypack.sentinels import SECRET_MARK, UNKNOWN_MARK
 from stackconfig import StackConfigError
 
 from factories import config_values
-
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
 
 
 def run_planner(*args: str) -> subprocess.CompletedProcess:
@@ -33,18 +34,20 @@ def write_stack(tmp_path: Path, values: dict) -> Path:
 
 
 def test_recorded_inputs_are_the_redacted_json_of_the_request():
+    """The request is in the wire format of Pulumi's own SDK: its sentinels, not this repository's copy."""
     inputs = struct_pb2.Struct()
     inputs.update({
-        "count": 3.0, "ratio": 0.5, "on": True, "off": None, "pending": UNKNOWN, "empty": {}, "none": [],
-        "password": {SIG_KEY: SECRET_SIG, "value": "hunter2"},
-        "refs": [{SIG_KEY: RESOURCE_SIG, "urn": "urn:pulumi:dev::p::t::n", "id": "i"}, {"nested": [1.0, "a"]}],
-        "other": {SIG_KEY: "not-a-signature", "x": 2.0},
+        "count": 3.0, "ratio": 0.5, "on": True, "off": None, "pending": rpc.UNKNOWN, "empty": {}, "none": [],
+        "password": {rpc._special_sig_key: rpc._special_secret_sig, "value": "hunter2"},
+        "refs": [{rpc._special_sig_key: rpc._special_resource_sig, "urn": "urn:pulumi:dev::p::t::n", "id": "i"},
+                 {"nested": [1.0, "a"]}],
+        "other": {rpc._special_sig_key: "not-a-signature", "x": 2.0},
     })
     before = inputs.SerializeToString(deterministic=True)
     recorded = wire_inputs(inputs)
     assert recorded == redact(json_format.MessageToDict(inputs))
     assert list(recorded) == list(redact(json_format.MessageToDict(inputs)))
-    assert recorded["password"] == "[secret]" and recorded["pending"] == "[unknown]" and recorded["count"] == 3
+    assert recorded["password"] == SECRET_MARK and recorded["pending"] == UNKNOWN_MARK and recorded["count"] == 3
     assert inputs.SerializeToString(deterministic=True) == before
 
 
@@ -79,7 +82,7 @@ def test_manifests_put_api_version_kind_metadata_first_and_sort_the_rest():
 
 
 def test_secret_fields_are_left_out_of_manifests_and_said_so():
-    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s3"}, "type": "Opaque", "stringData": "[secret]"}
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s3"}, "type": "Opaque", "stringData": SECRET_MARK}
     written = without_secret_fields(secret)
     assert "stringData" not in written and written["type"] == "Opaque"
     assert "stringData" in written["metadata"]["annotations"][REDACTED_ANNOTATION]

@@ -14,7 +14,7 @@ from planner.cli import main as planner_main
 from planner.stackfile import read_stack_file
 from planner.whatif.patterns import PATTERNS
 
-DATA = Path(__file__).parent / "data"
+from paths import DATA
 
 
 ACK_STACKS = [s for s in committed_stacks() if "elastic-inference:cloud" not in read_stack_file(Path("stacks") / f"Pulumi.{s}.yaml")[0]]

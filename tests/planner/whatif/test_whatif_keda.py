@@ -3,8 +3,6 @@ and "ScaledObject specification" (pollingInterval, cooldownPeriod, minReplicaCou
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from planner.whatif.capacity import load_instance_types, load_prices
 from planner.whatif.hpa import external_average_value_replicas
 from planner.whatif.inputs import Timings
@@ -13,7 +11,7 @@ from planner.whatif.run import Load, default_demand, setups, simulate
 from planner.stackfile import read_stack_file
 from stackconfig import load_stack_config
 
-DATA = Path(__file__).parent / "data"
+from paths import DATA
 
 
 def test_activation_needs_a_value_strictly_above_the_threshold():

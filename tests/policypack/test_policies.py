@@ -14,9 +14,10 @@ from planner.policies import default_policy_config
 from planner.stackfile import read_stack_file
 from policypack import rules
 from policypack.rules import RULES, PolicyConfig, ResourceView, Settings, evaluate, parse_policy_config
+from policypack.sentinels import SECRET_MARK, UNKNOWN_MARK
 from stackconfig import load_stack_config
 
-DATA = Path(__file__).parent / "data"
+from paths import DATA
 
 
 def view(type_: str, inputs: dict[str, Any], name: str = "r", protect: bool = False,
@@ -80,6 +81,12 @@ def test_at_least_ten_policies_with_unique_names_and_reasons():
     assert all(set(r.settings) <= set(rules.SETTING_SCHEMAS) for r in RULES)
 
 
+def test_a_policy_without_a_docstring_is_refused():
+    """The docstring is the description ``pulumi preview`` shows; an empty one would go unnoticed."""
+    with pytest.raises(TypeError, match="undocumented-policy: its docstring"):
+        rules.policy("undocumented-policy", rules.MANDATORY)(lambda resource, settings: [])
+
+
 # --------------------------------------------------------------------------- one test per policy
 
 
@@ -96,7 +103,7 @@ def test_spot_on_demand_share():
 
 
 @pytest.mark.parametrize("inputs, expected", [
-    ({"volumeAttributes": {"akId": "[secret]", "roleName": "r"}}, []),
+    ({"volumeAttributes": {"akId": SECRET_MARK, "roleName": "r"}}, []),
     ({"tags": {"owner": "team-ml"}}, []),
     ({"volumeAttributes": {"akId": "id", "akSecret": "s"}}, ["volumeAttributes.akId", "volumeAttributes.akSecret"]),
     ({"tags": {"note": "key LTAI5tQ3Xk9vB2mN8pR4sW7z here"}}, ["tags.note"]),
@@ -104,6 +111,10 @@ def test_spot_on_demand_share():
     ({"spec": {"env": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "abc"}]}}, ["spec.env[0]"]),
     ({"spec": {"env": [{"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "s3", "key": "k"}}}]}}, []),
     ({"password": ""}, []),
+    ({"config": {"AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjE"}}, ["config.AWS_SESSION_TOKEN"]),
+    ({"mountOptions": ["endpoint=https://reader:hunter2@oss.example.com"]}, ["mountOptions[0]"]),
+    ({"spec": {"automountServiceAccountToken": False, "volumes": [{"name": "s3", "secret": {"secretName": "s3"}}],
+               "env": [{"name": "AWS_SECRET_ACCESS_KEY_FILE", "value": "/var/run/secrets/s3/key"}]}}, []),
 ])
 def test_no_credentials_in_inputs(inputs, expected):
     found = check("no-credentials-in-inputs", view("kubernetes:core/v1:PersistentVolume", inputs))
@@ -153,10 +164,10 @@ def test_buckets_locked_down_oss():
 
 def test_buckets_locked_down_matches_settings_by_dependency_when_the_name_is_unknown():
     resources = [r if r.type.endswith("bucket:Bucket") else view(
-        r.type, {**r.inputs, "bucket": rules.UNKNOWN}, name=r.name, dependencies=frozenset({BUCKET_URN}))
+        r.type, {**r.inputs, "bucket": UNKNOWN_MARK}, name=r.name, dependencies=frozenset({BUCKET_URN}))
         for r in oss_bucket_set()]
     assert check_stack("buckets-locked-down", resources) == []
-    unrelated = [r if r.type.endswith("bucket:Bucket") else view(r.type, {**r.inputs, "bucket": rules.UNKNOWN}, name=r.name)
+    unrelated = [r if r.type.endswith("bucket:Bucket") else view(r.type, {**r.inputs, "bucket": UNKNOWN_MARK}, name=r.name)
                  for r in oss_bucket_set()]
     assert len(check_stack("buckets-locked-down", unrelated)) == 4
 

@@ -11,6 +11,7 @@ import pytest
 from factories import config_values
 from planner.cli import main
 from planner.diff import MISSING, diff_plans, render
+from policypack.sentinels import SECRET_MARK
 
 GPU_POOL = {"name": "gpu-inference", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"], "scaling": {"minSize": 0, "maxSize": 4},
             "spot": {}, "labels": {"workload": "inference"}}
@@ -88,10 +89,10 @@ def test_replacement_heuristic_flags_create_only_properties():
 
 
 def test_diff_keeps_secrets_hidden_and_reports_protect_and_dotted_keys():
-    before = resource("kubernetes:core/v1:Secret", {"stringData": "[secret]", "metadata": {"labels": {"app.kubernetes.io/name": "a"}}})
+    before = resource("kubernetes:core/v1:Secret", {"stringData": SECRET_MARK, "metadata": {"labels": {"app.kubernetes.io/name": "a"}}})
     after = resource("kubernetes:core/v1:Secret", {"metadata": {"labels": {"app.kubernetes.io/name": "b"}}}, protect=True)
     changes = {c.path: (c.before, c.after) for c in diff_plans("s", one_stack(before), one_stack(after)).changed[0].changes}
-    assert changes == {"stringData": ("[secret]", MISSING), 'metadata.labels["app.kubernetes.io/name"]': ("a", "b"),
+    assert changes == {"stringData": (SECRET_MARK, MISSING), 'metadata.labels["app.kubernetes.io/name"]': ("a", "b"),
                        "(protect)": (False, True)}
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from policypack.rules import RULES
 
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
+
 TOOLS_PYTHON = Path(os.environ.get("TOOLS_VENV", ROOT / ".venv-tools")).resolve() / "bin" / "python"
 
 PROBE = r'''

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,8 @@ from planner.whatif.run import Load, default_demand, setups, simulate
 from stackconfig import load_stack_config
 from stackconfig import NodePoolConfig, ServiceConfig
 
-DATA = Path(__file__).parent / "data"
+from paths import DATA
+
 STACK_FILES = ["whatif-seeds.yaml", "whatif-tuned.yaml", "whatif-keda.yaml", "whatif-eci.yaml"]
 
 

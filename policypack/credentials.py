@@ -1,0 +1,57 @@
+"""One credential detector: names that hold a credential, and values shaped like one.
+
+The policy pack (``no-credentials-in-inputs``), the config validation (environment variable names) and the
+tests use it; it needs the standard library only, as the policy pack's virtualenv has ``pulumi_policy`` alone.
+
+A name (an input key or an environment variable) is split into words at underscores, dashes, dots and
+camelCase humps, and names a credential when its last words are a credential: ``AWS_SESSION_TOKEN``,
+``accessKeyId``, ``secret_access_key``, ``akSecret``, ``apiKey``, ``DB_PASSWORD``. A name ending in any other
+word is about a credential, not one (``secretKeyRef``, ``tlsSecretName``, ``tokenExpirationSeconds``,
+``SECRET_ACCESS_KEY_FILE``), and one opening with a verb is a switch (``automountServiceAccountToken``).
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+CREDENTIAL_ENDINGS = frozenset({
+    "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
+    "accesskey", "secretkey", "privatekey", "apikey", "accesskeyid", "akid",
+})
+"""The last words of a credential's name, run together: ``accessKeyId``, ``ACCESS_KEY_ID`` and ``accesskeyid``
+all end in ``accesskeyid``. A bare ``key`` or ``id`` is left out: ConfigMap keys and resource ids are not secret."""
+
+SWITCH_VERBS = frozenset({"allow", "automount", "create", "disable", "enable", "generate", "mount", "rotate", "use"})
+"""First words that make a name a setting about a credential, not the credential itself."""
+
+VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("an access key id",  # Alibaba Cloud (LTAI + 12-28) and AWS (AKIA/ASIA + 16) AccessKey ids
+     re.compile(r"(?<![A-Za-z0-9])(?:LTAI[0-9A-Za-z]{12,28}|(?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Za-z0-9])")),
+    ("a password in a URL",  # user:password@ in the authority; $(VAR) and ${VAR} are references, not passwords
+     re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(?!\$)[^/\s@]+@")),
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("a JSON web token",  # base64url of '{"' opens both the header and the payload
+     re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")),
+    ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{16,}", re.IGNORECASE)),
+)
+"""What a value looks like when it is a credential, checked in this order."""
+
+
+def _words(name: str) -> list[str]:
+    """``"AWS_SECRET_ACCESS_KEY"`` and ``"awsSecretAccessKey"`` both give ``["aws", "secret", "access", "key"]``."""
+    return [word.lower() for word in _WORD.findall(name)]
+
+
+def credential_name(name: str) -> bool:
+    """Whether a key or environment variable called ``name`` holds a credential."""
+    words = _words(name)
+    if not words or words[0] in SWITCH_VERBS:
+        return False
+    return any("".join(words[start:]) in CREDENTIAL_ENDINGS for start in range(len(words)))
+
+
+def credential_value(text: str) -> str | None:
+    """What credential ``text`` holds or contains (e.g. ``"an access key id"``), or None if it looks like none."""
+    return next((what for what, shape in VALUE_SHAPES if shape.search(text)), None)
