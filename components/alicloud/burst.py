@@ -73,7 +73,7 @@ class VirtualNodes(pulumi.ComponentResource):
     (no ``version`` pinned: ACK offers only current add-on versions) with :func:`virtual_node_config`.
     ``cleanup_cloud_resources`` is on, so removing the add-on also removes the ECI resources it
     created (the SDK requires the flag for this add-on's uninstall). Installed when
-    ``virtualNodes.enabled`` (README configuration reference).
+    ``alicloud.virtualNodes.enabled`` (README configuration reference).
 
     Attributes / outputs: ``addon_id`` (``addonId``, ``<cluster id>:ack-virtual-node``), ``addon_name``
     (``addonName``).

@@ -71,7 +71,7 @@ def node_pool_arguments(
     vswitch_ids: pulumi.Input[Sequence[str]],
     tags: Mapping[str, str],
 ) -> dict[str, Any]:
-    """Keyword arguments of the ``alicloud.cs.NodePool`` for one ``nodePools`` entry.
+    """Keyword arguments of the ``alicloud.cs.NodePool`` for one ``alicloud.nodePools`` entry.
 
     No login is set (no ``password``, no ``key_name``): nodes are reached through the Kubernetes API,
     not SSH. ``instance_types`` keeps the config order because ACK tries the types in that order.
@@ -102,7 +102,7 @@ def node_pool_arguments(
 @dataclass(frozen=True)
 class NodePoolArgs:
     config: NodePoolConfig
-    """The pool's entry of ``nodePools``."""
+    """The pool's entry of ``alicloud.nodePools``."""
     environment: str
     """Stack environment, part of the pool's physical name ``ei-<environment>-<pool name>``."""
     cluster_id: pulumi.Input[str]
@@ -117,12 +117,8 @@ class NodePool(pulumi.ComponentResource):
     """One ACK node pool scaled by the cluster autoscaler between ``scaling.minSize`` and ``scaling.maxSize``.
 
     Creates a single ``alicloud.cs.NodePool`` (pay-as-you-go, Alibaba Cloud Linux 3) from
-    :func:`node_pool_arguments`. Options and their defaults (``stackconfig.model.NodePoolConfig``):
-    ``spot`` (none: pay-as-you-go; with ``{}``: ``SpotAsPriceGo``, 30 % pay-as-you-go above a base of
-    0, compensation with pay-as-you-go on, 3 instance pools, remedy on), ``multiAzPolicy``
-    (``COST_OPTIMIZED`` for spot pools, ``BALANCE`` otherwise), ``labels`` (none), ``taints``
-    (``nvidia.com/gpu=present:NoSchedule`` on GPU pools, none otherwise), ``systemDiskCategory``
-    (``cloud_essd``), ``systemDiskSizeGib`` (120).
+    :func:`node_pool_arguments`: spot settings, zone policy, labels, taints and system disk of the pool's
+    ``alicloud.nodePools[]`` entry (options and their defaults: the README's configuration reference).
 
     The node count belongs to the autoscaler: changes it makes are ignored (:data:`AUTOSCALER_OWNED`).
     The account needs the ``AliyunCSManagedAutoScalerRole`` RAM role for auto-scaling pools.

@@ -101,19 +101,19 @@ class ClusterArgs:
 
 class Cluster(pulumi.ComponentResource):
     """An ACK managed cluster with RRSA, Terway and create-time add-ons, and a Kubernetes provider for it. Options
-    and their defaults: the README's configuration reference, ``cluster``.
+    and their defaults: the README's configuration reference, ``alicloud.cluster``.
 
     Creates:
 
     - ``cs.ManagedKubernetes`` named ``ei-<environment>-ack`` (:func:`managed_kubernetes_args`): control plane in the
       node vSwitches, Terway pods in the pod vSwitches, kube-proxy ``ipvs``, RRSA on, no NAT gateway of its own
       (see :class:`~components.alicloud.network.Network`), the API server on an Internet SLB when
-      ``cluster.publicApiServer``, control-plane logs, deletion protection, the stack's tags, and the add-ons of
+      ``alicloud.cluster.publicApiServer``, control-plane logs, deletion protection, the stack's tags, and the add-ons of
       :func:`components.alicloud.addons.cluster_addons`. Add-ons and most network settings take effect at creation
       only. ``protect``-ed when ``protect``.
-    - A ``kubernetes`` provider (``k8s``) with a temporary kubeconfig valid ``cluster.kubeconfigTtlMinutes``,
+    - A ``kubernetes`` provider (``k8s``) with a temporary kubeconfig valid ``alicloud.cluster.kubeconfigTtlMinutes``,
       fetched anew on every run; it is replaced only if the cluster is.
-    - With ``cluster.createAutoscalerRole``: the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` trusted by
+    - With ``alicloud.cluster.createAutoscalerRole``: the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` trusted by
       ``cs.aliyuncs.com`` with the system policy ``AliyunCSManagedAutoScalerRolePolicy``. Without, the program checks
       the role exists and stops with instructions if not. Either way ``cluster_id`` resolves only once the role is
       there, so node pools created with it can autoscale.

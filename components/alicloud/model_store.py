@@ -151,23 +151,23 @@ class ModelStoreArgs:
 
 class ModelStore(pulumi.ComponentResource):
     """The OSS bucket that holds models, and a PersistentVolumeClaim pods mount it through, without any AccessKey.
-    Options and their defaults: the README's configuration reference, ``modelStore``.
+    Options and their defaults: the README's configuration reference, ``alicloud.modelStore``.
 
     Creates, with the ``alicloud`` and ``kubernetes`` providers of ``opts``:
 
-    - ``oss.Bucket`` ``bucket_name``, ``Standard`` storage, redundancy ``modelStore.redundancyType``, the stack's
+    - ``oss.Bucket`` ``bucket_name``, ``Standard`` storage, redundancy ``alicloud.modelStore.redundancyType``, the stack's
       tags; and, as separate resources (the bucket's inline ``acl`` is deprecated): ``BucketAcl`` ``private``,
-      ``BucketVersioning`` ``Enabled``, ``BucketServerSideEncryption`` ``modelStore.encryption`` (with
-      ``modelStore.kmsKeyId`` when set) and ``BucketPublicAccessBlock`` on. The bucket ignores drift of the inline
+      ``BucketVersioning`` ``Enabled``, ``BucketServerSideEncryption`` ``alicloud.modelStore.encryption`` (with
+      ``alicloud.modelStore.kmsKeyId`` when set) and ``BucketPublicAccessBlock`` on. The bucket ignores drift of the inline
       attributes those resources own, as the SDK requires. When ``protect`` the bucket is ``protect``-ed and never
       force-destroyed; otherwise ``pulumi destroy`` deletes it with every object version.
     - ``ram.Role`` ``ei-<environment>-model-store-csi`` trusted only by the cluster's RRSA OIDC provider for
       the CSI plugin's ossfs service account (:data:`CSI_FUSE_SERVICE_ACCOUNT`), and a custom ``ram.Policy``
       ``ei-<environment>-model-store-oss`` limited to this bucket (:func:`bucket_access_policy`): read-only,
-      or read-write with ``modelStore.writeAccess``.
-    - :func:`~components.kubernetes.model_claim.static_claim`: the namespace ``modelStore.namespace`` (unless
-      built-in), a PersistentVolume ``modelStore.claimName`` mounting ``modelStore.path`` of the bucket through the
-      internal endpoint with ``modelStore.mountOptions`` (:func:`persistent_volume_spec`), and its claim.
+      or read-write with ``alicloud.modelStore.writeAccess``.
+    - :func:`~components.kubernetes.model_claim.static_claim`: the namespace ``alicloud.modelStore.namespace`` (unless
+      built-in), a PersistentVolume ``alicloud.modelStore.claimName`` mounting ``alicloud.modelStore.path`` of the bucket through the
+      internal endpoint with ``alicloud.modelStore.mountOptions`` (:func:`persistent_volume_spec`), and its claim.
 
     Outputs: ``bucket_name``, ``role_name``, ``role_arn``, ``claim_name``, ``namespace``.
     """

@@ -66,12 +66,12 @@ class NetworkArgs:
 class Network(pulumi.ComponentResource):
     """The VPC, node vSwitches and Terway pod vSwitches of the cluster, with Internet egress.
 
-    When ``network.existingVpcId`` is unset (default), creates: a VPC (``vpcCidr``, default
-    ``192.168.0.0/16``); one node vSwitch per zone (``nodeVswitchCidrs``) and one pod vSwitch per
-    zone (``podVswitchCidrs``), both in the order of ``zones``; and, when ``natGateway`` (default
-    on), an Enhanced Internet NAT gateway in the first node vSwitch, a pay-by-traffic EIP
-    (``natBandwidthMbps``, default 100) bound to it, and one SNAT entry per node vSwitch and per
-    pod vSwitch: Terway gives pods addresses of the pod vSwitches, so pods egress from there.
+    Options and their defaults: the README's configuration reference, ``alicloud.network``. Unless
+    ``existingVpcId`` is set, creates: a VPC (``vpcCidr``); one node vSwitch per zone (``nodeVswitchCidrs``) and
+    one pod vSwitch per zone (``podVswitchCidrs``), both in the order of ``zones``; and, with ``natGateway``, an
+    Enhanced Internet NAT gateway in the first node vSwitch, a pay-by-traffic EIP (``natBandwidthMbps``) bound
+    to it, and one SNAT entry per node vSwitch and per pod vSwitch: Terway gives pods addresses of the pod
+    vSwitches, so pods egress from there.
 
     When ``existingVpcId`` is set, creates nothing and exposes the given ids
     (``existingNodeVswitchIds``, ``existingPodVswitchIds``); egress is then the VPC owner's

@@ -51,7 +51,7 @@ class AlicloudPlatform(pulumi.ComponentResource):
     Creates, each as a child component: an ``alicloud`` provider for ``region``; the
     :class:`~components.alicloud.network.Network`; the :class:`~components.alicloud.cluster.Cluster` (and its
     Kubernetes provider); one :class:`~components.alicloud.capacity.NodePool` per ``nodePools`` entry;
-    :class:`~components.alicloud.burst.VirtualNodes` when ``virtualNodes.enabled``; the
+    :class:`~components.alicloud.burst.VirtualNodes` when ``alicloud.virtualNodes.enabled``; the
     :class:`~components.alicloud.model_store.ModelStore`; the :class:`~components.s3.repository.S3ModelRepository`
     when ``s3ModelRepository`` is set; and the catalog (:func:`components.kubernetes.catalog.deploy_catalog`: add-ons,
     with the QPS metrics adapter unless a service needs KEDA, and one InferenceService per ``services`` entry),

@@ -70,9 +70,9 @@ def autoscaler_tags(cluster_name: str, labels: dict[str, str]) -> dict[str, str]
 def mixed_instances_policy(gpu: AwsGpuCapacityConfig, launch_template_id: pulumi.Input[str],
                            launch_template_version: pulumi.Input[str]) -> dict[str, Any]:
     """The GPU group's mix: ``onDemandBaseCapacity`` on-demand first, then ``onDemandPercentageAboveBaseCapacity``
-    (default 30 %) on-demand and the rest spot, spot spread by ``spotAllocationStrategy`` (default
-    ``price-capacity-optimized``) over every listed instance type (SDK docstrings of
-    ``GroupMixedInstancesPolicyInstancesDistribution``; the SDK's own default share is 100 % on-demand)."""
+    on-demand and the rest spot, spot spread by ``spotAllocationStrategy`` over every listed instance type (SDK
+    docstrings of ``GroupMixedInstancesPolicyInstancesDistribution``; the SDK's own default share is 100 %
+    on-demand, so the share is always set)."""
     return {
         "instances_distribution": {
             "on_demand_base_capacity": gpu.on_demand_base_capacity,

@@ -39,7 +39,7 @@ class AwsNetworkArgs:
 
 
 class AwsNetwork(pulumi.ComponentResource):
-    """A VPC ``aws.vpcCidr`` (default ``10.0.0.0/16``) with DNS support and host names (EKS needs both); per zone a
+    """A VPC ``aws.vpcCidr`` with DNS support and host names (EKS needs both); per zone a
     public subnet (``aws.publicSubnetCidrs``, public IPs on launch) and a private one (``aws.privateSubnetCidrs``);
     an Internet gateway and a public route table; NAT gateways with Elastic IPs (:func:`nat_zones`); and one private
     route table per zone whose default route goes through its zone's NAT gateway, or the only one.

@@ -6,7 +6,6 @@ import json
 import dataclasses
 import runpy
 import typing
-from pathlib import Path
 from typing import Any
 
 import pytest
