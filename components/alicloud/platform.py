@@ -11,6 +11,7 @@ import pulumi_alicloud as alicloud
 from stackconfig import StackConfig
 
 from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.model_claim import BUILTIN_NAMESPACES
 from ..kubernetes.context import ClusterContext
 from ..naming import cloud_tags
 from ..outputs import AlicloudOutputs
@@ -93,7 +94,7 @@ class AlicloudPlatform(pulumi.ComponentResource):
             services=config.services, addons=config.addons, qps_metrics_adapter=config.alicloud.metrics_adapter),
             ClusterContext(
                 provider=cluster.k8s_provider, cloud=config.cloud, burst=ECI, qps=sls_qps_metric(cluster.log_project),
-                model_claim=config.model_claim,
+                model_claim=config.model_claim, namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace},
                 s3=s3, storage=[store, *repository], capacity=list(pools.values())))
 
         self.outputs = AlicloudOutputs(

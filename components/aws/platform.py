@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from stackconfig import StackConfig
 
 from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.model_claim import BUILTIN_NAMESPACES
 from ..kubernetes.context import ClusterContext, S3Access
 from ..naming import cloud_tags
 from ..outputs import AwsOutputs
@@ -76,7 +77,8 @@ class AwsPlatform(pulumi.ComponentResource):
         s3 = S3Access(bucket=config.bucket_name, region=region, role_arn=store.reader_role_arn) \
             if store.reader_role_arn is not None else None
         catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
-            provider=cluster.k8s_provider, cloud=config.cloud, burst=FARGATE, model_claim=config.model_claim, s3=s3,
+            provider=cluster.k8s_provider, cloud=config.cloud, burst=FARGATE, model_claim=config.model_claim,
+            namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace}, s3=s3,
             storage=store.ready, capacity=capacity.nodes))
 
         self.outputs = AwsOutputs(

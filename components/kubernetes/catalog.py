@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import pulumi
+from pulumi_kubernetes.core.v1 import Namespace
 
 from stackconfig import AddonsConfig, HelmChartConfig, ServiceConfig
 
@@ -62,16 +63,21 @@ def addons_args(args: CatalogArgs) -> ClusterAddonsArgs:
 
 
 def deploy_catalog(parent: pulumi.Resource, args: CatalogArgs, cluster: ClusterContext) -> Catalog:
-    """:class:`~components.kubernetes.addons.ClusterAddons` (``addons``, after the cluster's capacity) and one
+    """:class:`~components.kubernetes.addons.ClusterAddons` (``addons``, after the cluster's capacity), a Namespace
+    (``namespace-<name>``) for each service namespace the cluster does not have (``ClusterContext.namespaces``), and one
     :class:`~components.kubernetes.inference_service.InferenceService` (``<namespace>-<name>``) per catalog entry,
     children of ``parent``, on the cluster's provider."""
     in_cluster = pulumi.ResourceOptions(parent=parent, providers=[cluster.provider])
     addons = ClusterAddons("addons", addons_args(args),
         opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=list(cluster.capacity))))
     running = dataclasses.replace(cluster, addons=cluster.addons | frozenset(addons.releases))
+    missing = sorted({svc.namespace for svc in args.services} - cluster.namespaces) if cluster.namespaces is not None else []
+    namespaces = {namespace: Namespace(f"namespace-{namespace}", metadata={"name": namespace}, opts=in_cluster)
+                  for namespace in missing}
     services = {
         (svc.namespace, svc.name): InferenceService(
-            f"{svc.namespace}-{svc.name}", InferenceServiceArgs(service=svc, cluster=running, operators=addons.releases),
+            f"{svc.namespace}-{svc.name}", InferenceServiceArgs(
+                service=svc, cluster=running, operators=addons.releases, namespace=namespaces.get(svc.namespace)),
             opts=in_cluster)
         for svc in args.services
     }

@@ -62,6 +62,8 @@ class InferenceServiceArgs:
     operators: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Releases of the add-ons installed with the catalog, by role; the autoscaler and custom resources wait for
     those the service needs. Empty when another stack installed the add-ons (an app team's service)."""
+    namespace: Optional[pulumi.Resource] = None
+    """The Namespace the catalog creates for the service, which every object waits for; None when it exists."""
 
 
 def _routing(service: ServiceConfig) -> tuple[str, int]:
@@ -206,10 +208,11 @@ class InferenceService(pulumi.ComponentResource):
         needed = required_addons(service)
         operators = [args.operators[role] for role in needed if role in args.operators]
         storage = list(cluster.storage)
-        child = pulumi.ResourceOptions(parent=self)
-        with_storage = pulumi.ResourceOptions(parent=self, depends_on=storage)
-        with_operators = pulumi.ResourceOptions(parent=self, depends_on=operators)
-        with_both = pulumi.ResourceOptions(parent=self, depends_on=[*storage, *operators])
+        namespace = [args.namespace] if args.namespace else []
+        child = pulumi.ResourceOptions(parent=self, depends_on=namespace)
+        with_storage = pulumi.ResourceOptions(parent=self, depends_on=[*namespace, *storage])
+        with_operators = pulumi.ResourceOptions(parent=self, depends_on=[*namespace, *operators])
+        with_both = pulumi.ResourceOptions(parent=self, depends_on=[*namespace, *storage, *operators])
         s3 = cluster.s3
         model_claim = cluster.model_claim.name if cluster.model_claim else None
 
