@@ -33,6 +33,7 @@ GPU_RESOURCE = "nvidia.com/gpu"
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 """Tolerates the GPU pools' ``nvidia.com/gpu`` taint (stackconfig ``GPU_TAINT``) whatever its value."""
 TMP_VOLUME = "tmp"
+TMP_MOUNT = {"name": TMP_VOLUME, "mountPath": "/tmp"}
 MODEL_VOLUME = "models"
 CONFIG_VOLUME = "server-config"
 
@@ -159,7 +160,6 @@ def server_container(service: ServiceConfig, options: PodOptions) -> dict[str, A
         "resources": resources(service),
         "securityContext": CONTAINER_SECURITY_CONTEXT,
         "lifecycle": {"preStop": {"exec": {"command": ["/bin/sh", "-c", f"sleep {PRE_STOP_SLEEP_SECONDS}"]}}},
-        "volumeMounts": [{"name": TMP_VOLUME, "mountPath": "/tmp"}],
     }
     if not options.managed_by_seldon:
         command, args = serving.server_command(service, options.s3_bucket)
@@ -169,12 +169,35 @@ def server_container(service: ServiceConfig, options: PodOptions) -> dict[str, A
         container["env"] = [{"name": k, "value": v} for k, v in sorted(service.env.items())]
     if options.env_secret:
         container["envFrom"] = [{"secretRef": {"name": options.env_secret}}]
+    mounts = []
     if options.model_claim:
-        container["volumeMounts"].append({"name": MODEL_VOLUME, "mountPath": serving.MODEL_MOUNT_PATH, "readOnly": True})
+        mounts.append({"name": MODEL_VOLUME, "mountPath": serving.MODEL_MOUNT_PATH, "readOnly": True})
     if options.config_map:
-        container["volumeMounts"].append(
-            {"name": CONFIG_VOLUME, "mountPath": serving.TFSERVING_CONFIG_DIR, "readOnly": True})
+        mounts.append({"name": CONFIG_VOLUME, "mountPath": serving.TFSERVING_CONFIG_DIR, "readOnly": True})
+    if mounts:
+        container["volumeMounts"] = mounts
     return container
+
+
+def with_writable_tmp(container: dict[str, Any]) -> dict[str, Any]:
+    """The container, with the pod's ``tmp`` emptyDir at ``/tmp`` if its root filesystem is read-only.
+
+    One rule for every container of the pod, the server and any sidecar: the model servers write only to
+    ``/tmp``, and Seldon's Python wrapper (the TF Serving proxy) cannot start without a writable temporary
+    directory (see :data:`components.kubernetes.seldon.TFSERVING_PROXY_IMAGE`). Seldon's operator keeps these
+    mounts: checked in SeldonIO/seldon-core v1.19.0-rc.1, ``operator/controllers``: ``createDeploymentWithoutEngine``
+    takes the componentSpec's pod spec as given and adds its ``seldon-podinfo`` volume; ``createContainerService``
+    adds ports, probes, a preStop hook and env to graph containers; ``addTritonServer`` fills image, args,
+    envFrom, probes and securityContext only where unset and replaces ports; the model initializer appends its
+    own mount (``addVolumeMountToContainer``). None replaces a container's ``volumeMounts``. The executor and the
+    storage initializer are the operator's containers, with the operator's security context and mounts.
+    """
+    if not container.get("securityContext", {}).get("readOnlyRootFilesystem"):
+        return container
+    mounts = container.get("volumeMounts", [])
+    if any(mount["mountPath"] == TMP_MOUNT["mountPath"] for mount in mounts):
+        return container
+    return {**container, "volumeMounts": [TMP_MOUNT, *mounts]}
 
 
 def volumes(options: PodOptions) -> list[dict[str, Any]]:
@@ -202,7 +225,7 @@ def pod_template(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
         "automountServiceAccountToken": False,
         "terminationGracePeriodSeconds": TERMINATION_GRACE_PERIOD_SECONDS,
         "securityContext": POD_SECURITY_CONTEXT,
-        "containers": [*options.sidecars, server_container(service, options)],
+        "containers": [with_writable_tmp(c) for c in (*options.sidecars, server_container(service, options))],
         "volumes": volumes(options),
         "topologySpreadConstraints": spread(service),
         **placement(service, options.burst),
