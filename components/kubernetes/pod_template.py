@@ -5,6 +5,8 @@ Plain functions returning Kubernetes objects as camelCase dicts, exactly as the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -200,6 +202,27 @@ def with_writable_tmp(container: dict[str, Any]) -> dict[str, Any]:
     return {**container, "volumeMounts": [TMP_MOUNT, *mounts]}
 
 
+CHECKSUM_ANNOTATION = "checksum/config"
+"""Pod template annotation with :func:`startup_checksum` (the Helm ``checksum/config`` convention)."""
+
+
+def startup_checksum(service: ServiceConfig) -> str:
+    """SHA-256 of what the server reads once at start: its config files (TF Serving's model config, with the
+    version policy, and monitoring config) and its environment.
+
+    The files live in a ConfigMap, outside the pod template, and TF Serving reads ``--model_config_file`` and
+    ``--monitoring_config_file`` only at start unless ``--model_config_file_poll_wait_seconds`` is set
+    (tensorflow.org/tfx/serving/serving_config, "Reloading Model Server Configuration"), so a changed policy
+    must change the template to roll the pods. Seldon's operator copies the componentSpec's annotations onto
+    the Deployment's pod template (``createDeploymentWithoutEngine``, SeldonIO/seldon-core v1.19.0-rc.1), so the
+    same annotation rolls Seldon's pods. Secret contents (S3 credentials) are left out: they are secret
+    Outputs, and a digest of them would make the pod template secret in state and previews; rotating keys
+    needs ``kubectl rollout restart``.
+    """
+    content = {"files": serving.server_files(service), "env": service.env}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
 def volumes(options: PodOptions) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = [{"name": TMP_VOLUME, "emptyDir": {}}]
     if options.model_claim:
@@ -218,6 +241,7 @@ def pod_template(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
         "prometheus.io/scrape": "true",
         "prometheus.io/port": str(server.metrics_port),
         "prometheus.io/path": server.metrics_path,
+        CHECKSUM_ANNOTATION: startup_checksum(service),
         **(options.burst.annotations(service) if service.burst.mode != "none" else {}),
     }
     spec: dict[str, Any] = {

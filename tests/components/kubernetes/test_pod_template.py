@@ -164,3 +164,18 @@ def test_every_container_with_a_read_only_root_mounts_the_writable_tmp_volume():
     assert containers["own-tmp"]["volumeMounts"] == [{"name": "scratch", "mountPath": "/tmp"}]
     assert [m["name"] for m in containers["server"]["volumeMounts"]] == ["tmp", "models", "server-config"]
 
+
+def checksum(svc, options=OPTIONS):
+    return pod_template(svc, options)["metadata"]["annotations"][pt.CHECKSUM_ANNOTATION]
+
+
+def test_checksum_changes_with_what_the_server_reads_at_start_only():
+    base = checksum(service(BERT))
+    assert checksum(service(BERT, model={"versionPolicy": {"specific": [1623831335]}})) != base
+    assert checksum(service(BERT, model={"path": "models/tensorflow/other"})) != base
+    assert checksum(service(BERT, env={"TF_CPP_MIN_LOG_LEVEL": "2"})) != base
+    assert checksum(service(BERT, autoscaling={"maxReplicas": 3})) == base
+    assert checksum(service(BERT, resources={"cpu": "4"})) == base
+    triton = PodOptions(service_account_name="cifar10", s3_bucket="acme-triton-models")
+    assert checksum(service(CIFAR, server="triton", seldon=None, env={"LOG_VERBOSE": "1"}), triton) \
+        != checksum(service(CIFAR, server="triton", seldon=None), triton)
