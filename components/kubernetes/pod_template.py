@@ -199,7 +199,7 @@ def with_writable_tmp(container: dict[str, Any]) -> dict[str, Any]:
     mounts = container.get("volumeMounts", [])
     if any(mount["mountPath"] == TMP_MOUNT["mountPath"] for mount in mounts):
         return container
-    return {**container, "volumeMounts": [TMP_MOUNT, *mounts]}
+    return {**container, "volumeMounts": [dict(TMP_MOUNT), *mounts]}
 
 
 CHECKSUM_ANNOTATION = "checksum/config"

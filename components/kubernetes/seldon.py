@@ -48,9 +48,8 @@ the operator chart is 1.19.0), where these files are identical:
 - ``python/seldon_core/metrics.py``: ``SeldonMetrics`` starts a ``multiprocessing.Manager()``, whose server
   listens on a Unix socket in ``tempfile.mkdtemp(prefix="pymp-")`` (CPython ``multiprocessing.util.get_temp_dir``;
   ``tempfile`` fails with "No usable temporary directory found" when no temp dir is writable), and the REST
-  server is gunicorn
-  (``gunicorn_utils.py``), whose workers each create a ``tempfile.mkstemp`` heartbeat file
-  (``worker_tmp_dir`` unset): the proxy needs a writable ``/tmp``, which :func:`pod_template.pod_template`
+  server is gunicorn (``gunicorn_utils.py``), whose workers each create a ``tempfile.mkstemp`` heartbeat file
+  (``worker_tmp_dir`` unset): the proxy needs a writable ``/tmp``, which :func:`pod_template.with_writable_tmp`
   gives every container with a read-only root filesystem.
 """
 TFSERVING_PROXY_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
