@@ -121,7 +121,7 @@ class KedaTriggerArgs(TypedDict):
     server_address: str
     """Prometheus URL."""
     query: str
-    """PromQL query whose value is compared with ``threshold``."""
+    """PromQL query returning the total over all replicas, e.g. ``sum(rate(...))``: the trigger has KEDA's default metric type ``AverageValue``, so the autoscaler divides the value by the replica count before comparing it with ``threshold``. A top-level ``avg(...)`` is refused."""
     threshold: float
     """Target value per replica."""
     activation_threshold: NotRequired[float]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Optional
 
 from pydantic import Field, StringConstraints, model_validator
@@ -138,13 +139,18 @@ class UtilizationMetric(ConfigModel):
     """Average utilisation in percent of the request."""
 
 
+TOP_LEVEL_AVG = re.compile(r"^\s*avg(?=\s*(\(|\bby\b|\bwithout\b))", re.IGNORECASE)
+"""A PromQL query whose outermost aggregation is ``avg`` (``avg(...)``, ``avg by (...)``, ``avg without (...)``;
+not ``avg_over_time``). PromQL keywords are case-insensitive."""
+
+
 class KedaTrigger(ConfigModel):
     """KEDA ``ScaledObject`` with a Prometheus trigger."""
 
     server_address: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
     """Prometheus URL."""
     query: Annotated[str, StringConstraints(min_length=1)]
-    """PromQL query whose value is compared with ``threshold``."""
+    """PromQL query returning the total over all replicas, e.g. ``sum(rate(...))``: the trigger has KEDA's default metric type ``AverageValue``, so the autoscaler divides the value by the replica count before comparing it with ``threshold``. A top-level ``avg(...)`` is refused."""
     threshold: Annotated[float, Field(gt=0)]
     """Target value per replica."""
     activation_threshold: Annotated[float, Field(ge=0)] = 0
@@ -153,6 +159,16 @@ class KedaTrigger(ConfigModel):
     """How often KEDA queries Prometheus."""
     cooldown_period_seconds: Annotated[int, Field(ge=0, le=86400)] = 300
     """Wait after the last active trigger before scaling to zero."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "KedaTrigger":
+        # KEDA's GetMetricTargetType (pkg/scalers/scaler.go, kedacore/keda v2.20) returns AverageValue when the
+        # trigger sets no metricType, and keda_spec sets none: the HPA takes the value as the total of all pods.
+        if TOP_LEVEL_AVG.match(self.query):
+            raise_findings([("query", f"{self.query!r} averages over pods, but the trigger's metric type is AverageValue: "
+                             "the autoscaler divides the value by the replica count again, so replicas do not follow load",
+                             f"return the total across pods with sum: {TOP_LEVEL_AVG.sub('sum', self.query, count=1)}")])
+        return self
 
 
 class AutoscalingConfig(ConfigModel):

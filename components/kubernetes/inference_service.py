@@ -225,11 +225,10 @@ class InferenceService(pulumi.ComponentResource):
         account = ServiceAccount(f"{name}-service-account", metadata=account_metadata,
                                  automount_service_account_token=False, opts=child)
         config_map = None
-        if service.serving_kind == "tfserving":
-            config_map = ConfigMap(f"{name}-tfserving-config", metadata=metadata(f"{service.name}-tfserving"), data={
-                serving.TFSERVING_MODEL_CONFIG: serving.tfserving_model_config(service),
-                serving.TFSERVING_MONITORING_CONFIG: serving.tfserving_monitoring_config(),
-            }, opts=child)
+        server_files = serving.server_files(service)
+        if server_files:
+            config_map = ConfigMap(f"{name}-tfserving-config", metadata=metadata(f"{service.name}-tfserving"),
+                                   data=server_files, opts=child)
         secret = None
         if service.model.source == "s3" and s3 is None:
             raise ValueError(f"service {service.name} reads models from S3 but no S3 access is given")

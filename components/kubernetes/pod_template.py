@@ -5,6 +5,8 @@ Plain functions returning Kubernetes objects as camelCase dicts, exactly as the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -33,6 +35,7 @@ GPU_RESOURCE = "nvidia.com/gpu"
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 """Tolerates the GPU pools' ``nvidia.com/gpu`` taint (stackconfig ``GPU_TAINT``) whatever its value."""
 TMP_VOLUME = "tmp"
+TMP_MOUNT = {"name": TMP_VOLUME, "mountPath": "/tmp"}
 MODEL_VOLUME = "models"
 CONFIG_VOLUME = "server-config"
 
@@ -159,7 +162,6 @@ def server_container(service: ServiceConfig, options: PodOptions) -> dict[str, A
         "resources": resources(service),
         "securityContext": CONTAINER_SECURITY_CONTEXT,
         "lifecycle": {"preStop": {"exec": {"command": ["/bin/sh", "-c", f"sleep {PRE_STOP_SLEEP_SECONDS}"]}}},
-        "volumeMounts": [{"name": TMP_VOLUME, "mountPath": "/tmp"}],
     }
     if not options.managed_by_seldon:
         command, args = serving.server_command(service, options.s3_bucket)
@@ -169,12 +171,56 @@ def server_container(service: ServiceConfig, options: PodOptions) -> dict[str, A
         container["env"] = [{"name": k, "value": v} for k, v in sorted(service.env.items())]
     if options.env_secret:
         container["envFrom"] = [{"secretRef": {"name": options.env_secret}}]
+    mounts = []
     if options.model_claim:
-        container["volumeMounts"].append({"name": MODEL_VOLUME, "mountPath": serving.MODEL_MOUNT_PATH, "readOnly": True})
+        mounts.append({"name": MODEL_VOLUME, "mountPath": serving.MODEL_MOUNT_PATH, "readOnly": True})
     if options.config_map:
-        container["volumeMounts"].append(
-            {"name": CONFIG_VOLUME, "mountPath": serving.TFSERVING_CONFIG_DIR, "readOnly": True})
+        mounts.append({"name": CONFIG_VOLUME, "mountPath": serving.TFSERVING_CONFIG_DIR, "readOnly": True})
+    if mounts:
+        container["volumeMounts"] = mounts
     return container
+
+
+def with_writable_tmp(container: dict[str, Any]) -> dict[str, Any]:
+    """The container, with the pod's ``tmp`` emptyDir at ``/tmp`` if its root filesystem is read-only.
+
+    One rule for every container of the pod, the server and any sidecar: the model servers write only to
+    ``/tmp``, and Seldon's Python wrapper (the TF Serving proxy) cannot start without a writable temporary
+    directory (see :data:`components.kubernetes.seldon.TFSERVING_PROXY_IMAGE`). Seldon's operator keeps these
+    mounts: checked in SeldonIO/seldon-core v1.19.0-rc.1, ``operator/controllers``: ``createDeploymentWithoutEngine``
+    takes the componentSpec's pod spec as given and adds its ``seldon-podinfo`` volume; ``createContainerService``
+    adds ports, probes, a preStop hook and env to graph containers; ``addTritonServer`` fills image, args,
+    envFrom, probes and securityContext only where unset and replaces ports; the model initializer appends its
+    own mount (``addVolumeMountToContainer``). None replaces a container's ``volumeMounts``. The executor and the
+    storage initializer are the operator's containers, with the operator's security context and mounts.
+    """
+    if not container.get("securityContext", {}).get("readOnlyRootFilesystem"):
+        return container
+    mounts = container.get("volumeMounts", [])
+    if any(mount["mountPath"] == TMP_MOUNT["mountPath"] for mount in mounts):
+        return container
+    return {**container, "volumeMounts": [dict(TMP_MOUNT), *mounts]}
+
+
+CHECKSUM_ANNOTATION = "checksum/config"
+"""Pod template annotation with :func:`startup_checksum` (the Helm ``checksum/config`` convention)."""
+
+
+def startup_checksum(service: ServiceConfig) -> str:
+    """SHA-256 of what the server reads once at start: its config files (TF Serving's model config, with the
+    version policy, and monitoring config) and its environment.
+
+    The files live in a ConfigMap, outside the pod template, and TF Serving reads ``--model_config_file`` and
+    ``--monitoring_config_file`` only at start unless ``--model_config_file_poll_wait_seconds`` is set
+    (tensorflow.org/tfx/serving/serving_config, "Reloading Model Server Configuration"), so a changed policy
+    must change the template to roll the pods. Seldon's operator copies the componentSpec's annotations onto
+    the Deployment's pod template (``createDeploymentWithoutEngine``, SeldonIO/seldon-core v1.19.0-rc.1), so the
+    same annotation rolls Seldon's pods. Secret contents (S3 credentials) are left out: they are secret
+    Outputs, and a digest of them would make the pod template secret in state and previews; rotating keys
+    needs ``kubectl rollout restart``.
+    """
+    content = {"files": serving.server_files(service), "env": service.env}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def volumes(options: PodOptions) -> list[dict[str, Any]]:
@@ -195,6 +241,7 @@ def pod_template(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
         "prometheus.io/scrape": "true",
         "prometheus.io/port": str(server.metrics_port),
         "prometheus.io/path": server.metrics_path,
+        CHECKSUM_ANNOTATION: startup_checksum(service),
         **(options.burst.annotations(service) if service.burst.mode != "none" else {}),
     }
     spec: dict[str, Any] = {
@@ -202,7 +249,7 @@ def pod_template(service: ServiceConfig, options: PodOptions) -> dict[str, Any]:
         "automountServiceAccountToken": False,
         "terminationGracePeriodSeconds": TERMINATION_GRACE_PERIOD_SECONDS,
         "securityContext": POD_SECURITY_CONTEXT,
-        "containers": [*options.sidecars, server_container(service, options)],
+        "containers": [with_writable_tmp(c) for c in (*options.sidecars, server_container(service, options))],
         "volumes": volumes(options),
         "topologySpreadConstraints": spread(service),
         **placement(service, options.burst),

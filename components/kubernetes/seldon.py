@@ -30,7 +30,28 @@ TFSERVING_PROXY = "tfserving-proxy"
 TFSERVING_PROXY_IMAGE = "seldonio/tfserving-proxy:1.15.0"
 """Seldon's proxy that turns Seldon protocol requests into TF Serving REST calls; the guide's
 ``tfserving-proxy_rest`` image was merged into ``seldonio/tfserving-proxy``. Tag 1.15.0 is published
-(Charmed Kubeflow's Seldon image list pins it)."""
+(Charmed Kubeflow's Seldon image list pins it).
+
+What it reads, checked in SeldonIO/seldon-core at v1.15.0 and v1.19.0-rc.1 (the newest v1 tag in the source;
+the operator chart is 1.19.0), where these files are identical:
+
+- ``servers/tfserving_proxy/TfServingProxy.py``: ``TfServingProxy.__init__(rest_endpoint, grpc_endpoint,
+  model_name, signature_name, model_input, model_output)``, all defaulting to None. It always calls
+  ``grpc.insecure_channel(grpc_endpoint, ...)`` and builds ``rest_endpoint + "/v1/models/" + model_name +
+  ":predict"``, so without ``grpc_endpoint`` (or ``rest_endpoint``/``model_name``) the constructor raises and the
+  container crash-loops. ``grpc_endpoint`` is ``host:port`` without a scheme, ``rest_endpoint`` a URL (the
+  proxy's README table, and the operator's own defaults ``0.0.0.0:2000``/``http://0.0.0.0:2001`` in
+  ``operator/controllers/seldondeployment_prepackaged_servers.go``, ``SetUriParamsForTFServingProxyContainer``).
+- ``python/seldon_core/microservice.py`` ``parse_parameters``: the graph's ``parameters`` reach the
+  constructor as keyword arguments converted by ``type`` (``STRING`` -> ``str``); the operator passes them in
+  ``PREDICTIVE_UNIT_PARAMETERS`` (``addModelEnvs``).
+- ``python/seldon_core/metrics.py``: ``SeldonMetrics`` starts a ``multiprocessing.Manager()``, whose server
+  listens on a Unix socket in ``tempfile.mkdtemp(prefix="pymp-")`` (CPython ``multiprocessing.util.get_temp_dir``;
+  ``tempfile`` fails with "No usable temporary directory found" when no temp dir is writable), and the REST
+  server is gunicorn (``gunicorn_utils.py``), whose workers each create a ``tempfile.mkstemp`` heartbeat file
+  (``worker_tmp_dir`` unset): the proxy needs a writable ``/tmp``, which :func:`pod_template.with_writable_tmp`
+  gives every container with a read-only root filesystem.
+"""
 TFSERVING_PROXY_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
 """The guide requests half a CPU for the proxy; requests equal limits like the server's."""
 
@@ -58,14 +79,15 @@ def graph(service: ServiceConfig, *, model_claim: Optional[str], s3_bucket: Opti
     or from the model store's claim as ``pvc://<claim>/<path>``, which the operator mounts directly.
     """
     if service.serving_kind == "tfserving":
-        rest = dict(serving.TFSERVING.ports)["rest"]
+        ports = dict(serving.TFSERVING.ports)
         return {
             "name": TFSERVING_PROXY,
             "type": "MODEL",
             "endpoint": {"type": "REST"},
             "children": [],
             "parameters": [
-                {"name": "rest_endpoint", "type": "STRING", "value": f"http://localhost:{rest}"},
+                {"name": "rest_endpoint", "type": "STRING", "value": f"http://localhost:{ports['rest']}"},
+                {"name": "grpc_endpoint", "type": "STRING", "value": f"localhost:{ports['grpc']}"},
                 {"name": "model_name", "type": "STRING", "value": service.model.name},
                 {"name": "signature_name", "type": "STRING", "value": "serving_default"},
             ],

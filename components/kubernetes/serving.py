@@ -110,6 +110,15 @@ def tfserving_monitoring_config() -> str:
     return f"prometheus_config {{\n  enable: true,\n  path: \"{TFSERVING_METRICS_PATH}\"\n}}\n"
 
 
+def server_files(service: ServiceConfig) -> dict[str, str]:
+    """The config files the server reads, by file name in :data:`TFSERVING_CONFIG_DIR`: TF Serving's model and
+    monitoring config; none for Triton, whose command line says it all."""
+    if service.serving_kind != "tfserving":
+        return {}
+    return {TFSERVING_MODEL_CONFIG: tfserving_model_config(service),
+            TFSERVING_MONITORING_CONFIG: tfserving_monitoring_config()}
+
+
 def server_command(service: ServiceConfig, s3_bucket: Optional[str]) -> tuple[list[str], list[str]]:
     """Command and arguments of the server container.
 

@@ -140,3 +140,32 @@ def test_production_protects_what_holds_data(planned):
     stateful = [r for r in plan["resources"] if r["type"] in kinds]
     assert {r["type"] for r in stateful} == set(kinds)
     assert all(r["protect"] == config.production for r in stateful)
+
+
+def pod_specs(inputs):
+    """Every pod template (``{metadata, spec}`` whose spec has containers) anywhere in a resource's inputs."""
+    if isinstance(inputs, dict):
+        if isinstance(inputs.get("spec"), dict) and "containers" in inputs["spec"]:
+            yield inputs
+        for value in inputs.values():
+            yield from pod_specs(value)
+    elif isinstance(inputs, list):
+        for value in inputs:
+            yield from pod_specs(value)
+
+
+def test_every_read_only_container_has_a_writable_tmp_and_every_server_pod_a_startup_checksum(planned):
+    """Seldon's Python wrapper and the model servers need a temporary directory; the checksum annotation
+    rolls the pods when what the server reads at start changes."""
+    templates = [(r["urn"], t) for r in planned["plan"]["resources"] for t in pod_specs(r["inputs"])]
+    if planned["config"].services:
+        assert templates
+    for urn, template in templates:
+        spec = template["spec"]
+        empty_dirs = {v["name"] for v in spec.get("volumes", []) if "emptyDir" in v}
+        for container in spec["containers"]:
+            if container.get("securityContext", {}).get("readOnlyRootFilesystem"):
+                tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+                assert len(tmp) == 1 and tmp[0]["name"] in empty_dirs and not tmp[0].get("readOnly"), \
+                    (urn, container["name"])
+        assert len(template["metadata"]["annotations"]["checksum/config"]) == 64, urn

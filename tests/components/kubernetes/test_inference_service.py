@@ -202,6 +202,27 @@ def test_tfserving_mounts_its_config_map_and_the_store(run_under_mocks):
     assert pod["serviceAccountName"] == only(plan, "kubernetes:core/v1:ServiceAccount").inputs["metadata"]["name"]
 
 
+def pod_template_of(plan):
+    """The pod template the workload's pods are made from: the Deployment's, or the SeldonDeployment's
+    componentSpec without its autoscaler and disruption budget (the operator copies metadata and spec)."""
+    if plan.by_type(DEPLOYMENT):
+        return only(plan, DEPLOYMENT).inputs["spec"]["template"]
+    [component_spec] = only(plan, SELDON).inputs["spec"]["predictors"][0]["componentSpecs"]
+    return {k: component_spec[k] for k in ("metadata", "spec")}
+
+
+@pytest.mark.parametrize("case", ["tfserving-qps", "seldon-tfserving-qps", "seldon-keda"])
+def test_a_version_policy_change_rolls_the_pods_and_a_replica_bound_change_does_not(run_under_mocks, case):
+    """TF Serving reads its model config once at start: the ConfigMap alone changing would leave old versions."""
+    svc = entry(case)
+    before = pod_template_of(plan_service(run_under_mocks, svc))
+    policy = plan_service(run_under_mocks, {**svc, "model": {**svc["model"], "versionPolicy": {"specific": [1623831335]}}})
+    assert "specific { versions: 1623831335 }" in only(policy, CONFIG_MAP).inputs["data"]["models.config"]
+    assert pod_template_of(policy) != before
+    bounds = plan_service(run_under_mocks, {**svc, "autoscaling": {**svc["autoscaling"], "maxReplicas": 3}})
+    assert pod_template_of(bounds) == before
+
+
 @pytest.mark.parametrize("case, secret_ref", [("triton-s3-memory", "envFrom"), ("seldon-triton-s3-cpu", "envSecretRefName")])
 def test_s3_credentials_only_as_a_secret(run_under_mocks, case, secret_ref):
     plan = plan_service(run_under_mocks, entry(case))

@@ -145,3 +145,37 @@ def test_seldon_managed_server_leaves_command_ports_and_probes_to_seldon():
     assert container["name"] == "cifar10-pytorch"
     assert not {"command", "args", "ports", "readinessProbe", "livenessProbe", "startupProbe"} & container.keys()
     assert container["resources"]["limits"] == {"cpu": "1", "memory": "2Gi"}
+
+
+SIDECAR = {"name": "proxy", "image": "example/proxy:1", "securityContext": pt.CONTAINER_SECURITY_CONTEXT}
+
+
+def test_every_container_with_a_read_only_root_mounts_the_writable_tmp_volume():
+    writable_root = {"name": "shell", "image": "example/shell:1", "securityContext": {"readOnlyRootFilesystem": False}}
+    own_tmp = {**SIDECAR, "name": "own-tmp", "volumeMounts": [{"name": "scratch", "mountPath": "/tmp"}]}
+    template = pod_template(service(BERT), PodOptions(**{**OPTIONS.__dict__, "sidecars": (SIDECAR, writable_root, own_tmp)}))
+    spec = template["spec"]
+    containers = {c["name"]: c for c in spec["containers"]}
+    tmp_volumes = {v["name"] for v in spec["volumes"] if v.get("emptyDir") == {}}
+    for name in ("proxy", "server"):
+        [tmp] = [m for m in containers[name]["volumeMounts"] if m["mountPath"] == "/tmp"]
+        assert tmp["name"] in tmp_volumes and not tmp.get("readOnly")
+    assert "volumeMounts" not in containers["shell"]
+    assert containers["own-tmp"]["volumeMounts"] == [{"name": "scratch", "mountPath": "/tmp"}]
+    assert [m["name"] for m in containers["server"]["volumeMounts"]] == ["tmp", "models", "server-config"]
+
+
+def checksum(svc, options=OPTIONS):
+    return pod_template(svc, options)["metadata"]["annotations"][pt.CHECKSUM_ANNOTATION]
+
+
+def test_checksum_changes_with_what_the_server_reads_at_start_only():
+    base = checksum(service(BERT))
+    assert checksum(service(BERT, model={"versionPolicy": {"specific": [1623831335]}})) != base
+    assert checksum(service(BERT, model={"path": "models/tensorflow/other"})) != base
+    assert checksum(service(BERT, env={"TF_CPP_MIN_LOG_LEVEL": "2"})) != base
+    assert checksum(service(BERT, autoscaling={"maxReplicas": 3})) == base
+    assert checksum(service(BERT, resources={"cpu": "4"})) == base
+    triton = PodOptions(service_account_name="cifar10", s3_bucket="acme-triton-models")
+    assert checksum(service(CIFAR, server="triton", seldon=None, env={"LOG_VERBOSE": "1"}), triton) \
+        != checksum(service(CIFAR, server="triton", seldon=None), triton)

@@ -22,18 +22,28 @@ def render(svc, **options):
     return spec["predictors"][0]
 
 
-def test_tfserving_graph_is_the_proxy_to_the_local_rest_port():
+PROXY_ARGUMENTS = {"rest_endpoint", "grpc_endpoint", "model_name", "signature_name", "model_input", "model_output"}
+"""Keyword arguments of ``TfServingProxy.__init__`` (seldon-core v1.15.0-v1.19.0-rc.1); it dereferences the first three."""
+
+
+def test_tfserving_graph_gives_the_proxy_both_endpoints_of_the_server_in_its_pod():
     fashion = service(FASHION)
     predictor = render(fashion, model_claim="model-store", sidecars=(seldon.tfserving_proxy(fashion),))
     assert predictor["name"] == "default"
-    assert predictor["graph"] == {
-        "name": "tfserving-proxy", "type": "MODEL", "endpoint": {"type": "REST"}, "children": [],
-        "parameters": [
-            {"name": "rest_endpoint", "type": "STRING", "value": "http://localhost:8501"},
-            {"name": "model_name", "type": "STRING", "value": "fashion-mnist"},
-            {"name": "signature_name", "type": "STRING", "value": "serving_default"}]}
+    graph = predictor["graph"]
+    assert {k: v for k, v in graph.items() if k != "parameters"} == {
+        "name": "tfserving-proxy", "type": "MODEL", "endpoint": {"type": "REST"}, "children": []}
+    parameters = {p["name"]: p for p in graph["parameters"]}
+    assert set(parameters) <= PROXY_ARGUMENTS
+    assert {p["type"] for p in parameters.values()} == {"STRING"}
     containers = predictor["componentSpecs"][0]["spec"]["containers"]
     assert [c["name"] for c in containers] == ["tfserving-proxy", "server"]
+    server_ports = {p["name"]: p["containerPort"] for p in containers[1]["ports"]}
+    # grpc.insecure_channel takes host:port without a scheme; the REST endpoint is a URL.
+    assert parameters["grpc_endpoint"]["value"] == f"localhost:{server_ports['grpc']}"
+    assert parameters["rest_endpoint"]["value"] == f"http://localhost:{server_ports['rest']}"
+    assert parameters["model_name"]["value"] == "fashion-mnist"
+    assert parameters["signature_name"]["value"] == "serving_default"
     assert containers[0]["image"] == seldon.TFSERVING_PROXY_IMAGE
     assert containers[0]["resources"]["requests"] == containers[0]["resources"]["limits"]
 
