@@ -22,9 +22,7 @@ is ``ForceNew``, the update function has no branch for any of them and the read 
 a change would preview as an update, "succeed" and change nothing. Forcing replacement instead would delete a
 running cluster and every workload on it for what is usually a small wish (an add-on, a pod vSwitch, a private API
 server), so the cluster ignores changes of them (``ignore_changes``), and ``planner diff`` flags such a change
-(:data:`planner.diff.CREATE_ONLY_PATHS`). Each has an in-place way that this program does not take for you: add-ons
-with ``cs.KubernetesAddon``, pod vSwitches in the Terway add-on's configuration, the API server's SLB in the console;
-or create a new cluster (a new stack)."""
+(:data:`planner.diff.IGNORED_BECAUSE`). To change one, create a new cluster (a new stack)."""
 AUTOSCALER_ROLE = "AliyunCSManagedAutoScalerRole"
 """Role ACK's cluster autoscaler assumes to scale node pools (cs.NodePool docstring; RAM docs "Service roles of ACK")."""
 AUTOSCALER_POLICY = "AliyunCSManagedAutoScalerRolePolicy"
