@@ -72,9 +72,10 @@ SOURCES: dict[str, dict[str, str]] = {
         "aws:s3/bucketVersioning:BucketVersioning": "internal/service/s3/bucket_versioning.go",
     },
 }
-"""Every cloud resource type the committed stacks plan, and the file of the Terraform resource behind it."""
+"""Every cloud resource type the committed stacks plan, and the file of the Terraform resource behind it (the AWS
+paths checked against the provider's tree in the code index)."""
 
-AWS_NAMES = "internal/names/attr_consts_gen.go"
+AWS_NAMES = "names/attr_consts_gen.go"
 """Where terraform-provider-aws defines the ``names.AttrX`` constants its schemas use as keys."""
 
 _KEY = re.compile(r'(?:"([a-z0-9_]+)"|names\.(Attr[A-Za-z0-9]+))\s*:\s*[^,{}]*\{$')

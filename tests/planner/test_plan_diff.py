@@ -104,12 +104,19 @@ def test_replacement_heuristic_flags_create_only_properties():
     ("alicloud:cs/nodePool:NodePool", "securityGroupIds", ["sg-a"], ["sg-b"], True),
     ("aws:ec2/natGateway:NatGateway", "subnetId", "subnet-a", "subnet-b", True),
     ("aws:ec2/eip:Eip", "domain", "vpc", "standard", True),
+    ("aws:eks/cluster:Cluster", "kubernetesNetworkConfig.serviceIpv4Cidr", "10.100.0.0/16", "172.20.0.0/16", True),
+    ("aws:eks/cluster:Cluster", "vpcConfig.subnetIds", ["subnet-a"], ["subnet-b"], False),  # updated in place
+    ("aws:ec2/subnet:Subnet", "cidrBlock", "10.0.0.0/22", "10.0.4.0/22", True),
     # In place.
     ("alicloud:vpc/natGateway:NatGateway", "natGatewayName", "a", "b", False),
     ("alicloud:ecs/eipAddress:EipAddress", "bandwidth", "100", "200", False),
 ])
 def test_replacements_are_the_providers_force_new_attributes(type_, path, before, after, replaces):
-    diff = diff_plans("s", one_stack(resource(type_, {path: before})), one_stack(resource(type_, {path: after})))
+    def nested(value: Any) -> dict[str, Any]:
+        for key in reversed(path.split(".")):
+            value = {key: value}
+        return value
+    diff = diff_plans("s", one_stack(resource(type_, nested(before))), one_stack(resource(type_, nested(after))))
     assert [(c.path.split("[")[0], c.replaces) for c in diff.changed[0].changes] == [(path, replaces)]
 
 
