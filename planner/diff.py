@@ -4,20 +4,21 @@ BASE and HEAD are JSON plans (``python -m planner --stack S --json FILE``) or fo
 ``<stack>.json``; folders are compared stack by stack. Resources are matched by URN, so a renamed resource
 shows as removed and added (as ``pulumi preview`` would show it without an alias).
 
-Which changes replace a resource is a heuristic, not the provider's answer: a change counts as "likely
-replaces" when its path is (or is inside) a property listed in :data:`REPLACE_PATHS` for the resource type,
-or in :data:`KUBERNETES_REPLACE_PATHS` / :data:`KUBERNETES_KIND_REPLACE_PATHS` for Kubernetes objects. The
-lists hold properties the API cannot change in place: names and namespaces, Kubernetes' immutable fields
-(a workload's ``spec.selector``, a claim's storage class and volume), and the cloud properties fixed at
-creation (a cluster's service and pod CIDRs, a bucket's name, storage class and redundancy, a RAM role's
-name). A same-repository pull request also gets ``pulumi preview``, which is the authority.
+A change counts as "likely replaces" when its path (list indexes dropped) is, or is inside, a property listed in
+:data:`REPLACE_PATHS` for the resource type, or in :data:`KUBERNETES_REPLACE_PATHS` /
+:data:`KUBERNETES_KIND_REPLACE_PATHS` for Kubernetes objects. For cloud resources the list is the Terraform
+provider's ``ForceNew`` attributes (``force_new.json``); for Kubernetes objects, names and namespaces and the fields
+the API server refuses to change (a workload's ``spec.selector``, a claim's storage class and volume). A change of
+an input the resource ignores (``ignoreChanges`` in the plan) is flagged as not applied, with the reason from
+:data:`IGNORED_BECAUSE`. A same-repository pull request also gets ``pulumi preview``, which is the authority.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import json
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,23 +28,19 @@ from policypack.sentinels import SECRET_MARK
 MISSING = object()
 """A property that is absent on one side."""
 
+FORCE_NEW_TABLE = Path(__file__).with_name("force_new.json")
+"""Per cloud resource type, the inputs whose change replaces it, from the Terraform provider's schema
+(``ForceNew``), with the provider version and file each came from; ``python -m tools.force_new`` regenerates it."""
 REPLACE_PATHS: dict[str, tuple[str, ...]] = {
-    "alicloud:cs/managedKubernetes:ManagedKubernetes": (
-        "serviceCidr", "podCidr", "podVswitchIds", "nodeCidrMask", "proxyMode", "ipStack", "resourceGroupId"),
-    "alicloud:cs/nodePool:NodePool": ("clusterId",),
-    "alicloud:cs/kubernetesAddon:KubernetesAddon": ("clusterId", "name"),
-    "alicloud:oss/bucket:Bucket": ("bucket", "storageClass", "redundancyType"),
-    "alicloud:oss/bucketAcl:BucketAcl": ("bucket",),
-    "alicloud:oss/bucketVersioning:BucketVersioning": ("bucket",),
-    "alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption": ("bucket",),
-    "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),
-    "alicloud:vpc/switch:Switch": ("vpcId", "cidrBlock", "zoneId"),
-    "alicloud:ram/role:Role": ("roleName",),
-    "alicloud:ram/policy:Policy": ("policyName",),
-    "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": ("roleName", "policyName", "policyType"),
-    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
+    **{t: tuple(entry["replaces"]) for t, entry in json.loads(FORCE_NEW_TABLE.read_text()).items()},
+    # pulumi-kubernetes' own Release (not a Terraform resource): the release name and namespace identify it.
     "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
 }
+IGNORED_BECAUSE: dict[str, str] = {
+    "alicloud:cs/managedKubernetes:ManagedKubernetes": "read only when the cluster is created; to change it, create a new cluster",
+}
+"""Why a resource type ignores changes of some inputs (its ``ignoreChanges`` in the plan); see
+:data:`components.alicloud.cluster.CREATE_ONLY_INPUTS`."""
 KUBERNETES_REPLACE_PATHS = ("metadata.name", "metadata.namespace")
 KUBERNETES_KIND_REPLACE_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec.selector",),
@@ -62,6 +59,7 @@ class Change:
     before: Any
     after: Any
     replaces: bool
+    ignored: bool = False
 
 
 @dataclass
@@ -114,7 +112,17 @@ def _within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
+def _without_indexes(path: str) -> str:
+    return re.sub(r"\[[0-9]+\]", "", path)
+
+
+def ignored(resource: dict[str, Any], path: str) -> bool:
+    """Whether ``pulumi up`` keeps the old value: ``path`` is inside one of the resource's ``ignoreChanges``."""
+    return any(_within(_without_indexes(path), p) for p in resource.get("ignoreChanges") or ())
+
+
 def likely_replaces(resource: dict[str, Any], path: str) -> bool:
+    path = _without_indexes(path)
     prefixes = REPLACE_PATHS.get(resource["type"], ())
     if resource["type"].startswith("kubernetes:") and "kind" in resource["inputs"]:
         prefixes += KUBERNETES_REPLACE_PATHS + KUBERNETES_KIND_REPLACE_PATHS.get(resource["inputs"]["kind"], ())
@@ -133,7 +141,8 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
     result.removed = [before[u] for u in before if u not in after]
     for urn in (u for u in after if u in before):
         old, new = before[urn], after[urn]
-        changes = [Change(p, b, a, likely_replaces(new, p)) for p, b, a in property_changes(old["inputs"], new["inputs"])]
+        changes = [Change(p, b, a, likely_replaces(new, p), ignored(new, p))
+                   for p, b, a in property_changes(old["inputs"], new["inputs"])]
         if old["protect"] != new["protect"]:
             changes.append(Change("(protect)", old["protect"], new["protect"], False))
         if changes:
@@ -163,6 +172,13 @@ def render_stack(diff: StackDiff) -> str:
         lines += [f"- :warning: `{c.type}` **{c.name}**: " + ", ".join(f"`{x.path}`" for x in c.changes if x.replaces)
                   for c in replaced]
         lines.append("")
+    not_applied = [(c, x) for c in diff.changed for x in c.changes if x.ignored]
+    if not_applied:
+        lines += ["Not applied (the resource ignores changes of these inputs):", ""]
+        lines += [f"- :no_entry: `{c.type}` **{c.name}**: `{x.path}`: "
+                  + IGNORED_BECAUSE.get(c.type, "the program keeps the value it has (ignore_changes)")
+                  for c, x in not_applied]
+        lines.append("")
     for title, resources in (("Added", diff.added), ("Removed", diff.removed)):
         if resources:
             lines += [f"<details><summary>{title} ({len(resources)})</summary>", ""]
@@ -172,7 +188,7 @@ def render_stack(diff: StackDiff) -> str:
         lines += ["| Resource | Property | Before | After |", "| --- | --- | --- | --- |"]
         for resource in diff.changed:
             for change in resource.changes:
-                flag = " :warning:" if change.replaces else ""
+                flag = " :warning:" if change.replaces else " :no_entry:" if change.ignored else ""
                 lines.append(f"| `{resource.type}` **{resource.name}** | `{change.path}`{flag} | "
                              f"{_value(change.before)} | {_value(change.after)} |")
         lines.append("")

@@ -80,9 +80,16 @@ class ClusterConfig(ConfigModel):
     """Existing SLS project for cluster logs. Default: ACK creates ``k8s-log-<cluster id>``."""
     kubeconfig_ttl_minutes: Annotated[int, Field(ge=15, le=4320)] = 4320
     """Lifetime of the temporary kubeconfig the program fetches on every run for its Kubernetes provider and exports (15-4320 minutes). Once it has expired, run ``pulumi refresh``/``destroy`` with ``--run-program`` so they fetch a fresh one."""
+    proxy_mode: Optional[Literal["ipvs", "iptables", "nftables"]] = None
+    """kube-proxy mode (``ipvs``, ``iptables`` or ``nftables``). Default: ``nftables`` from Kubernetes 1.35, ``ipvs`` below: Kubernetes 1.35 deprecates the ``ipvs`` mode and ACK recommends ``nftables`` for new 1.35+ clusters. Chosen when the cluster is created: a change replaces the cluster (the provider's ``proxy_mode`` is ForceNew), so a stack whose cluster runs keeps the mode it was created with (pin it)."""
     create_autoscaler_role: bool = False
     """Create the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` that autoscaling node pools need. Leave off when the account already has it (ACK creates it when you authorize the console once); ``pulumi up`` then fails early with a clear message if it is missing. When on, the role belongs to this stack and is deleted with it: let only one stack per account own it."""
 
+    @property
+    def effective_proxy_mode(self) -> str:
+        if self.proxy_mode:
+            return self.proxy_mode
+        return "nftables" if int(self.kubernetes_version.split(".")[1]) >= 35 else "ipvs"
 
 
 class SpotPriceLimit(ConfigModel):
@@ -105,8 +112,8 @@ class SpotConfig(ConfigModel):
     """Share of pay-as-you-go nodes above the base capacity, in percent (the guides: 30)."""
     compensate_with_on_demand: bool = True
     """Add pay-as-you-go nodes when spot capacity is short (needs ``multiAzPolicy: COST_OPTIMIZED``)."""
-    instance_pools: Annotated[int, Field(ge=1, le=10)] = 3
-    """Number of cheapest instance types to spread spot nodes over (1-10)."""
+    instance_pools: Optional[Annotated[int, Field(ge=1, le=10)]] = None
+    """Number of cheapest instance types to spread spot nodes over (1-10), at most the pool's number of ``instanceTypes`` (Auto Scaling picks the pools among them, so more has no effect). Default: 3, or fewer when the pool lists fewer types."""
     instance_remedy: bool = True
     """Replace a spot node ahead of its reclaim notice."""
 
@@ -154,6 +161,11 @@ class NodePoolConfig(ConfigModel):
         return "COST_OPTIMIZED" if self.spot else "BALANCE"
 
     @property
+    def effective_spot_instance_pools(self) -> int:
+        assert self.spot is not None
+        return self.spot.instance_pools or min(3, len(self.instance_types))
+
+    @property
     def effective_taints(self) -> list[NodeTaint]:
         if self.taints is not None:
             return self.taints
@@ -182,6 +194,12 @@ class NodePoolConfig(ConfigModel):
                     findings.append((f"spot.priceLimits[{i}].instanceType",
                                      f"{limit.instance_type} is not one of the pool's instanceTypes",
                                      "limit only types the pool uses"))
+            if (self.spot.instance_pools or 0) > len(self.instance_types):
+                findings.append(("spot.instancePools",
+                                 f"{self.spot.instance_pools} is more than the pool's {len(self.instance_types)} instanceTypes, "
+                                 "so the extra pools have no effect",
+                                 f"set instancePools to at most {len(self.instance_types)}, add instance types, "
+                                 "or remove instancePools (default: up to 3)"))
             if self.spot.on_demand_base_capacity > self.scaling.max_size:
                 findings.append(("spot.onDemandBaseCapacity",
                                  f"{self.spot.on_demand_base_capacity} is more than scaling.maxSize {self.scaling.max_size}",

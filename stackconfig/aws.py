@@ -19,6 +19,20 @@ AWS_GPU_FAMILY = re.compile(r"^(g[0-9]+[a-z]*|gr[0-9]+[a-z]*|p[0-9]+[a-z]*)\.")
 """EC2 families with NVIDIA GPUs: g4dn, g5, g6, g6e, gr6, p4d, p5, ... (EKS "Use EKS-optimized accelerated AMIs")."""
 
 
+GPU_ACCELERATORS: dict[str, str] = {
+    "p2": "nvidia-tesla-k80", "p3": "nvidia-tesla-v100", "p3dn": "nvidia-tesla-v100", "g4dn": "nvidia-tesla-t4",
+    "p4d": "nvidia-tesla-a100", "p4de": "nvidia-tesla-a100", "g5": "nvidia-a10g", "g6": "nvidia-l4",
+    "g6e": "nvidia-l40s",
+}
+"""Value of the node label ``k8s.amazonaws.com/accelerator`` per EC2 family: the GPU names cluster-autoscaler knows
+(``availableGPUTypes`` in kubernetes/autoscaler ``cluster-autoscaler/cloudprovider/aws/aws_cloud_provider.go``) for
+the GPU each family carries (EC2 "Accelerated computing instances")."""
+
+
+def accelerator_of(instance_type: str) -> Optional[str]:
+    return GPU_ACCELERATORS.get(instance_type.split(".")[0])
+
+
 class AwsNodeGroupConfig(ConfigModel):
     """The EKS managed node group for system add-ons (CoreDNS, the cluster autoscaler, operators)."""
 
@@ -40,7 +54,7 @@ class AwsGpuCapacityConfig(ConfigModel):
     the cluster autoscaler, which discovers it by its tags."""
 
     instance_types: Annotated[list[AwsInstanceType], Field(min_length=1, max_length=20)] = ["g5.xlarge", "g6.xlarge", "g4dn.xlarge"]
-    """GPU instance types (``g*``/``p*`` families) the group may launch; more types, more spot pools."""
+    """GPU instance types the group may launch; more types, more spot pools. Families with an accelerator name cluster-autoscaler knows: g4dn (T4), g5 (A10G), g6 (L4), g6e (L40S), p2, p3, p3dn, p4d, p4de. The first type is the one the autoscaler simulates when it scales the group up from zero."""
     scaling: ScalingConfig = ScalingConfig.model_validate({"minSize": 0, "maxSize": 10})
     """Bounds of the group; the cluster autoscaler owns the desired capacity."""
     on_demand_base_capacity: Annotated[int, Field(ge=0, le=1000)] = 0
@@ -54,10 +68,22 @@ class AwsGpuCapacityConfig(ConfigModel):
     root_volume_size_gib: Annotated[int, Field(ge=20, le=16384)] = 200
     """Root volume size in GiB; inference images are large."""
 
+    @property
+    def accelerators(self) -> dict[str, list[str]]:
+        """The instance types by accelerator, in the order of ``instanceTypes``."""
+        found: dict[str, list[str]] = {}
+        for instance_type in self.instance_types:
+            found.setdefault(accelerator_of(instance_type) or "", []).append(instance_type)
+        return found
+
     @model_validator(mode="after")
     def _check(self) -> "AwsGpuCapacityConfig":
         findings: list[Finding] = [(f"instanceTypes[{i}]", f"{t} is not a GPU instance type", "use a g* or p* family")
                                    for i, t in enumerate(self.instance_types) if not AWS_GPU_FAMILY.match(t)]
+        findings += [(f"instanceTypes[{i}]", f"{t} has no GPU name that cluster-autoscaler knows, so its nodes cannot get the "
+                      "k8s.amazonaws.com/accelerator label that its GPU readiness check needs",
+                      "use one of the families " + ", ".join(sorted(GPU_ACCELERATORS)))
+                     for i, t in enumerate(self.instance_types) if AWS_GPU_FAMILY.match(t) and not accelerator_of(t)]
         if self.on_demand_base_capacity > self.scaling.max_size:
             findings.append(("onDemandBaseCapacity", f"{self.on_demand_base_capacity} is more than scaling.maxSize {self.scaling.max_size}",
                              "the base capacity must fit in the group"))
@@ -105,8 +131,13 @@ class AwsConfig(ConfigModel):
     """One public subnet CIDR per zone (load balancers, NAT gateways), in the order of ``zones``."""
     private_subnet_cidrs: list[Cidr] = []
     """One private subnet CIDR per zone (nodes, Fargate pods), in the order of ``zones``. Pods take VPC addresses (VPC CNI): make them large."""
-    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")] = "1.33"
-    """EKS Kubernetes version, ``1.<minor>``."""
+    # 1.35: the newest EKS version in standard support through 2026-12 (EKS release calendar: 1.33 left standard
+    # support 2026-07-29, 1.34 on 2026-12-02, 1.35 has it until 2027-03-27) that what we pin supports: the
+    # cluster-autoscaler 1.35 image and chart, KEDA 2.21, the AL2023 NVIDIA AMI parameter of 1.35.
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")] = "1.35"
+    """EKS Kubernetes version, ``1.<minor>``. EKS upgrades a cluster in place one minor at a time: raise it by one, apply, and repeat (with ``clusterAutoscalerImageTag``)."""
+    upgrade_policy: Literal["STANDARD", "EXTENDED"] = "STANDARD"
+    """What EKS does when the version leaves standard support: ``STANDARD`` upgrades the cluster to the next version; ``EXTENDED`` keeps it there for up to 12 more months at an extra charge per cluster hour (EKS "Cluster upgrade policy"; the EKS API's own default is ``EXTENDED``). A cluster already in extended support cannot be set to ``STANDARD``: upgrade it into standard support first."""
     public_api_server: bool = True
     """Expose the API server endpoint publicly (and privately inside the VPC) so ``pulumi up`` and CI outside the VPC can reach it."""
     access_entries: list[AwsAccessEntry] = []
@@ -120,11 +151,11 @@ class AwsConfig(ConfigModel):
     cluster_autoscaler: HelmChartConfig = HelmChartConfig(
         repository="https://kubernetes.github.io/autoscaler",
         chart="cluster-autoscaler",
-        version="9.50.1",
+        version="9.59.0",  # appVersion 1.35.0 (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0)
         namespace="kube-system",
     )
     """The cluster autoscaler chart; it scales the system node group and the GPU Auto Scaling group."""
-    cluster_autoscaler_image_tag: Annotated[str, StringConstraints(pattern=r"^v1\.[0-9]{2}\.[0-9]+$")] = "v1.33.3"
+    cluster_autoscaler_image_tag: Annotated[str, StringConstraints(pattern=r"^v1\.[0-9]{2}\.[0-9]+$")] = "v1.35.2"
     """Cluster autoscaler image tag; its minor version must equal ``kubernetesVersion`` (the autoscaler simulates the scheduler of its own minor)."""
     nvidia_device_plugin: HelmChartConfig = HelmChartConfig(
         repository="https://nvidia.github.io/k8s-device-plugin",

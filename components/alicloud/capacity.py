@@ -50,7 +50,7 @@ def spot_arguments(config: NodePoolConfig) -> dict[str, Any]:
         return {}
     arguments: dict[str, Any] = {
         "spot_strategy": spot.strategy,
-        "spot_instance_pools": spot.instance_pools,
+        "spot_instance_pools": config.effective_spot_instance_pools,
         "spot_instance_remedy": spot.instance_remedy,
         "on_demand_base_capacity": str(spot.on_demand_base_capacity),
         "on_demand_percentage_above_base_capacity": str(spot.on_demand_percentage_above_base_capacity),

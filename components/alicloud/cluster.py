@@ -15,6 +15,14 @@ from stackconfig import ClusterConfig
 from ..naming import physical_name
 from .addons import cluster_addons, log_project_of
 
+CREATE_ONLY_INPUTS = ("addons", "podVswitchIds", "slbInternetEnabled", "newNatGateway")
+"""Inputs of ``cs.ManagedKubernetes`` that ACK reads only when the cluster is created. In the Terraform provider
+(aliyun/terraform-provider-alicloud v1.289.0, ``alicloud/resource_alicloud_cs_managed_kubernetes.go``) none of them
+is ``ForceNew``, the update function has no branch for any of them and the read function does not read them back, so
+a change would preview as an update, "succeed" and change nothing. Forcing replacement instead would delete a
+running cluster and every workload on it for what is usually a small wish (an add-on, a pod vSwitch, a private API
+server), so the cluster ignores changes of them (``ignore_changes``), and ``planner diff`` flags such a change
+(:data:`planner.diff.IGNORED_BECAUSE`). To change one, create a new cluster (a new stack)."""
 AUTOSCALER_ROLE = "AliyunCSManagedAutoScalerRole"
 """Role ACK's cluster autoscaler assumes to scale node pools (cs.NodePool docstring; RAM docs "Service roles of ACK")."""
 AUTOSCALER_POLICY = "AliyunCSManagedAutoScalerRolePolicy"
@@ -62,8 +70,7 @@ def managed_kubernetes_args(cluster: ClusterConfig, *, environment: str, tags: d
         "slb_internet_enabled": cluster.public_api_server,
         "enable_rrsa": True,  # workload identity for pods (OSS CSI, services) instead of AccessKeys
         "deletion_protection": deletion_protection,
-        # ACK's default; pinned so that a change of ACK's default cannot change new clusters silently.
-        "proxy_mode": "ipvs",
+        "proxy_mode": cluster.effective_proxy_mode,
         "addons": cluster_addons(cluster),
         "tags": tags,
         **control_plane_log_args(cluster),
@@ -106,11 +113,11 @@ class Cluster(pulumi.ComponentResource):
     Creates:
 
     - ``cs.ManagedKubernetes`` named ``ei-<environment>-ack`` (:func:`managed_kubernetes_args`): control plane in the
-      node vSwitches, Terway pods in the pod vSwitches, kube-proxy ``ipvs``, RRSA on, no NAT gateway of its own
+      node vSwitches, Terway pods in the pod vSwitches, kube-proxy in ``alicloud.cluster.proxyMode``, RRSA on, no NAT gateway of its own
       (see :class:`~components.alicloud.network.Network`), the API server on an Internet SLB when
       ``alicloud.cluster.publicApiServer``, control-plane logs, deletion protection, the stack's tags, and the add-ons of
-      :func:`components.alicloud.addons.cluster_addons`. Add-ons and most network settings take effect at creation
-      only. ``protect``-ed when ``protect``.
+      :func:`components.alicloud.addons.cluster_addons`. Changes of the create-only inputs (:data:`CREATE_ONLY_INPUTS`)
+      are ignored; a change of ``proxyMode`` replaces the cluster. ``protect``-ed when ``protect``.
     - A ``kubernetes`` provider (``k8s``) with a temporary kubeconfig valid ``alicloud.cluster.kubeconfigTtlMinutes``,
       fetched anew on every run; it is replaced only if the cluster is.
     - With ``alicloud.cluster.createAutoscalerRole``: the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` trusted by
@@ -139,7 +146,7 @@ class Cluster(pulumi.ComponentResource):
             pod_vswitch_ids=args.pod_vswitch_ids,
             **managed_kubernetes_args(config, environment=args.environment, tags=args.tags,
                                       deletion_protection=args.deletion_protection),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=list(CREATE_ONLY_INPUTS)),
         )
         autoscaler_role = self._autoscaler_role(name, args)
         self.cluster_id = pulumi.Output.all(cluster.id, autoscaler_role).apply(lambda values: values[0])

@@ -22,8 +22,15 @@ NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2
 """Managed policies of a node role (EKS "Amazon EKS node IAM role")."""
 AL2023_NVIDIA_AMI_PARAMETER = "/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/x86_64/nvidia/recommended/image_id"
 """SSM parameter of the recommended EKS-optimized AL2023 NVIDIA AMI (EKS "Retrieve recommended Amazon Linux AMI IDs")."""
-def gpu_node_labels(gpu: AwsGpuCapacityConfig) -> dict[str, str]:
-    return {**gpu.labels, GPU_PRESENT_LABEL[0]: GPU_PRESENT_LABEL[1]}
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
+"""The label cluster-autoscaler's AWS provider reads as the GPU label (``GPULabel`` in kubernetes/autoscaler
+``cluster-autoscaler/cloudprovider/aws/aws_cloud_provider.go``): a node that has it but does not yet offer
+``nvidia.com/gpu`` (the device plugin is still starting) counts as unready instead of as a node without GPUs, so
+the autoscaler does not scale up again for the same pods."""
+
+
+def gpu_node_labels(gpu: AwsGpuCapacityConfig, accelerator: str) -> dict[str, str]:
+    return {**gpu.labels, GPU_PRESENT_LABEL[0]: GPU_PRESENT_LABEL[1], ACCELERATOR_LABEL: accelerator}
 
 
 def node_user_data(cluster_name: str, endpoint: str, certificate_authority: str, service_cidr: str,
@@ -67,12 +74,17 @@ def autoscaler_tags(cluster_name: str, labels: dict[str, str]) -> dict[str, str]
     return tags
 
 
-def mixed_instances_policy(gpu: AwsGpuCapacityConfig, launch_template_id: pulumi.Input[str],
-                           launch_template_version: pulumi.Input[str]) -> dict[str, Any]:
+def mixed_instances_policy(gpu: AwsGpuCapacityConfig, templates: list[dict[str, pulumi.Input[str]]]) -> dict[str, Any]:
     """The GPU group's mix: ``onDemandBaseCapacity`` on-demand first, then ``onDemandPercentageAboveBaseCapacity``
     on-demand and the rest spot, spot spread by ``spotAllocationStrategy`` over every listed instance type (SDK
     docstrings of ``GroupMixedInstancesPolicyInstancesDistribution``; the SDK's own default share is 100 %
-    on-demand, so the share is always set)."""
+    on-demand, so the share is always set).
+
+    ``templates`` are the launch template specifications, one per accelerator of ``gpu.accelerators`` in order: the
+    first is the group's, and the instance types of any other accelerator override it with their own (an
+    ``overrides`` item's ``launch_template_specification``), so that every node is labelled with its own GPU."""
+    own_template = {instance_type: template for (_, types), template in zip(list(gpu.accelerators.items())[1:], templates[1:])
+                    for instance_type in types}
     return {
         "instances_distribution": {
             "on_demand_base_capacity": gpu.on_demand_base_capacity,
@@ -80,8 +92,9 @@ def mixed_instances_policy(gpu: AwsGpuCapacityConfig, launch_template_id: pulumi
             "spot_allocation_strategy": gpu.spot_allocation_strategy,
         },
         "launch_template": {
-            "launch_template_specification": {"launch_template_id": launch_template_id, "version": launch_template_version},
-            "overrides": [{"instance_type": t} for t in gpu.instance_types],
+            "launch_template_specification": templates[0],
+            "overrides": [{"instance_type": t, **({"launch_template_specification": own_template[t]} if t in own_template else {})}
+                          for t in gpu.instance_types],
         },
     }
 
@@ -121,9 +134,11 @@ class EksCapacity(pulumi.ComponentResource):
     - ``eks.NodeGroup`` ``system``: on-demand ``aws.systemNodes.instanceTypes``, AL2023, ``aws.systemNodes.scaling``,
       ``aws.systemNodes.labels``, with its node role; its desired size belongs to the autoscaler (ignored).
     - GPU capacity: a node role (``ei-<env>-eks-gpu-node``) and instance profile, an ``EC2_LINUX`` access entry for
-      it (how self-managed nodes join an ``API``-mode cluster), an ``ec2.LaunchTemplate`` with the recommended
-      AL2023 NVIDIA AMI, the cluster security group, IMDSv2 only, an encrypted gp3 root volume of
-      ``aws.gpuNodes.rootVolumeSizeGib`` and :func:`node_user_data`; and an ``autoscaling.Group`` over the private
+      it (how self-managed nodes join an ``API``-mode cluster), one ``ec2.LaunchTemplate`` per accelerator of
+      ``aws.gpuNodes.instanceTypes`` (``<name>-gpu`` for the first, ``<name>-gpu-<accelerator>`` for others) with the
+      recommended AL2023 NVIDIA AMI, the cluster security group, IMDSv2 only, an encrypted gp3 root volume of
+      ``aws.gpuNodes.rootVolumeSizeGib`` and :func:`node_user_data` labelling nodes with their
+      :data:`ACCELERATOR_LABEL`; and an ``autoscaling.Group`` over the private
       subnets with :func:`mixed_instances_policy`, capacity rebalancing (spot replaced ahead of interruption),
       ``aws.gpuNodes.scaling`` and :func:`autoscaler_tags`; its desired capacity is ignored.
     - When a service bursts: the Fargate profile (:func:`components.aws.burst.fargate_profile`).
@@ -173,24 +188,14 @@ class EksCapacity(pulumi.ComponentResource):
         image = aws.ssm.get_parameter_output(
             name=AL2023_NVIDIA_AMI_PARAMETER.format(version=aws_config.kubernetes_version),
             opts=pulumi.InvokeOutputOptions(parent=self))
-        labels = gpu_node_labels(gpu)
-        template = aws.ec2.LaunchTemplate(
-            f"{name}-gpu",
-            name=physical_name(environment, "eks-gpu"),
-            image_id=image.value,
-            iam_instance_profile={"arn": profile.arn},
-            vpc_security_group_ids=[args.cluster_security_group_id],
-            # IMDSv2 only, one hop: pods cannot borrow the node's credentials; they use IRSA.
-            metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
-            block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {
-                "volume_size": gpu.root_volume_size_gib, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
-            user_data=pulumi.Output.all(args.cluster, args.endpoint, args.certificate_authority, args.service_cidr).apply(
-                lambda v: node_user_data(v[0], v[1], v[2], v[3], labels)),
-            update_default_version=True,
-            tags=tags,
-            opts=child,
-        )
-        group_tags = {**tags, "Name": physical_name(environment, "eks-gpu"), **autoscaler_tags(cluster_name, labels)}
+        # The first accelerator's template keeps the names of the one template of 0.1.0.
+        templates = [self._gpu_template(name, () if i == 0 else (accelerator,), args, image.value, profile.arn,
+                                        gpu_node_labels(gpu, accelerator))
+                     for i, accelerator in enumerate(gpu.accelerators)]
+        # The autoscaler builds the group's template node from the first override's instance type (getInstanceTypesForAsgs
+        # in kubernetes/autoscaler aws_wrapper.go), so the group's node-template labels are the first accelerator's.
+        first = gpu_node_labels(gpu, next(iter(gpu.accelerators)))
+        group_tags = {**tags, "Name": physical_name(environment, "eks-gpu"), **autoscaler_tags(cluster_name, first)}
         group = aws.autoscaling.Group(
             f"{name}-gpu",
             name=physical_name(environment, "eks-gpu"),
@@ -198,7 +203,8 @@ class EksCapacity(pulumi.ComponentResource):
             max_size=gpu.scaling.max_size,
             vpc_zone_identifiers=list(args.subnet_ids),
             capacity_rebalance=True,
-            mixed_instances_policy=mixed_instances_policy(gpu, template.id, template.latest_version.apply(str)),
+            mixed_instances_policy=mixed_instances_policy(
+                gpu, [{"launch_template_id": t.id, "version": t.latest_version.apply(str)} for t in templates]),
             tags=[{"key": k, "value": v, "propagate_at_launch": True} for k, v in sorted(group_tags.items())],
             # Nodes may join only once their role has its access entry.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[join], ignore_changes=["desiredCapacity"]),
@@ -214,6 +220,27 @@ class EksCapacity(pulumi.ComponentResource):
 
         self.register_outputs({"systemNodeGroup": system.node_group_name, "gpuGroupName": self.gpu_group_name,
                                "fargateProfile": profile_name})
+
+    def _gpu_template(self, name: str, suffix: tuple[str, ...], args: EksCapacityArgs, image_id: pulumi.Input[str],
+                      instance_profile_arn: pulumi.Input[str], labels: dict[str, str]) -> aws.ec2.LaunchTemplate:
+        """A launch template of GPU nodes with ``labels``: ``<name>-gpu[-<suffix>]``, ``ei-<env>-eks-gpu[-<suffix>]``."""
+        gpu = args.config.gpu_nodes
+        return aws.ec2.LaunchTemplate(
+            "-".join((name, "gpu", *suffix)),
+            name=physical_name(args.environment, "eks-gpu", *suffix),
+            image_id=image_id,
+            iam_instance_profile={"arn": instance_profile_arn},
+            vpc_security_group_ids=[args.cluster_security_group_id],
+            # IMDSv2 only, one hop: pods cannot borrow the node's credentials; they use IRSA.
+            metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
+            block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {
+                "volume_size": gpu.root_volume_size_gib, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
+            user_data=pulumi.Output.all(args.cluster, args.endpoint, args.certificate_authority, args.service_cidr).apply(
+                lambda v: node_user_data(v[0], v[1], v[2], v[3], labels)),
+            update_default_version=True,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _node_role(self, name: str, role_name: str, tags: dict[str, str]) -> aws.iam.Role:
         """An EC2 node role with the three managed node policies (:data:`NODE_POLICIES`)."""

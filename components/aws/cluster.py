@@ -122,7 +122,7 @@ class EksCluster(pulumi.ComponentResource):
     ``AmazonEKSClusterPolicy``; the ``eks.Cluster`` ``cluster_name`` at ``aws.kubernetesVersion`` with
     authentication mode ``API`` (access entries only, no ``aws-auth`` ConfigMap) and the creator's admin access
     bootstrapped (so ``pulumi up`` can install the add-ons), private endpoint on and public endpoint per
-    ``aws.publicApiServer``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
+    ``aws.publicApiServer``, the upgrade policy ``aws.upgradePolicy``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
     args; the IAM OIDC provider of the cluster's issuer (audience :data:`STS_AUDIENCE`; no thumbprint: IAM
     fetches it itself, per the SDK docstring of ``thumbprint_lists``); one ``eks.AccessEntry`` and
     ``AccessPolicyAssociation`` per ``aws.accessEntries`` item; and a ``kubernetes`` provider (``k8s``) with
@@ -162,6 +162,7 @@ class EksCluster(pulumi.ComponentResource):
                         "endpoint_public_access": config.public_api_server},
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
             enabled_cluster_log_types=CONTROL_PLANE_LOGS,
+            upgrade_policy={"support_type": config.upgrade_policy},
             deletion_protection=args.deletion_protection,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[policy]),

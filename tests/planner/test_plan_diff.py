@@ -65,8 +65,10 @@ def test_diff_lists_exactly_the_changes(tmp_path, base, head, changes, added):
     assert f"**{len(diff.added)} to add, {len(changes)} to change (0 likely replaced), 0 to remove**" in markdown
 
 
-def resource(type_: str, inputs: dict[str, Any], name: str = "r", protect: bool = False) -> dict[str, Any]:
-    return {"urn": f"urn:pulumi:s::p::{type_}::{name}", "type": type_, "name": name, "protect": protect, "inputs": inputs}
+def resource(type_: str, inputs: dict[str, Any], name: str = "r", protect: bool = False,
+             ignore_changes: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"urn": f"urn:pulumi:s::p::{type_}::{name}", "type": type_, "name": name, "protect": protect,
+            "ignoreChanges": list(ignore_changes), "inputs": inputs}
 
 
 def one_stack(*resources: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +88,60 @@ def test_replacement_heuristic_flags_create_only_properties():
                         one_stack(resource("alicloud:oss/bucket:Bucket", {"bucket": "b", "tags": {"k": "v"}})))
     assert {c.path: c.replaces for c in bucket.changed[0].changes} == {"bucket": True, "tags.k": False}
     assert ":warning: `alicloud:oss/bucket:Bucket` **r**: `bucket`" in render([bucket])
+
+
+@pytest.mark.parametrize("type_, path, before, after, replaces", [
+    # Marked before, though the provider updates them in place (or not at all).
+    ("alicloud:cs/managedKubernetes:ManagedKubernetes", "podVswitchIds", ["vsw-a"], ["vsw-b"], False),
+    ("alicloud:cs/managedKubernetes:ManagedKubernetes", "resourceGroupId", "rg-a", "rg-b", False),
+    # Missed before, though ForceNew in the provider.
+    ("alicloud:cs/managedKubernetes:ManagedKubernetes", "proxyMode", "ipvs", "nftables", True),
+    ("alicloud:vpc/natGateway:NatGateway", "vpcId", "vpc-a", "vpc-b", True),
+    ("alicloud:vpc/natGateway:NatGateway", "internetChargeType", "PayByLcu", "PayBySpec", True),
+    ("alicloud:vpc/snatEntry:SnatEntry", "sourceVswitchId", "vsw-a", "vsw-b", True),
+    ("alicloud:ecs/eipAddress:EipAddress", "internetChargeType", "PayByTraffic", "PayByBandwidth", True),
+    ("alicloud:ecs/eipAssociation:EipAssociation", "instanceId", "ngw-a", "ngw-b", True),
+    ("alicloud:cs/nodePool:NodePool", "securityGroupIds", ["sg-a"], ["sg-b"], True),
+    ("aws:ec2/natGateway:NatGateway", "subnetId", "subnet-a", "subnet-b", True),
+    ("aws:ec2/eip:Eip", "domain", "vpc", "standard", True),
+    ("aws:eks/cluster:Cluster", "kubernetesNetworkConfig.serviceIpv4Cidr", "10.100.0.0/16", "172.20.0.0/16", True),
+    ("aws:eks/cluster:Cluster", "vpcConfig.subnetIds", ["subnet-a"], ["subnet-b"], False),  # updated in place
+    ("aws:ec2/subnet:Subnet", "cidrBlock", "10.0.0.0/22", "10.0.4.0/22", True),
+    # In place.
+    ("alicloud:vpc/natGateway:NatGateway", "natGatewayName", "a", "b", False),
+    ("alicloud:ecs/eipAddress:EipAddress", "bandwidth", "100", "200", False),
+])
+def test_replacements_are_the_providers_force_new_attributes(type_, path, before, after, replaces):
+    def nested(value: Any) -> dict[str, Any]:
+        for key in reversed(path.split(".")):
+            value = {key: value}
+        return value
+    diff = diff_plans("s", one_stack(resource(type_, nested(before))), one_stack(resource(type_, nested(after))))
+    assert [(c.path.split("[")[0], c.replaces) for c in diff.changed[0].changes] == [(path, replaces)]
+
+
+def test_nested_force_new_attributes_match_inside_lists():
+    type_ = "alicloud:cs/kubernetesAddon:KubernetesAddon"
+    assert diff_plans("s", one_stack(resource(type_, {"name": "a"})), one_stack(resource(type_, {"name": "b"}))).changed[0].replaces
+    nat = "alicloud:vpc/natGateway:NatGateway"
+    diff = diff_plans("s", one_stack(resource(nat, {"accessMode": [{"modeValue": "route"}]})),
+                      one_stack(resource(nat, {"accessMode": [{"modeValue": "tunnel"}]})))
+    assert [(c.path, c.replaces) for c in diff.changed[0].changes] == [("accessMode[0].modeValue", True)]
+
+
+def test_a_change_of_a_create_only_cluster_input_is_flagged_as_not_applied():
+    ack = "alicloud:cs/managedKubernetes:ManagedKubernetes"
+    ignored = ("addons", "podVswitchIds", "slbInternetEnabled", "newNatGateway")
+    before = resource(ack, {"slbInternetEnabled": True, "addons": [{"name": "terway-eniip"}], "name": "a"}, ignore_changes=ignored)
+    after = resource(ack, {"slbInternetEnabled": False, "addons": [{"name": "terway-eniip", "config": "{}"}], "name": "b"},
+                     ignore_changes=ignored)
+    diff = diff_plans("s", one_stack(before), one_stack(after))
+    assert {c.path: (c.ignored, c.replaces) for c in diff.changed[0].changes} == {
+        "slbInternetEnabled": (True, False), "addons[0].config": (True, False), "name": (False, False)}
+    markdown = render([diff])
+    assert ("- :no_entry: `alicloud:cs/managedKubernetes:ManagedKubernetes` **r**: `slbInternetEnabled`: read only when "
+            "the cluster is created; to change it, create a new cluster") in markdown
+    assert "`name`: read only" not in markdown
 
 
 def test_diff_keeps_secrets_hidden_and_reports_protect_and_dotted_keys():

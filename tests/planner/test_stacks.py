@@ -17,6 +17,7 @@ from policypack.credentials import credential_name, credential_value
 from policypack.rules import walk
 from policypack.sentinels import SECRET_MARK
 from stackconfig import load_stack_config
+from tools.force_new import SOURCES
 
 STACKS = committed_stacks()
 PLATFORMS = {"alicloud": "AlicloudPlatform", "aws": "AwsPlatform", "existing": "ExistingClusterPlatform"}
@@ -60,6 +61,14 @@ def planned(request, tmp_path_factory):
 
 def test_committed_stacks_are_dev_staging_prod_and_one_per_other_cloud():
     assert {"dev", "staging", "prod", "aws-dev", "local"} <= set(STACKS)
+
+
+def test_every_cloud_resource_type_has_a_force_new_source(planned):
+    """``tools.force_new`` knows where each cloud resource type's ForceNew flags are, so ``planner diff`` can know them."""
+    known = {t for types in SOURCES.values() for t in types}
+    cloud_types = {r["type"] for r in planned["plan"]["resources"]
+                   if r["custom"] and r["type"].split(":")[0] in ("alicloud", "aws")}
+    assert cloud_types <= known, sorted(cloud_types - known)
 
 
 def test_json_plan_has_the_documented_shape(planned):

@@ -40,6 +40,8 @@ def test_base_config_loads_with_documented_defaults():
         (pools({**GPU_POOL, "spot": {"onDemandPercentageAboveBaseCapacity": 130}}),
          "alicloud.nodePools[0].spot.onDemandPercentageAboveBaseCapacity", "less than or equal to 100"),
         (pools({**GPU_POOL, "spot": {"instancePools": 11}}), "alicloud.nodePools[0].spot.instancePools", "less than or equal to 10"),
+        (pools({**GPU_POOL, "spot": {"instancePools": 2}}), "alicloud.nodePools[0].spot.instancePools",
+         "2 is more than the pool's 1 instanceTypes"),
         (pools({"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 5, "maxSize": 2}}),
          "alicloud.nodePools[0].scaling.minSize", "greater than maxSize"),
         (pools({**GPU_POOL, "instanceTypes": ["gn7i.2xlarge"]}), "alicloud.nodePools[0].instanceTypes[0]", "pattern"),
@@ -51,6 +53,27 @@ def test_base_config_loads_with_documented_defaults():
 def test_bad_alicloud_option_is_rejected_naming_its_key(overrides, path, words):
     issues = config_issues(**overrides)
     assert any(words in issue for issue in issues_at(path, issues)), issues
+
+
+@pytest.mark.parametrize("types, given, pools_", [(1, None, 1), (2, None, 2), (3, None, 3), (5, None, 3), (5, 5, 5), (2, 1, 1)])
+def test_spot_instance_pools_never_exceed_the_pools_instance_types(types, given, pools_):
+    spot = {} if given is None else {"instancePools": given}
+    gpu_types = ["ecs.gn7i-c8g1.2xlarge", "ecs.gn6i-c4g1.xlarge", "ecs.gn7i-c16g1.4xlarge", "ecs.gn6i-c8g1.2xlarge",
+                 "ecs.gn7i-c32g1.8xlarge"]
+    system = {"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 1, "maxSize": 2}}
+    config = stack_config(**pools(system, {**GPU_POOL, "instanceTypes": gpu_types[:types], "spot": spot}))
+    assert config.alicloud.node_pools[1].effective_spot_instance_pools == pools_
+
+
+def test_proxy_mode_defaults_by_kubernetes_version_and_a_pin_wins():
+    def mode(**cluster) -> str:
+        return stack_config(alicloud={"cluster": cluster}).alicloud.cluster.effective_proxy_mode
+    assert mode() == "nftables"  # the default version, 1.35
+    assert mode(kubernetesVersion="1.35.2-aliyun.1") == "nftables"
+    assert mode(kubernetesVersion="1.34.1-aliyun.1") == "ipvs"
+    assert mode(kubernetesVersion="1.34.1-aliyun.1", proxyMode="nftables") == "nftables"
+    assert mode(proxyMode="ipvs") == "ipvs"
+    assert issues_at("alicloud.cluster.proxyMode", config_issues(alicloud={"cluster": {"proxyMode": "userspace"}}))
 
 
 def test_production_protects_by_default_and_explicit_choice_wins():

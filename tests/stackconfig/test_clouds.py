@@ -33,9 +33,9 @@ def test_ack_options_are_rejected_on_eks_naming_the_key():
 
 
 def test_aws_only_options_are_rejected_on_ack_and_existing():
-    found = issues(ALICLOUD, aws={"kubernetesVersion": "1.33"})
+    found = issues(ALICLOUD, aws={"publicApiServer": False})
     assert any(i.startswith("aws: configures cloud aws, but cloud is alicloud") for i in found), found
-    found = issues(EXISTING, aws={"kubernetesVersion": "1.33"}, region="us-east-1")
+    found = issues(EXISTING, aws={"publicApiServer": False}, region="us-east-1")
     assert any(i.startswith("aws: configures cloud aws, but cloud is existing") for i in found), found
     assert any(i.startswith("region: is not used by cloud existing") for i in found), found
 
@@ -64,3 +64,21 @@ def test_committed_alicloud_meaning_is_unchanged_by_default():
     assert config.cloud == "alicloud" and config.model_claim.name == config.alicloud.model_store.claim_name
 
 
+
+
+def test_gpu_families_without_an_accelerator_name_are_rejected():
+    found = issues(AWS, aws={**AWS["aws"], "gpuNodes": {"instanceTypes": ["g5.xlarge", "p5.48xlarge"]}})
+    assert [i for i in found if i.startswith("aws.gpuNodes.instanceTypes")] == [
+        "aws.gpuNodes.instanceTypes[1]: p5.48xlarge has no GPU name that cluster-autoscaler knows, so its nodes cannot "
+        "get the k8s.amazonaws.com/accelerator label that its GPU readiness check needs (hint: use one of the families "
+        "g4dn, g5, g6, g6e, p2, p3, p3dn, p4d, p4de)"], found
+    assert load(AWS).aws.gpu_nodes.accelerators == {"nvidia-a10g": ["g5.xlarge"], "nvidia-l4": ["g6.xlarge"],
+                                                   "nvidia-tesla-t4": ["g4dn.xlarge"]}
+
+
+def test_eks_defaults_are_in_standard_support_with_a_matching_autoscaler():
+    aws = load(AWS).aws
+    assert (aws.kubernetes_version, aws.upgrade_policy) == ("1.35", "STANDARD")
+    assert aws.cluster_autoscaler_image_tag.startswith("v1.35.")
+    found = issues(AWS, aws={**AWS["aws"], "upgradePolicy": "NONE"})
+    assert any(i.startswith("aws.upgradePolicy:") for i in found), found

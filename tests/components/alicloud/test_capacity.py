@@ -45,7 +45,7 @@ def test_gpu_pool_is_the_guides_spot_pool():
     assert args["on_demand_percentage_above_base_capacity"] == "30"
     assert args["on_demand_base_capacity"] == "0"
     assert args["compensate_with_on_demand"] is True
-    assert args["spot_instance_remedy"] is True and args["spot_instance_pools"] == 3
+    assert args["spot_instance_remedy"] is True and args["spot_instance_pools"] == 2  # both types: at most 3
     assert "spot_price_limits" not in args  # SpotAsPriceGo bids the market price
     assert args["scaling_config"] == {"enable": True, "min_size": 0, "max_size": 10, "type": "gpu"}
     assert args["labels"] == [{"key": "workload", "value": "inference"}]

@@ -64,6 +64,18 @@ def test_cluster_arguments_come_from_the_config(run_under_mocks):
                               "team": "ml-platform"}
 
 
+def test_kube_proxy_mode_follows_the_kubernetes_version_unless_pinned(run_under_mocks):
+    assert ack_inputs(plan_cluster(run_under_mocks))["proxyMode"] == "nftables"  # default 1.35
+    pinned = plan_cluster(run_under_mocks, alicloud={"cluster": {"proxyMode": "ipvs"}})
+    assert ack_inputs(pinned)["proxyMode"] == "ipvs"
+
+
+def test_create_only_inputs_are_set_and_their_changes_ignored(run_under_mocks):
+    cluster = plan_cluster(run_under_mocks).get(ACK, "cluster")
+    assert sorted(cluster.ignore_changes) == ["addons", "newNatGateway", "podVswitchIds", "slbInternetEnabled"]
+    assert all(name in cluster.inputs for name in cluster.ignore_changes)
+
+
 def test_private_api_server(run_under_mocks):
     plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"publicApiServer": False}})
     assert ack_inputs(plan)["slbInternetEnabled"] is False

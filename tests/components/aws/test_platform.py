@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -39,6 +40,49 @@ def test_gpu_group_keeps_30_percent_on_demand_above_base_with_price_capacity_opt
     assert tags["k8s.io/cluster-autoscaler/ei-test-eks"] == "owned"
     assert tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"] == "present:NoSchedule"
     assert "desiredCapacity" in plan.get("aws:autoscaling/group:Group", "capacity-gpu").ignore_changes
+
+
+def node_labels(template_inputs: dict[str, Any]) -> dict[str, str]:
+    """The ``--node-labels`` kubelet flag of a launch template's nodeadm user data."""
+    document = base64.b64decode(template_inputs["userData"]).decode()
+    node_config = json.loads(document.split("application/node.eks.aws\n\n")[1].split("\n\n--BOUNDARY--")[0])
+    flag = next(f for f in node_config["spec"]["kubelet"]["flags"] if f.startswith("--node-labels="))
+    return dict(pair.split("=", 1) for pair in flag.removeprefix("--node-labels=").split(","))
+
+
+def test_every_gpu_node_is_labelled_with_its_own_accelerator_and_the_group_with_its_first(aws_plan):
+    _, plan = aws_plan
+    templates = {"g5.xlarge": "capacity-gpu", "g6.xlarge": "capacity-gpu-nvidia-l4", "g4dn.xlarge": "capacity-gpu-nvidia-tesla-t4"}
+    accelerators = {"g5.xlarge": "nvidia-a10g", "g6.xlarge": "nvidia-l4", "g4dn.xlarge": "nvidia-tesla-t4"}
+    group = inputs(plan, "aws:autoscaling/group:Group", "capacity-gpu")
+    launch = group["mixedInstancesPolicy"]["launchTemplate"]
+    for override in launch["overrides"]:
+        spec = override.get("launchTemplateSpecification", launch["launchTemplateSpecification"])
+        template = templates[override["instanceType"]]
+        assert spec["launchTemplateId"] == "lt-" + digest(template)
+        labels = node_labels(inputs(plan, "aws:ec2/launchTemplate:LaunchTemplate", template))
+        assert labels["k8s.amazonaws.com/accelerator"] == accelerators[override["instanceType"]]
+        assert labels["workload"] == "inference" and labels["nvidia.com/gpu.present"] == "true"
+    assert inputs(plan, "aws:ec2/launchTemplate:LaunchTemplate", "capacity-gpu-nvidia-l4")["name"] == "ei-test-eks-gpu-nvidia-l4"
+    tags = {t["key"]: t["value"] for t in group["tags"]}
+    assert tags["k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"] == "nvidia-a10g"
+
+
+def test_one_family_needs_one_launch_template():
+    config = load(AWS, aws={**AWS["aws"], "gpuNodes": {"instanceTypes": ["g6.xlarge", "g6.2xlarge"]}})
+    plan = run(lambda: build_platform(config), "elastic-inference", "test", {}, [])
+    assert [r.name for r in plan.resources if r.type == "aws:ec2/launchTemplate:LaunchTemplate"] == ["capacity-gpu"]
+    overrides = inputs(plan, "aws:autoscaling/group:Group", "capacity-gpu")["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
+    assert overrides == [{"instanceType": "g6.xlarge"}, {"instanceType": "g6.2xlarge"}]
+    assert node_labels(inputs(plan, "aws:ec2/launchTemplate:LaunchTemplate", "capacity-gpu"))["k8s.amazonaws.com/accelerator"] == "nvidia-l4"
+
+
+def test_cluster_has_standard_support_only_by_default(aws_plan):
+    config, plan = aws_plan
+    cluster = inputs(plan, "aws:eks/cluster:Cluster", "cluster")
+    assert cluster["version"] == "1.35" and cluster["upgradePolicy"] == {"supportType": "STANDARD"}
+    autoscaler = inputs(plan, "kubernetes:helm.sh/v3:Release", "capacity-cluster-autoscaler")
+    assert autoscaler["values"]["image"]["tag"].startswith("v1.35.")
 
 
 def test_gpu_nodes_join_through_an_ec2_linux_access_entry(aws_plan):
