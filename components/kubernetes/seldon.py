@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import pulumi
 
-from stackconfig import ServiceConfig
+from stackconfig import TFSERVING_PROXY_RESOURCES, ServiceConfig
 
 from . import autoscaling, pod_template, serving
 from .context import QpsMetric
@@ -31,8 +31,6 @@ TFSERVING_PROXY_IMAGE = "seldonio/tfserving-proxy:1.15.0"
 """Seldon's proxy that turns Seldon protocol requests into TF Serving REST calls; the guide's
 ``tfserving-proxy_rest`` image was merged into ``seldonio/tfserving-proxy``. Tag 1.15.0 is published
 (Charmed Kubeflow's Seldon image list pins it)."""
-TFSERVING_PROXY_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
-"""The guide requests half a CPU for the proxy; requests equal limits like the server's."""
 
 
 def service_name(service: ServiceConfig) -> str:
