@@ -11,8 +11,10 @@ by the same rules, and Fargate for ``burst.mode: only``. An existing cluster's c
 **What a node offers** (:func:`node_allocatable`), per instance type of the catalog: its vCPUs and memory less
 
 - the memory the VM itself keeps (kernel, firmware): 7.5 %, Karpenter's default ``vmMemoryOverheadPercent``;
-- kube-reserved as the EKS AMI computes it and ACK's "Node resource reservation policy" page states it: CPU 6 % of
-  the first core, 1 % of the second, 0.5 % of the third and fourth, 0.25 % of the rest; memory
+- kube-reserved as the EKS AMI computes it (the formula Karpenter's published allocatable figures follow; a test
+  checks two) and as cloudpilot-ai/karpenter-provider-alibabacloud implements ACK's "Node resource reservation
+  policy" page, which it cites (the page's own formula text could not be read here): CPU 6 % of the first core,
+  1 % of the second, 0.5 % of the third and fourth, 0.25 % of the rest; memory
   ``min(255 MiB + 11 MiB x maxPods, 25 % of memory)``, with maxPods from the catalog (EC2) or the kubelet's
   default 110 (ECS, whose Terway pod limit the catalog does not hold);
 - the kubelet's hard eviction threshold, 100 MiB (``memory.available<100Mi``, its default);
@@ -79,8 +81,9 @@ def memory_gib(quantity: str) -> float:
     return float(match.group(1)) * _MEMORY_UNITS[match.group(2) or ""]
 
 
-@dataclass(frozen=True)
-class Resources:
+class Resources(typing.NamedTuple):
+    """GPUs, millicores and MiB: what a pod requests, or what one replica can get."""
+
     gpus: int
     cpu_milli: float
     memory_mib: float
