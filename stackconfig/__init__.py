@@ -9,6 +9,8 @@ from .addons import AddonsConfig, HelmChartConfig
 from .alicloud import GPU_TAINT, AlicloudConfig, ClusterConfig, ModelStoreConfig, NetworkConfig, NodePoolConfig
 from .aws import AwsAccessEntry, AwsConfig, AwsGpuCapacityConfig, AwsModelStoreConfig
 from .existing import ClaimRef, ExistingClusterConfig
+from .fit import TFSERVING_PROXY_RESOURCES, cpu_cores, memory_gib
+from .instances import INSTANCE_TYPES, InstanceSpec
 from .base import PROJECT
 from .s3 import S3Credentials, S3ModelRepositoryConfig
 from .services import AutoscalingConfig, BehaviorConfig, ScalingRules, ServiceConfig, VersionPolicy
@@ -29,6 +31,8 @@ __all__ = [
     "ConfigIssue",
     "GPU_TAINT",
     "HelmChartConfig",
+    "INSTANCE_TYPES",
+    "InstanceSpec",
     "ModelStoreConfig",
     "NetworkConfig",
     "NodePoolConfig",
@@ -39,8 +43,11 @@ __all__ = [
     "ServiceConfig",
     "StackConfig",
     "StackConfigError",
+    "TFSERVING_PROXY_RESOURCES",
     "VersionPolicy",
+    "cpu_cores",
     "load_from_pulumi",
     "load_stack_config",
+    "memory_gib",
     "secret_keys",
 ]

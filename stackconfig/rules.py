@@ -11,6 +11,7 @@ from typing import Callable
 from pydantic import BaseModel
 
 from .base import Cloud, Finding
+from .fit import check_fit, check_instance_types
 
 if typing.TYPE_CHECKING:
     from .services import ServiceConfig
@@ -220,4 +221,6 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "alicloud.nodePools"}), _check_node_pools),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "alicloud.virtualNodes", "alicloud.modelStore",
                                 "aws", "existing", "s3ModelRepository", "s3Credentials"}), _check_services),
+    CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_instance_types),
+    CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_fit),
 )

@@ -96,13 +96,13 @@ def _timed_child(*args: str, stdin: str = "") -> tuple[float, dict[str, Any]]:
 
 def simulator_throughput() -> tuple[int, float]:
     from planner.stackfile import parse_stack_document
-    from planner.whatif.capacity import load_instance_types, load_prices
+    from planner.whatif.capacity import load_prices
     from planner.whatif.inputs import Timings
     from planner.whatif.run import Load, default_demand, setups, simulate
     from stackconfig import load_stack_config
 
     config = load_stack_config(*parse_stack_document(bench_stack_document(SIMULATED_SERVICES), "bench"))
-    runs = setups(config, Timings(), load_prices(config.region), load_instance_types())
+    runs = setups(config, Timings(), load_prices(config.region))
     start = time.perf_counter()
     for setup in runs:
         simulate(setup, default_demand(setup, Load("diurnal", SIMULATED_SECONDS)))

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import pulumi
 
-from stackconfig import ServiceConfig
+from stackconfig import TFSERVING_PROXY_RESOURCES, ServiceConfig
 
 from . import autoscaling, pod_template, serving
 from .context import QpsMetric
@@ -52,8 +52,6 @@ the operator chart is 1.19.0), where these files are identical:
   (``worker_tmp_dir`` unset): the proxy needs a writable ``/tmp``, which :func:`pod_template.with_writable_tmp`
   gives every container with a read-only root filesystem.
 """
-TFSERVING_PROXY_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
-"""The guide requests half a CPU for the proxy; requests equal limits like the server's."""
 
 
 def service_name(service: ServiceConfig) -> str:

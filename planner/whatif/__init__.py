@@ -14,7 +14,7 @@ from pathlib import Path
 from stackconfig import StackConfig, StackConfigError, load_stack_config
 
 from ..stackfile import read_stack_file
-from .capacity import PriceTable, load_instance_types, load_prices
+from .capacity import PriceTable, load_prices
 from .inputs import Timings, with_overrides
 from .patterns import PATTERNS, read_trace
 from .report import plot, render_comparison, render_summary, summarize, write_csv
@@ -81,10 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"the what-if models ACK node pools and ECI; cloud {stack.cloud} is not modelled "
                                  f"({UNMODELLED_CAPACITY[stack.cloud]})")
         prices = load_prices(config.region)
-        catalog = load_instance_types()
-        mine = setups(config, timings, prices, catalog, args.service, args.pod_qps)
+        mine = setups(config, timings, prices, args.service, args.pod_qps)
         theirs = {(s.service.namespace, s.service.name): s
-                  for s in setups(other, timings, load_prices(other.region), catalog, args.service, args.pod_qps)} \
+                  for s in setups(other, timings, load_prices(other.region), args.service, args.pod_qps)} \
             if other else {}
         trace = read_trace(args.trace) if args.trace else None
     except StackConfigError as error:

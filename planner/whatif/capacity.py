@@ -1,25 +1,17 @@
-"""Capacity inputs: the instance-type catalog, the price table, pods per node, the spot/pay-as-you-go split."""
+"""Capacity inputs: the price table, pods per node, the spot/pay-as-you-go split. Instance types come from the
+program's catalog (``stackconfig.INSTANCE_TYPES``), which the stack config is validated against."""
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from stackconfig import NodePoolConfig, ServiceConfig
+from stackconfig import InstanceSpec, NodePoolConfig, ServiceConfig, cpu_cores, memory_gib
 
 DATA_DIR = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class InstanceType:
-    name: str
-    vcpu: float
-    memory_gib: float
-    gpus: int
 
 
 @dataclass(frozen=True)
@@ -49,11 +41,6 @@ class PriceTable:
         return self.ecs[instance_type]
 
 
-def load_instance_types(path: Path = DATA_DIR / "instance_types.yaml") -> dict[str, InstanceType]:
-    raw = yaml.safe_load(path.read_text())
-    return {name: InstanceType(name, float(v["vcpu"]), float(v["memoryGib"]), int(v["gpus"])) for name, v in raw.items()}
-
-
 def load_prices(region: str, directory: Path = DATA_DIR) -> PriceTable:
     path = directory / f"prices.{region}.yaml"
     if not path.exists():
@@ -69,24 +56,7 @@ def load_prices(region: str, directory: Path = DATA_DIR) -> PriceTable:
     )
 
 
-_MEMORY_UNITS = {"Ki": 2**-20, "Mi": 2**-10, "Gi": 1.0, "Ti": 2**10, "K": 1e3 / 2**30, "M": 1e6 / 2**30,
-                 "G": 1e9 / 2**30, "T": 1e12 / 2**30, "": 1 / 2**30}
-
-
-def cpu_cores(quantity: str) -> float:
-    """Kubernetes CPU quantity ("2", "0.5", "500m") in cores."""
-    return int(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
-
-
-def memory_gib(quantity: str) -> float:
-    """Kubernetes memory quantity ("8Gi", "512Mi", "8G", bytes) in GiB."""
-    match = re.fullmatch(r"([0-9.]+)([KMGT]i?)?", quantity)
-    if not match:
-        raise ValueError(f"not a memory quantity: {quantity}")
-    return float(match.group(1)) * _MEMORY_UNITS[match.group(2) or ""]
-
-
-def pods_per_node(service: ServiceConfig, node: InstanceType, overhead_cpu: float, overhead_memory_gib: float) -> int:
+def pods_per_node(service: ServiceConfig, node: InstanceSpec, overhead_cpu: float, overhead_memory_gib: float) -> int:
     """How many replicas fit on one node: the tightest of GPUs, allocatable CPU and allocatable memory."""
     fits = [
         (node.vcpu - overhead_cpu) / cpu_cores(service.resources.cpu),

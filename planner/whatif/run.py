@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from stackconfig import StackConfig
-from stackconfig import ServiceConfig
+from stackconfig import INSTANCE_TYPES, ServiceConfig, StackConfig
 
-from .capacity import InstanceType, PriceTable, pods_per_node, pool_for
+from .capacity import PriceTable, pods_per_node, pool_for
 from .inputs import Timings
 from .patterns import DEFAULT_DURATION, pattern
 from .simulate import Result, ServiceSetup, Simulation
@@ -47,9 +46,10 @@ def default_demand(setup: ServiceSetup, load: Load) -> list[float]:
     return pattern(load.name, base, peak, load.duration or DEFAULT_DURATION[load.name])
 
 
-def setups(config: StackConfig, timings: Timings, prices: PriceTable, catalog: dict[str, InstanceType],
+def setups(config: StackConfig, timings: Timings, prices: PriceTable,
            only: str | None = None, pod_qps: float | None = None) -> list[ServiceSetup]:
-    """One set-up per service (or only the one named ``only``), each on the first pool it can use."""
+    """One set-up per service (or only the one named ``only``), each on the first pool it can use, whose first
+    instance type is in the program's catalog (the validated config names no other)."""
     result = []
     for service in config.services:
         if only is not None and service.name != only:
@@ -59,9 +59,7 @@ def setups(config: StackConfig, timings: Timings, prices: PriceTable, catalog: d
             raise ValueError(f"service {service.name}: no node pool matches its placement and it does not burst")
         instance = None
         if pool is not None:
-            if pool.instance_types[0] not in catalog:
-                raise ValueError(f"instance type {pool.instance_types[0]} is not in planner/whatif/instance_types.yaml")
-            instance = catalog[pool.instance_types[0]]
+            instance = INSTANCE_TYPES[pool.instance_types[0]]
             if pods_per_node(service, instance, timings.node_overhead_cpu, timings.node_overhead_memory_gib) == 0:
                 raise ValueError(f"service {service.name}: one replica does not fit on {instance.name}")
         result.append(ServiceSetup(service, pool, instance, prices, timings,

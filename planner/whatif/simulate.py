@@ -31,10 +31,10 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from stackconfig import NodePoolConfig, ServiceConfig
+from stackconfig import InstanceSpec, NodePoolConfig, ServiceConfig
 
 from . import hpa as hpa_model
-from .capacity import InstanceType, PriceTable, eci_pod_price, pay_as_you_go_nodes, pods_per_node
+from .capacity import PriceTable, eci_pod_price, pay_as_you_go_nodes, pods_per_node
 from .inputs import Timings
 from .keda import KedaOperator, hpa_min_replicas
 
@@ -101,7 +101,7 @@ class ServiceSetup:
 
     service: ServiceConfig
     pool: NodePoolConfig | None
-    instance: InstanceType | None
+    instance: InstanceSpec | None
     prices: PriceTable
     timings: Timings
     pod_capacity_qps: float

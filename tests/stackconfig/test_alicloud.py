@@ -58,10 +58,12 @@ def test_bad_alicloud_option_is_rejected_naming_its_key(overrides, path, words):
 @pytest.mark.parametrize("types, given, pools_", [(1, None, 1), (2, None, 2), (3, None, 3), (5, None, 3), (5, 5, 5), (2, 1, 1)])
 def test_spot_instance_pools_never_exceed_the_pools_instance_types(types, given, pools_):
     spot = {} if given is None else {"instancePools": given}
-    gpu_types = ["ecs.gn7i-c8g1.2xlarge", "ecs.gn6i-c4g1.xlarge", "ecs.gn7i-c16g1.4xlarge", "ecs.gn6i-c8g1.2xlarge",
-                 "ecs.gn7i-c32g1.8xlarge"]
+    # CPU types: the catalog lists more of them than GPU types, and the rule does not depend on the kind.
+    cpu_types = ["ecs.g7.xlarge", "ecs.g6.xlarge", "ecs.g7.2xlarge", "ecs.g6.2xlarge", "ecs.c7.xlarge"]
     system = {"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 1, "maxSize": 2}}
-    config = stack_config(**pools(system, {**GPU_POOL, "instanceTypes": gpu_types[:types], "spot": spot}))
+    spot_pool = {"name": "cpu-spot", "instanceTypes": cpu_types[:types], "scaling": {"minSize": 0, "maxSize": 4},
+                 "spot": spot}
+    config = stack_config(**pools(system, spot_pool))
     assert config.alicloud.node_pools[1].effective_spot_instance_pools == pools_
 
 

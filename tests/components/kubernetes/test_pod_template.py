@@ -33,12 +33,12 @@ def test_template_is_a_valid_strict_deployment_template_for_every_burst_mode():
 
 
 def test_gpu_requests_equal_limits():
-    resources = server(pod_template(service(BERT, resources={"gpus": 2, "cpu": "8", "memory": "30Gi"}), OPTIONS))["resources"]
-    assert resources["requests"] == resources["limits"] == {"cpu": "8", "memory": "30Gi", "nvidia.com/gpu": "2"}
+    resources = server(pod_template(service(BERT, resources={"gpus": 1, "cpu": "6", "memory": "24Gi"}), OPTIONS))["resources"]
+    assert resources["requests"] == resources["limits"] == {"cpu": "6", "memory": "24Gi", "nvidia.com/gpu": "1"}
 
 
 def test_cpu_service_asks_for_no_gpu_and_tolerates_no_gpu_taint():
-    template = pod_template(service(BERT, resources={"gpus": 0}), OPTIONS)
+    template = pod_template(service(BERT, resources={"gpus": 0}, placement={"nodeSelector": {"workload": "system"}}), OPTIONS)
     assert "nvidia.com/gpu" not in server(template)["resources"]["limits"]
     assert "tolerations" not in template["spec"]
 

@@ -7,21 +7,12 @@ import dataclasses
 import pytest
 
 from planner.stackfile import read_stack_file
-from planner.whatif.capacity import (
-    InstanceType,
-    cpu_cores,
-    load_instance_types,
-    load_prices,
-    memory_gib,
-    pay_as_you_go_nodes,
-    pods_per_node,
-)
+from planner.whatif.capacity import load_prices, pay_as_you_go_nodes, pods_per_node
 from planner.whatif.inputs import Timings, with_overrides
 from planner.whatif.patterns import PATTERNS
 from planner.whatif.report import summarize
 from planner.whatif.run import Load, default_demand, setups, simulate
-from stackconfig import load_stack_config
-from stackconfig import NodePoolConfig, ServiceConfig
+from stackconfig import INSTANCE_TYPES, NodePoolConfig, ServiceConfig, load_stack_config
 
 from paths import DATA
 
@@ -30,7 +21,7 @@ STACK_FILES = ["whatif-seeds.yaml", "whatif-tuned.yaml", "whatif-keda.yaml", "wh
 
 def _setup(name: str, timings: Timings = Timings()):
     config = load_stack_config(*read_stack_file(DATA / name))
-    return config, setups(config, timings, load_prices(config.region), load_instance_types())[0]
+    return config, setups(config, timings, load_prices(config.region))[0]
 
 
 def _service(**resources) -> ServiceConfig:
@@ -40,14 +31,9 @@ def _service(**resources) -> ServiceConfig:
     })
 
 
-def test_quantities():
-    assert cpu_cores("500m") == 0.5 and cpu_cores("2") == 2.0
-    assert memory_gib("8Gi") == 8.0 and memory_gib("512Mi") == 0.5
-
-
 def test_pods_per_node_is_the_tightest_of_gpus_cpu_and_memory():
-    gpu_node = InstanceType("ecs.gn7i-c8g1.2xlarge", 8, 30, 1)
-    cpu_node = InstanceType("ecs.g7.xlarge", 4, 16, 0)
+    gpu_node = INSTANCE_TYPES["ecs.gn7i-c8g1.2xlarge"]
+    cpu_node = INSTANCE_TYPES["ecs.g7.xlarge"]
     assert pods_per_node(_service(gpus=1, cpu="2", memory="4Gi"), gpu_node, 0.5, 2.0) == 1
     assert pods_per_node(_service(gpus=0, cpu="1", memory="2Gi"), cpu_node, 0.5, 2.0) == 3
     assert pods_per_node(_service(gpus=0, cpu="500m", memory="6Gi"), cpu_node, 0.5, 2.0) == 2

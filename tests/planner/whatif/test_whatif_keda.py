@@ -3,7 +3,7 @@ and "ScaledObject specification" (pollingInterval, cooldownPeriod, minReplicaCou
 
 from __future__ import annotations
 
-from planner.whatif.capacity import load_instance_types, load_prices
+from planner.whatif.capacity import load_prices
 from planner.whatif.hpa import external_average_value_replicas
 from planner.whatif.inputs import Timings
 from planner.whatif.keda import KedaOperator, hpa_min_replicas, is_active
@@ -59,7 +59,7 @@ def test_simulated_keda_service_scales_to_zero_and_back():
     """The spike pattern with base 0: the service idles at 0 replicas, wakes on the spike within a
     polling interval plus start-up, and returns to 0 one cooldown after the load stops."""
     config = load_stack_config(*read_stack_file(DATA / "whatif-keda.yaml"))
-    setup = setups(config, Timings(), load_prices("cn-beijing"), load_instance_types())[0]
+    setup = setups(config, Timings(), load_prices("cn-beijing"))[0]
     result = simulate(setup, default_demand(setup, Load("spike", 3600, base_qps=0.0, peak_qps=50.0)))
     replicas = [s.replicas for s in result.samples]
     assert replicas[0] == 0 and max(replicas) >= 5
