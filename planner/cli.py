@@ -59,6 +59,15 @@ def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
     return stack, args.stack_file
 
 
+def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Plan:
+    """Plan ``directory``'s program with the stack file ``path``; config errors name their line in the file."""
+    config, secret_keys = read_stack_file(path)
+    try:
+        return run_program(directory, project, stack, config, secret_keys)
+    except StackConfigError as error:
+        raise config.locate(error) from None
+
+
 def planned(make_plan: Callable[[], Plan]) -> Plan | None:
     """The plan, or None once a config mistake or the program's own error is printed (no traceback)."""
     try:
@@ -94,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     stack, path = _stack_source(args)
     policy_config = args.policy_config or default_policy_config(stack)
-    plan = planned(lambda: run_program(PROJECT_DIR, PROJECT, stack, *read_stack_file(path)))
+    plan = planned(lambda: plan_stack_file(PROJECT_DIR, PROJECT, stack, path))
     if plan is None:
         return 2
     report_plan(plan, f"stack '{stack}' ({path})", args.json, args.manifests)

@@ -96,7 +96,7 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
     except ValidationError as error:
         failed = _failed_paths(error)
         if failed or not moved:  # else only the rules failed, on defaults standing in for the moved sections
-            issues += issues_from_validation_error(error, StackConfig)
+            issues += issues_from_validation_error(error, StackConfig, secret_keys())
         model = None
     if failed or moved:  # otherwise every section validated and the rules have already reported
         issues += _rules_over_valid_sections(values, failed | moved)

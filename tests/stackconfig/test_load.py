@@ -13,7 +13,7 @@ from factories import catalog_entry, config_issues, issues_at, pulumi_config
     ("overrides", "path", "words"),
     [
         # wrong types
-        ({"production": "maybe"}, "production", "boolean"),
+        ({"production": "maybe"}, "production", "'maybe' is not true or false"),
         ({"zones": "cn-beijing-h"}, "zones", "list"),
         # unknown keys, with a suggestion
         ({"servces": []}, "servces", "did you mean 'services'"),
