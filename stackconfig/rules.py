@@ -221,3 +221,8 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "alicloud.virtualNodes", "alicloud.modelStore",
                                 "aws", "existing", "s3ModelRepository", "s3Credentials"}), _check_services),
 )
+
+# Imported last: the rules of stackconfig.limits are CrossSectionRules of this module.
+from .limits import LIMIT_RULES  # noqa: E402
+
+CROSS_SECTION_RULES += LIMIT_RULES
