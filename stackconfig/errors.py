@@ -78,6 +78,12 @@ def _keys_at(model: type[BaseModel], loc: typing.Sequence[str | int]) -> list[st
     return sorted({field.alias or name for cls in current for name, field in cls.model_fields.items()})
 
 
+def meant_key(model: type[BaseModel], loc: typing.Sequence[str | int]) -> str | None:
+    """The key an unknown key at ``loc`` is a misspelling of (``nodepools``: ``nodePools``), if one is close."""
+    close = difflib.get_close_matches(str(loc[-1]), _keys_at(model, loc[:-1]), n=1)
+    return close[0] if close else None
+
+
 def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
                                  secret: typing.Collection[str] = ()) -> list[ConfigIssue]:
     """One issue per error; the values of the top-level keys in ``secret`` are never shown."""
@@ -89,9 +95,8 @@ def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
         if kind == "config_rules":
             issues += [ConfigIssue(join_path(path, rel), message, hint) for rel, message, hint in entry["ctx"]["findings"]]
         elif kind == "extra_forbidden":
-            allowed = _keys_at(model, loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
+            close = meant_key(model, loc)
+            hint = f"did you mean '{close}'?" if close else f"allowed keys: {', '.join(_keys_at(model, loc[:-1]))}"
             issues.append(ConfigIssue(path, "unknown key", hint))
         elif kind == "missing":
             issues.append(ConfigIssue(path, "required key is missing"))

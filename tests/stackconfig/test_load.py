@@ -159,3 +159,12 @@ def test_a_secret_value_is_never_shown_in_an_error():
     with pytest.raises(StackConfigError) as caught:
         load_stack_config(config, secret=["elastic-inference:s3Credentials"])
     assert "12345678901" not in caught.value.report()
+
+
+def test_a_misspelt_section_gives_one_error_not_the_errors_of_its_defaults():
+    pools = [{"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 1, "maxSize": 2}},
+             {"name": "gpu", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"], "scaling": {"minSize": 0, "maxSize": 2},
+              "labels": {"pool": "tensorflow"}}]
+    issues = config_issues(alicloud={"nodepools": pools},
+                           services=[catalog_entry(placement={"nodeSelector": {"pool": "tensorflow"}}, resources={"gpus": 1})])
+    assert issues == ["alicloud.nodepools: unknown key (hint: did you mean 'nodePools'?)"]
