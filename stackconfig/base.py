@@ -31,7 +31,8 @@ PATTERN_RULES: dict[str, str] = {}
 def matching(pattern: str, rule: str, max_length: int | None = None) -> Any:
     """A string type that must match ``pattern``; ``rule`` is what an error says, e.g. ``an ECS instance type name
     such as ecs.gn7i-c8g1.2xlarge`` (read as "'x' is not <rule>")."""
-    PATTERN_RULES[pattern] = rule
+    if PATTERN_RULES.setdefault(pattern, rule) != rule:
+        raise ValueError(f"pattern {pattern} already has the rule {PATTERN_RULES[pattern]!r}; reuse its type")
     return Annotated[str, StringConstraints(pattern=pattern, max_length=max_length)]
 
 
@@ -95,6 +96,9 @@ LabelKey = matching(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9
 LabelValue = matching(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$",
                       "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a "
                       "letter or digit", 63)
+BucketName = matching(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$", "a name of 3-63 lowercase letters, digits and '-', "
+                      "starting and ending with a letter or digit")
+"""An OSS or S3 bucket name without dots, or an SLS project name (the same rules)."""
 ZoneId = matching(r"^[a-z]{2}-[a-z0-9-]+-[a-z0-9]+$", "a zone id such as cn-beijing-h or us-east-1a", 64)
 """An Alibaba Cloud zone (``cn-beijing-h``) or an AWS availability zone (``us-east-1a``)."""
 

@@ -3,13 +3,17 @@ values giving one URN, which ``pulumi preview`` refuses), Ingress routes, vSwitc
 names and the Kubernetes version the configured features need.
 
 Sources checked: Ingress paths as ``pkg/apis/networking/validation`` of kubernetes/kubernetes validates a
-``pathType: Prefix`` path (absolute; no ``//``, ``/./``, ``/../``, ``%2f``; not ending in ``/..`` or ``/.``);
-vSwitch masks /16 to /29 (Alibaba Cloud VPC "Create and manage a vSwitch"); tag keys starting with ``aliyun`` or
-``acs:`` or holding ``http://``/``https://`` are refused by Alibaba Cloud's TagResources, ``aws:`` keys are
-reserved by AWS ("Tag naming limits and requirements"); S3 bucket names ("General purpose bucket naming rules"):
-3-63 lowercase letters, digits, ``.`` and ``-``, starting and ending with a letter or digit, no ``..``, not an IP
-address, no ``xn--``/``sthree-``/``amzn-s3-demo-`` prefix, no ``-s3alias``/``--ol-s3``/``.mrap``/``--x-s3``/
-``--table-s3`` suffix; RRSA with the OSS CSI plugin needs ACK 1.26 (ACK "Use RRSA to mount OSS volumes")."""
+``pathType: Prefix`` path (absolute; no ``//``, ``/./``, ``/../``, ``%2f``; not ending in ``/..`` or ``/.``); a
+vSwitch mask of /16 to /29 and a VPC mask of /8 to /28 (the ``cidr_block`` docstrings of pulumi_alicloud
+``vpc.Switch`` and ``vpc.Network``); tags on Alibaba Cloud go to the OSS bucket too, whose PutBucketTags refuses
+keys over 64 bytes, keys starting with ``aliyun`` or ``acs`` (either case) or ``http://``/``https://``, and
+characters other than letters, digits, spaces and ``+ - = . _ : /`` (OSS errors 0010-00000002, -00000207,
+-00000213), while ECS TagResources refuses values starting with ``acs:`` or holding ``http://``/``https://``; AWS
+reserves ``aws:`` keys and takes letters, digits, spaces and ``_ . : / = + - @`` ("Tag naming limits and
+requirements"); S3 bucket names ("General purpose bucket naming rules"): 3-63 lowercase letters, digits, ``.`` and
+``-``, starting and ending with a letter or digit, no ``..``, not an IP address, no ``xn--``/``sthree-``/
+``amzn-s3-demo-`` prefix, no ``-s3alias``/``--ol-s3``/``.mrap``/``--x-s3``/``--table-s3`` suffix; RRSA with the OSS
+CSI plugin needs ACK 1.26 (ACK "Use RRSA to mount OSS volumes")."""
 
 from __future__ import annotations
 
@@ -26,7 +30,11 @@ if typing.TYPE_CHECKING:
 INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 INVALID_PATH_SUFFIXES = ("/..", "/.")
 VSWITCH_MASKS = (16, 29)
-RESERVED_TAG_PREFIXES = {"alicloud": ("aliyun", "acs:"), "aws": ("aws:",)}
+VPC_MASKS = (8, 28)
+RESERVED_TAG_PREFIXES = {"alicloud": ("aliyun", "acs"), "aws": ("aws:",)}
+TAG_KEY_CHARACTERS = {"alicloud": (r"[A-Za-z0-9 +=._:/-]+", "letters, digits, spaces and + - = . _ : /"),
+                      "aws": (r"[\w +=._:/@-]+", "letters, digits, spaces and _ . : / = + - @")}
+ALICLOUD_TAG_KEY_BYTES = 64
 S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 RRSA_MINIMUM = (1, 26)
@@ -67,30 +75,41 @@ def _check_ingress_routes(config: StackConfig) -> list[Finding]:
 
 
 def _check_vswitch_masks(config: StackConfig) -> list[Finding]:
-    if config.cloud != "alicloud":
+    if config.cloud != "alicloud" or not config.alicloud.network.creates_vpc:
         return []
     net = config.alicloud.network
-    low, high = VSWITCH_MASKS
-    return [(f"alicloud.network.{key}[{i}]", f"{cidr} has a /{cidr.prefixlen} mask; a vSwitch takes /{low} to /{high}",
-             f"use a /{low} to /{high} block")
-            for key, cidrs in (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs))
-            for i, cidr in enumerate(cidrs) if not low <= cidr.prefixlen <= high]
+    blocks = [("vpcCidr", net.vpc_cidr, VPC_MASKS, "a VPC")]
+    blocks += [(f"{key}[{i}]", cidr, VSWITCH_MASKS, "a vSwitch")
+               for key, cidrs in (("nodeVswitchCidrs", net.node_vswitch_cidrs), ("podVswitchCidrs", net.pod_vswitch_cidrs))
+               for i, cidr in enumerate(cidrs)]
+    return [(f"alicloud.network.{key}", f"{cidr} has a /{cidr.prefixlen} mask; {what} takes /{low} to /{high}",
+             f"use a /{low} to /{high} block") for key, cidr, (low, high), what in blocks if not low <= cidr.prefixlen <= high]
 
 
 def _check_tags(config: StackConfig) -> list[Finding]:
+    if config.cloud not in RESERVED_TAG_PREFIXES:
+        return []
     findings: list[Finding] = []
-    reserved = RESERVED_TAG_PREFIXES.get(config.cloud, ())
+    cloud = config.cloud
+    characters, described = TAG_KEY_CHARACTERS[cloud]
     for key, value in config.tags.items():
-        prefix = next((p for p in reserved if key.lower().startswith(p)), None)
+        at = f"tags.{key}"
+        prefix = next((p for p in RESERVED_TAG_PREFIXES[cloud] if key.lower().startswith(p)), None)
         if prefix:
-            findings.append((f"tags.{key}", f"tag key {key!r} starts with {prefix!r}, which {config.cloud} reserves for "
-                             "its own tags", "choose a key without that prefix"))
-        for text, what in ((key, "key"), (value, "value")):
-            if config.cloud == "alicloud" and re.search(r"https?://", text, re.IGNORECASE):
-                findings.append((f"tags.{key}", f"the tag {what} {text!r} contains http:// or https://, which Alibaba "
-                                 "Cloud refuses in tags", "drop the scheme, e.g. example.com/wiki"))
-        if not key.strip() or key != key.strip():
-            findings.append((f"tags.{key}", f"tag key {key!r} starts or ends with white space", "remove the spaces"))
+            findings.append((at, f"tag key {key!r} starts with {prefix!r}, which {cloud} reserves for its own tags",
+                             "choose a key without that prefix"))
+        if not re.fullmatch(characters, key):
+            findings.append((at, f"tag key {key!r} has characters {cloud} refuses in tag keys", f"use only {described}"))
+        if cloud == "alicloud":
+            if len(key.encode()) > ALICLOUD_TAG_KEY_BYTES:
+                findings.append((at, f"tag key {key!r} is {len(key.encode())} bytes; an OSS bucket takes at most "
+                                 f"{ALICLOUD_TAG_KEY_BYTES}", "shorten the key"))
+            if value.lower().startswith("acs:"):
+                findings.append((at, f"tag value {value!r} starts with 'acs:', which Alibaba Cloud reserves",
+                                 "choose a value without that prefix"))
+            findings += [(at, f"the tag {what} {text!r} contains http:// or https://, which Alibaba Cloud refuses in tags",
+                          "drop the scheme, e.g. example.com/wiki")
+                         for text, what in ((key, "key"), (value, "value")) if re.search(r"https?://", text, re.IGNORECASE)]
     return findings
 
 

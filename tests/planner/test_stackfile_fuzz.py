@@ -1,8 +1,8 @@
 """Random edits of the committed stack files (hypothesis): never a traceback, never a hang, every refusal names a
 key path, every accepted mutant plans under the mock engine with unique URNs.
 
-The default run validates ``FUZZ_EXAMPLES`` mutants (default 100) and plans the first ``FUZZ_PLANS`` accepted ones
-(default 2, ~1 s each); ``make fuzz`` runs several hundred and plans every accepted one. Derandomized: the same
+The default run validates ``FUZZ_EXAMPLES`` mutants (default 60) and plans the first ``FUZZ_PLANS`` accepted ones
+(default 1, ~1 s); ``make fuzz`` runs several hundred and plans every accepted one. Derandomized: the same
 mutants on every run."""
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from planner.engine import run_program
 from planner.stackfile import read_stack_file
 from stackconfig import PROJECT, StackConfigError, load_stack_config
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
-PLANS = int(os.environ.get("FUZZ_PLANS", "2"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+PLANS = int(os.environ.get("FUZZ_PLANS", "1"))
 SECONDS_PER_CASE = 5
 
 DOCUMENTS = {stack: yaml.safe_load((PROJECT_DIR / "stacks" / f"Pulumi.{stack}.yaml").read_text()) for stack in committed_stacks()}
