@@ -11,7 +11,7 @@ from typing import Callable
 
 import pulumi
 
-from stackconfig import PROJECT, StackConfigError
+from stackconfig import PROJECT, StackConfigError, load_stack_config
 
 from .engine import Plan, run_program
 from .manifests import write_manifests
@@ -60,12 +60,15 @@ def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
 
 
 def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Plan:
-    """Plan ``directory``'s program with the stack file ``path``; config errors name their line in the file."""
+    """Plan ``directory``'s program with the stack file ``path``. This project's config is validated first, so its
+    errors name their line in the file (the program itself only sees the values, as under the Pulumi CLI)."""
     config, secret_keys = read_stack_file(path)
-    try:
-        return run_program(directory, project, stack, config, secret_keys)
-    except StackConfigError as error:
-        raise config.locate(error) from None
+    if project == PROJECT:
+        try:
+            load_stack_config(config, secret_keys)
+        except StackConfigError as error:
+            raise config.locate(error) from None
+    return run_program(directory, project, stack, config, secret_keys)
 
 
 def planned(make_plan: Callable[[], Plan]) -> Plan | None:

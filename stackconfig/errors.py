@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import difflib
 import re
 import typing
@@ -107,14 +108,24 @@ def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
     return issues
 
 
-TYPE_WORDS = {"int_type": "an integer", "bool_type": "true or false", "float_type": "a number", "string_type": "a string",
-              "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping of keys",
-              "model_attributes_type": "a mapping of keys", "literal_error": "", "int_from_float": "an integer"}
-"""pydantic's type errors -> what the key takes."""
+MAPPING_HINT = "write key: value lines under the key"
+TYPE_WORDS = {"int_type": ("an integer", "write a whole number without quotes, such as 3"),
+              "int_from_float": ("an integer", "write a whole number, such as 3"),
+              "bool_type": ("true or false", "write true or false without quotes"),
+              "float_type": ("a number", "write a number without quotes, such as 10"),
+              "string_type": ("a string", "quote the value, e.g. \"2\""),
+              "list_type": ("a list", "write [a, b] or one '- item' line each"),
+              "dict_type": ("a mapping", MAPPING_HINT), "model_type": ("a mapping of keys", MAPPING_HINT),
+              "model_attributes_type": ("a mapping of keys", MAPPING_HINT)}
+"""pydantic's type errors -> (what the key takes, how to write it)."""
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    """The value as the stack file spells it: a string quoted, anything else as JSON (``true``, ``null``)."""
+    try:
+        text = repr(value) if isinstance(value, str) else json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -123,15 +134,14 @@ def _in_words(kind: str, entry: typing.Any, shown: str) -> tuple[str, str]:
     ctx = entry.get("ctx") or {}
     if kind == "string_pattern_mismatch":
         rule = PATTERN_RULES.get(ctx.get("pattern", ""), "of the form this key takes")
-        return f"{shown} is not {rule}", "see the config reference (docs/configuration.md) for this key"
+        return f"{shown} is not {rule}", "see this key in the README's Configuration reference"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         close = difflib.get_close_matches(str(entry.get("input")), choices, n=1)
         return f"{shown} is not one of {', '.join(choices)}", (f"did you mean '{close[0]}'?" if close else "")
     if kind in TYPE_WORDS:
-        hint = "write true or false without quotes" if kind == "bool_type" else \
-            "write the number without quotes" if kind in ("int_type", "float_type") and isinstance(entry.get("input"), str) else ""
-        return f"{shown} is not {TYPE_WORDS[kind]}", hint
+        words, hint = TYPE_WORDS[kind]
+        return f"{shown} is not {words}", hint
     bounds = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
               "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
     if kind in bounds:

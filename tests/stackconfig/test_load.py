@@ -129,7 +129,7 @@ def test_a_moved_key_does_not_hide_mistakes_elsewhere():
 
 @pytest.mark.parametrize(("overrides", "path", "words"), [
     ({"services": [catalog_entry(autoscaling={"minReplicas": True, "maxReplicas": 3, "cpu": {"targetUtilization": 50}})]},
-     "services[0].autoscaling.minReplicas", "True is not an integer"),
+     "services[0].autoscaling.minReplicas", "true is not an integer"),
     ({"services": [catalog_entry(autoscaling={"maxReplicas": 3, "qps": {"targetPerPod": float("inf")}})]},
      "services[0].autoscaling.qps.targetPerPod", "not a finite number"),
     ({"services": [catalog_entry(resources={"memory": "16"})]}, "services[0].resources.memory", "did you mean 16Gi?"),
