@@ -15,7 +15,7 @@ config values into ``config.Value`` (``resource/config/object.go``: ``unmarshalO
 - a duplicate key is refused with both lines ("mapping key already defined at line N", ``decoder.mapping``);
 - ``.inf`` and ``.nan`` are refused: ``json.Marshal`` cannot write them ("unsupported value");
 - an integer beyond 64 bits reaches the program as an inexact float (``ParseInt``, ``ParseUint``, then
-  ``ParseFloat``): refused here, like every integer outside int64;
+  ``ParseFloat``): kept whole here, the config model refuses every integer outside int64;
 - yaml.v3 stops at a nesting depth of 10,000 and at "excessive aliasing" (``allowedAliasRatio``); this reader
   stops far earlier, at :data:`MAX_DEPTH` levels and :data:`MAX_NODES` nodes with aliases expanded, because no
   stack needs more and Python's recursion limit and memory are smaller.
@@ -49,7 +49,6 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences read (the deepest committed stack has 7 levels)."""
 MAX_NODES = 10_000
 """Most nodes a document may have once its aliases are expanded (the largest committed stack has about 400)."""
-INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 _TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?(Z|[+-]\d{2}:\d{2}))"
                         r"|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?))?$")
@@ -306,20 +305,17 @@ def _replace_secure(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def _number_issues(value: Any, path: str) -> Iterator[ConfigIssue]:
-    """Numbers the CLI cannot pass on exactly: ``.inf``/``.nan`` (no JSON form) and integers beyond int64."""
+def _infinite(value: Any, path: str) -> Iterator[ConfigIssue]:
+    """``.inf``/``.nan``, which the CLI cannot pass on: ``json.Marshal`` has no form for them."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _number_issues(item, f"{path}.{key}")
+            yield from _infinite(item, f"{path}.{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _number_issues(item, f"{path}[{i}]")
+            yield from _infinite(item, f"{path}[{i}]")
     elif isinstance(value, float) and not math.isfinite(value):
         yield ConfigIssue(path, f"{value} is not a finite number; the Pulumi CLI cannot pass it to the program",
                           "give a finite number")
-    elif isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
-        yield ConfigIssue(path, f"{value} is beyond the 64-bit integers the Pulumi CLI passes exactly",
-                          f"give an integer between {INT64[0]} and {INT64[1]}")
 
 
 def parse_stack_document(document: Any, source: str, lines: dict[str, int] | None = None) -> tuple[StackFileConfig, list[str]]:
@@ -342,7 +338,7 @@ def parse_stack_document(document: Any, source: str, lines: dict[str, int] | Non
     for key, value in raw_config.items():
         full_key = key if ":" in key else f"{PROJECT}:{key}"
         path = _config_path(("config", full_key))
-        issues += [issue.at_line(lines.get(issue.path)) for issue in _number_issues(value, path)]
+        issues += [issue.at_line(lines.get(issue.path)) for issue in _infinite(value, path)]
         value, is_secret = _replace_secure(value)
         config[full_key] = value if isinstance(value, str) else json.dumps(value)
         if is_secret:

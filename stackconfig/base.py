@@ -133,10 +133,17 @@ MAX_TEXT = 4096
 """Longest string any config value may be (a KEDA query is the longest real one); names have tighter limits."""
 
 
-def _text_problem(text: str) -> str | None:
-    if len(text) > MAX_TEXT:
-        return f"is {len(text)} characters long; at most {MAX_TEXT} are allowed"
-    for char in text:
+INT64 = (-(2 ** 63), 2 ** 63 - 1)
+"""The integers every consumer takes exactly: Go's int64 in the Pulumi CLI, TF Serving's int64 model versions."""
+
+
+def _plain_problem(value: str | int) -> str | None:
+    if isinstance(value, int):
+        return None if INT64[0] <= value <= INT64[1] else \
+            f"is beyond the 64-bit integers the Pulumi CLI and TF Serving take exactly ({INT64[0]} to {INT64[1]})"
+    if len(value) > MAX_TEXT:
+        return f"is {len(value)} characters long; at most {MAX_TEXT} are allowed"
+    for char in value:
         category = unicodedata.category(char)
         # Cc: control characters; Cf: format characters, among them the bidi overrides and isolates (U+202A-202E,
         # U+2066-2069) that make text read differently from what it is.
@@ -145,13 +152,14 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
-def _texts(value: object) -> list[str]:
-    if isinstance(value, str):
+def _plain_values(value: object) -> list[str | int]:
+    """The strings and integers of ``value``: itself, or in its lists and dicts (keys too)."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
         return [value]
     if isinstance(value, dict):
-        return [text for key, item in value.items() for text in (*_texts(key), *_texts(item))]
+        return [plain for key, item in value.items() for plain in (*_plain_values(key), *_plain_values(item))]
     if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
+        return [plain for item in value for plain in _plain_values(item)]
     return []
 
 
@@ -172,18 +180,19 @@ class ConfigModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _plain_text(cls, value: object, info: ValidationInfo) -> object:
+    def _plain(cls, value: object, info: ValidationInfo) -> object:
         """Every string a field holds directly (or in its lists and dicts of plain values) is of bounded length and
-        free of control and bidi characters, which reach cloud tags, names and container settings as they are;
-        a field of nested sections leaves their strings to their own fields. Newlines and tabs pass (a query may be
-        multi-line); names and tags refuse them by their patterns."""
+        free of control and bidi characters, which reach cloud tags, names and container settings as they are, and
+        every integer fits 64 bits; a field of nested sections leaves their values to their own fields. Newlines and
+        tabs pass (a query may be multi-line); names and tags refuse them by their patterns."""
         field = cls.model_fields[info.field_name] if info.field_name else None
         nested = field is not None and bool(held(field.annotation))
-        for text in ([value] if isinstance(value, str) else [] if nested else _texts(value)):
-            problem = _text_problem(text)
+        for plain in (_plain_values(value)[:1] if nested and isinstance(value, (str, int)) else [] if nested
+                      else _plain_values(value)):
+            problem = _plain_problem(plain)
             if problem:
-                shown = text if len(text) <= 40 else text[:37] + "..."
-                raise PydanticCustomError("text", "{value} {problem}", {"value": repr(shown), "problem": problem})
+                shown = plain if isinstance(plain, int) else repr(plain if len(plain) <= 40 else plain[:37] + "...")
+                raise PydanticCustomError("plain_value", "{value} {problem}", {"value": str(shown), "problem": problem})
         return value
 
 

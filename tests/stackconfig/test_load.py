@@ -140,6 +140,10 @@ def test_a_moved_key_does_not_hide_mistakes_elsewhere():
     ({"services": [catalog_entry(model={"name": "m" * 1_000_000, "path": "models/m"})]}, "services[0].model.name",
      "characters long; at most 4096"),
     ({"services": [catalog_entry(env={"MODE": "x\x00"})]}, "services[0].env", "U+0000"),
+    ({"services": [catalog_entry(model={"name": "m", "path": "models/m", "versionPolicy": {"specific": [2 ** 63]}})]},
+     "services[0].model.versionPolicy.specific", "9223372036854775808 is beyond the 64-bit integers"),
+    ({"services": [catalog_entry(autoscaling={"maxReplicas": 2 ** 64, "cpu": {"targetUtilization": 50}})]},
+     "services[0].autoscaling.maxReplicas", "18446744073709551616 is beyond the 64-bit integers"),
 ])
 def test_strict_values_and_plain_text(overrides, path, words):
     issues = config_issues(**overrides)
