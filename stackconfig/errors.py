@@ -122,10 +122,7 @@ TYPE_WORDS = {"int_type": ("an integer", "write a whole number without quotes, s
 
 def _shown(value: object) -> str:
     """The value as the stack file spells it: a string quoted, anything else as JSON (``true``, ``null``)."""
-    try:
-        text = repr(value) if isinstance(value, str) else json.dumps(value)
-    except (TypeError, ValueError):
-        text = repr(value)
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
