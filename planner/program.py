@@ -24,9 +24,8 @@ from policypack.sentinels import SECRET_MARK
 from stackconfig import PROJECT
 
 from . import mocks
-from .engine import Plan, run_program
-from .cli import planned, report_plan
-from .stackfile import read_stack_file
+from .engine import Plan
+from .cli import plan_stack_file, planned, report_plan
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -66,8 +65,7 @@ def render_template(template: Path, target: Path, project: str, description: str
 def plan_program(directory: Path, stack: str) -> Plan:
     """Plan the project in ``directory`` with its ``Pulumi.<stack>.yaml``, as ``pulumi preview`` would."""
     project = yaml.safe_load((directory / "Pulumi.yaml").read_text())["name"]
-    config, secret_keys = read_stack_file(directory / f"Pulumi.{stack}.yaml")
-    return run_program(directory, project, stack, config, secret_keys)
+    return plan_stack_file(directory, project, stack, directory / f"Pulumi.{stack}.yaml")
 
 
 def answer_stack_references(platform_plan: Plan) -> None:
@@ -96,8 +94,7 @@ def _platform_plan(args: argparse.Namespace) -> Plan | None:
     path = args.platform_file or (REPO / "stacks" / f"Pulumi.{args.platform}.yaml" if args.platform else None)
     if path is None:
         return None
-    config, secret_keys = read_stack_file(path)
-    return run_program(REPO, PROJECT, path.stem.removeprefix("Pulumi."), config, secret_keys)
+    return plan_stack_file(REPO, PROJECT, path.stem.removeprefix("Pulumi."), path)
 
 
 def _plan(args: argparse.Namespace) -> Plan:

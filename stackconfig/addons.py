@@ -6,17 +6,17 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from .base import ConfigModel, DnsLabel
+from .base import ConfigModel, DnsLabel, matching
 
 
 class HelmChartConfig(ConfigModel):
     """A Helm chart pinned to one version."""
 
-    repository: Annotated[str, StringConstraints(pattern=r"^(https|oci)://\S+$")]
+    repository: matching(r"^(https|oci)://\S+$", "an https:// or oci:// chart repository URL without spaces", 2048)
     """Chart repository URL (https or oci)."""
-    chart: Annotated[str, StringConstraints(min_length=1)]
+    chart: Annotated[str, StringConstraints(min_length=1, max_length=253)]
     """Chart name in the repository."""
-    version: Annotated[str, StringConstraints(pattern=r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")]
+    version: matching(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "an exact chart version such as 1.19.0 (no ranges)", 128)
     """Exact chart version (no ranges: an upgrade is a reviewed change)."""
     namespace: DnsLabel
     """Namespace the release is installed into."""

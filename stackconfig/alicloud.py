@@ -9,8 +9,11 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, StringConstraints, model_validator
 
 from .addons import HelmChartConfig
-from .base import (Cidr, ConfigModel, DnsLabel, Finding, InstanceType, LabelKey, LabelValue, MemoryQuantity,
-                   ScalingConfig, is_gpu_instance_type, raise_findings, subnet_findings)
+from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, InstanceType, LabelKey, LabelValue, MemoryQuantity,
+                   ScalingConfig, is_gpu_instance_type, matching, raise_findings, subnet_findings)
+
+
+VswitchId = matching(r"^vsw-[a-z0-9]+$", "a vSwitch id such as vsw-2zeabc123", 64)
 
 
 class NetworkConfig(ConfigModel):
@@ -22,11 +25,11 @@ class NetworkConfig(ConfigModel):
     """One CIDR per zone for the node vSwitches, in the order of ``zones``. Required when the VPC is created."""
     pod_vswitch_cidrs: list[Cidr] = []
     """One CIDR per zone for Terway pod vSwitches, in the order of ``zones``. Required when the VPC is created."""
-    existing_vpc_id: Optional[Annotated[str, StringConstraints(pattern=r"^vpc-[a-z0-9]+$")]] = None
+    existing_vpc_id: Optional[matching(r"^vpc-[a-z0-9]+$", "a VPC id such as vpc-2zeabc123", 64)] = None
     """Use this VPC instead of creating one. Then ``existingNodeVswitchIds`` and ``existingPodVswitchIds`` are required."""
-    existing_node_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
+    existing_node_vswitch_ids: list[VswitchId] = []
     """Existing node vSwitch ids, one per zone, in the order of ``zones``."""
-    existing_pod_vswitch_ids: list[Annotated[str, StringConstraints(pattern=r"^vsw-[a-z0-9]+$")]] = []
+    existing_pod_vswitch_ids: list[VswitchId] = []
     """Existing Terway pod vSwitch ids, one per zone, in the order of ``zones``."""
     nat_gateway: bool = True
     """Create an Internet NAT gateway with an EIP and one SNAT entry per node and per pod vSwitch, so nodes and pods reach the Internet (public images, APIs). Ignored when ``existingVpcId`` is set."""
@@ -62,7 +65,7 @@ ControlPlaneLogComponent = Literal["apiserver", "kcm", "scheduler", "ccm", "cont
 class ClusterConfig(ConfigModel):
     """The ACK Pro managed cluster."""
 
-    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}\.[0-9]+-aliyun\.[0-9]+$")] = "1.35.2-aliyun.1"
+    kubernetes_version: matching(r"^1\.[0-9]{2}\.[0-9]+-aliyun\.[0-9]+$", "an ACK version such as 1.35.2-aliyun.1", 32) = "1.35.2-aliyun.1"
     """ACK Kubernetes version, ``1.<minor>.<patch>-aliyun.<n>``. RRSA with the OSS CSI plugin needs 1.26 or later."""
     cluster_spec: Literal["ack.pro.small", "ack.standard"] = "ack.pro.small"
     """``ack.pro.small`` (ACK Pro, SLA-backed control plane) or ``ack.standard``."""
@@ -76,7 +79,7 @@ class ClusterConfig(ConfigModel):
     """Retention of control-plane logs, in days."""
     deletion_protection: Optional[bool] = None
     """Refuse to delete the cluster through the API. Default: on in production stacks, off elsewhere."""
-    log_project: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    log_project: Optional[BucketName] = None
     """Existing SLS project for cluster logs. Default: ACK creates ``k8s-log-<cluster id>``."""
     kubeconfig_ttl_minutes: Annotated[int, Field(ge=15, le=4320)] = 4320
     """Lifetime of the temporary kubeconfig the program fetches on every run for its Kubernetes provider and exports (15-4320 minutes). Once it has expired, run ``pulumi refresh``/``destroy`` with ``--run-program`` so they fetch a fresh one."""
@@ -229,7 +232,7 @@ def default_node_pools() -> list[NodePoolConfig]:
 class ModelStoreConfig(ConfigModel):
     """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA."""
 
-    bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    bucket_name: Optional[BucketName] = None
     """Bucket name (globally unique). Default: ``elastic-inference-<environment>-models``."""
     namespace: DnsLabel = "inference"
     """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
@@ -237,7 +240,7 @@ class ModelStoreConfig(ConfigModel):
     """Name of the PersistentVolume and its claim."""
     capacity: MemoryQuantity = "100Gi"
     """Nominal size of the volume (OSS is not size-limited; Kubernetes requires a value)."""
-    path: Annotated[str, StringConstraints(pattern=r"^/([-A-Za-z0-9_.]+/?)*$")] = "/"
+    path: matching(r"^/([-A-Za-z0-9_.]+/?)*$", "an absolute folder path such as /models (letters, digits, '-', '_', '.')", 1023) = "/"
     """Folder of the bucket that is mounted; services' model paths are relative to it."""
     write_access: bool = False
     """Mount read-write and allow the role to write. Needs ``writeAccessReason``."""

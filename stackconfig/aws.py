@@ -7,12 +7,13 @@ import ipaddress
 import re
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from .addons import HelmChartConfig
-from .base import Cidr, ConfigModel, DnsLabel, Finding, LabelKey, LabelValue, MemoryQuantity, ScalingConfig, raise_findings, subnet_findings
+from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, LabelKey, LabelValue, MemoryQuantity, ScalingConfig,
+                   matching, raise_findings, subnet_findings)
 
-AwsInstanceType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)(-[0-9]+xl)?$")]
+AwsInstanceType = matching(r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)(-[0-9]+xl)?$", "an EC2 instance type name such as g5.xlarge (<family>.<size>)", 64)
 """An EC2 instance type, ``<family>.<size>``, e.g. ``g5.xlarge``."""
 
 AWS_GPU_FAMILY = re.compile(r"^(g[0-9]+[a-z]*|gr[0-9]+[a-z]*|p[0-9]+[a-z]*)\.")
@@ -97,7 +98,7 @@ EksAccessPolicy = Literal["AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy",
 class AwsAccessEntry(ConfigModel):
     """An IAM principal allowed into the cluster: an EKS access entry with one access policy."""
 
-    principal_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/\S+$")]
+    principal_arn: matching(r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/\S+$", "an IAM role or user ARN such as arn:aws:iam::123456789012:role/admin", 2048)
     """ARN of the IAM role or user."""
     policy: EksAccessPolicy = "AmazonEKSClusterAdminPolicy"
     """EKS access policy granted (``arn:aws:eks::aws:cluster-access-policy/<policy>``)."""
@@ -108,7 +109,7 @@ class AwsAccessEntry(ConfigModel):
 class AwsModelStoreConfig(ConfigModel):
     """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver."""
 
-    bucket_name: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")]] = None
+    bucket_name: Optional[BucketName] = None
     """Bucket name (globally unique). Default: ``<project>-<environment>-models``."""
     namespace: DnsLabel = "inference"
     """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
@@ -116,9 +117,9 @@ class AwsModelStoreConfig(ConfigModel):
     """Name of the PersistentVolume and its claim."""
     capacity: MemoryQuantity = "100Gi"
     """Nominal size of the volume (S3 is not size-limited; Kubernetes requires a value)."""
-    prefix: Optional[Annotated[str, StringConstraints(pattern=r"^([-A-Za-z0-9_.]+/)+$")]] = None
+    prefix: Optional[matching(r"^([-A-Za-z0-9_.]+/)+$", "an S3 key prefix ending in '/', such as models/", 1024)] = None
     """Mount only this prefix of the bucket (ending in ``/``); services' model paths are relative to it. Default: the whole bucket."""
-    csi_driver_version: Optional[Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")]] = None
+    csi_driver_version: Optional[matching(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$", "an EKS add-on version such as v1.15.0-eksbuild.1", 64)] = None
     """Version of the ``aws-mountpoint-s3-csi-driver`` EKS add-on, e.g. ``v1.15.0-eksbuild.1``. Default: the version EKS installs by default for the cluster's Kubernetes version."""
 
 
@@ -134,7 +135,7 @@ class AwsConfig(ConfigModel):
     # 1.35: the newest EKS version in standard support through 2026-12 (EKS release calendar: 1.33 left standard
     # support 2026-07-29, 1.34 on 2026-12-02, 1.35 has it until 2027-03-27) that what we pin supports: the
     # cluster-autoscaler 1.35 image and chart, KEDA 2.21, the AL2023 NVIDIA AMI parameter of 1.35.
-    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")] = "1.35"
+    kubernetes_version: matching(r"^1\.[0-9]{2}$", "an EKS version such as 1.35 (1.<minor>)", 8) = "1.35"
     """EKS Kubernetes version, ``1.<minor>``. EKS upgrades a cluster in place one minor at a time: raise it by one, apply, and repeat (with ``clusterAutoscalerImageTag``)."""
     upgrade_policy: Literal["STANDARD", "EXTENDED"] = "STANDARD"
     """What EKS does when the version leaves standard support: ``STANDARD`` upgrades the cluster to the next version; ``EXTENDED`` keeps it there for up to 12 more months at an extra charge per cluster hour (EKS "Cluster upgrade policy"; the EKS API's own default is ``EXTENDED``). A cluster already in extended support cannot be set to ``STANDARD``: upgrade it into standard support first."""
@@ -155,7 +156,7 @@ class AwsConfig(ConfigModel):
         namespace="kube-system",
     )
     """The cluster autoscaler chart; it scales the system node group and the GPU Auto Scaling group."""
-    cluster_autoscaler_image_tag: Annotated[str, StringConstraints(pattern=r"^v1\.[0-9]{2}\.[0-9]+$")] = "v1.35.2"
+    cluster_autoscaler_image_tag: matching(r"^v1\.[0-9]{2}\.[0-9]+$", "a cluster autoscaler image tag such as v1.35.2", 16) = "v1.35.2"
     """Cluster autoscaler image tag; its minor version must equal ``kubernetesVersion`` (the autoscaler simulates the scheduler of its own minor)."""
     nvidia_device_plugin: HelmChartConfig = HelmChartConfig(
         repository="https://nvidia.github.io/k8s-device-plugin",

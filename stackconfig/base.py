@@ -11,43 +11,108 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+import unicodedata
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, ValidationInfo,
+                      WithJsonSchema, field_validator, model_validator)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from .introspect import held
+
 PROJECT = "elastic-inference"
+
+PATTERN_RULES: dict[str, str] = {}
+"""Each pattern of the config types -> the rule in words (``stackconfig.errors`` says it instead of the regex)."""
+
+
+def matching(pattern: str, rule: str, max_length: int | None = None) -> Any:
+    """A string type that must match ``pattern``; ``rule`` is what an error says, e.g. ``an ECS instance type name
+    such as ecs.gn7i-c8g1.2xlarge`` (read as "'x' is not <rule>")."""
+    if PATTERN_RULES.setdefault(pattern, rule) != rule:
+        raise ValueError(f"pattern {pattern} already has the rule {PATTERN_RULES[pattern]!r}; reuse its type")
+    return Annotated[str, StringConstraints(pattern=pattern, max_length=max_length)]
+
 
 DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 """RFC 1123 label starting with a letter: a Kubernetes object or container name usable everywhere."""
-DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL.pattern, max_length=63)]
+DnsLabel = matching(DNS_LABEL.pattern, "a Kubernetes name of at most 63 lowercase letters, digits and '-', starting "
+                    "with a letter and ending with a letter or digit", 63)
 """A Kubernetes object name usable everywhere (RFC 1123 label, starting with a letter)."""
 
-InstanceType = Annotated[
-    str,
-    StringConstraints(pattern=r"^ecs\.[a-z]+[0-9]*[a-z]*(-[a-z0-9]+)*\.([0-9]*x)?(large|medium|small|micro|nano)$"),
-]
+InstanceType = matching(r"^ecs\.[a-z]+[0-9]*[a-z]*(-[a-z0-9]+)*\.([0-9]*x)?(large|medium|small|micro|nano)$",
+                        "an ECS instance type name such as ecs.gn7i-c8g1.2xlarge (ecs.<family>.<size>)", 64)
 """An ECS instance type, ``ecs.<family>.<size>``, e.g. ``ecs.gn7i-c8g1.2xlarge``."""
 
-CpuQuantity = Annotated[str, StringConstraints(pattern=r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")]
-MemoryQuantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$")]
-LabelKey = Annotated[
-    str,
-    StringConstraints(pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"),
-]
-LabelValue = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
-ZoneId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[a-z0-9-]+-[a-z0-9]+$")]
-"""An Alibaba Cloud zone (``cn-beijing-h``) or an AWS availability zone (``us-east-1a``)."""
+MEMORY_UNITS = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "K": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12}
+"""Kubernetes quantity suffixes a memory size may have (``resource.Quantity``)."""
+MEMORY_RANGE = (2 ** 20, 64 * 2 ** 40)
+"""1Mi to 64Ti: below is a missing unit, above more than any ECS/EC2 instance or a plausible volume has."""
+CPU_RANGE = (Decimal("0.001"), Decimal(1024))
+"""1m (Kubernetes' smallest CPU unit) to 1024 cores (more than any instance type has)."""
 
 
-def _cidr_text(value: object) -> object:
-    if not isinstance(value, (str, ipaddress.IPv4Network)):
-        raise ValueError("must be a CIDR string such as 10.0.0.0/16")
+def _quantity_error(value: str, rule: str, hint: str) -> PydanticCustomError:
+    return PydanticCustomError("quantity", "{value} is not {rule} ({hint})", {"value": repr(value), "rule": rule, "hint": hint})
+
+
+def _cpu(value: str) -> str:
+    match = re.fullmatch(r"([0-9]+)m|([0-9]+(\.[0-9]{1,3})?)", value)
+    rule = "a CPU quantity between 1m and 1024 cores"
+    if not match:
+        raise _quantity_error(value, rule, "write cores such as \"2\" or \"0.5\", or millicores such as \"500m\"")
+    cores = Decimal(match.group(1)) / 1000 if match.group(1) else Decimal(match.group(2))
+    if not CPU_RANGE[0] <= cores <= CPU_RANGE[1]:
+        raise _quantity_error(value, rule, "a replica needs at least 1m; give what one replica uses")
     return value
 
 
-Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_cidr_text)]
+def _memory(value: str) -> str:
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?", value)
+    rule = "a memory size between 1Mi and 64Ti"
+    if not match:
+        raise _quantity_error(value, rule, "write a number with a unit such as 8Gi or 512Mi")
+    number, unit = match.groups()
+    if unit is None:
+        raise _quantity_error(value, rule, f"without a unit it is {number} bytes; did you mean {number}Gi?")
+    size = Decimal(number) * MEMORY_UNITS[unit]
+    if not MEMORY_RANGE[0] <= size <= MEMORY_RANGE[1]:
+        raise _quantity_error(value, rule, "give the size in Mi, Gi or Ti, e.g. 8Gi")
+    return value
+
+
+CpuQuantity = Annotated[str, AfterValidator(_cpu)]
+"""A Kubernetes CPU quantity: cores (``"2"``, ``"0.5"``) or millicores (``"500m"``), 1m to 1024 cores."""
+MemoryQuantity = Annotated[str, AfterValidator(_memory)]
+"""A Kubernetes memory quantity with a unit (``8Gi``, ``512Mi``), 1Mi to 64Ti: a bare number would be bytes."""
+LabelKey = matching(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+                    "a Kubernetes label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' "
+                    "or '.', starting and ending with a letter or digit", 317)
+LabelValue = matching(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$",
+                      "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a "
+                      "letter or digit", 63)
+BucketName = matching(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$", "a name of 3-63 lowercase letters, digits and '-', "
+                      "starting and ending with a letter or digit")
+"""An OSS or S3 bucket name without dots, or an SLS project name (the same rules)."""
+ZoneId = matching(r"^[a-z]{2}-[a-z0-9-]+-[a-z0-9]+$", "a zone id such as cn-beijing-h or us-east-1a", 64)
+"""An Alibaba Cloud zone (``cn-beijing-h``) or an AWS availability zone (``us-east-1a``)."""
+
+
+def _cidr(value: object) -> ipaddress.IPv4Network:
+    if isinstance(value, ipaddress.IPv4Network):
+        return value
+    if isinstance(value, str):
+        try:
+            return ipaddress.IPv4Network(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("cidr", "{value} is not an IPv4 CIDR block such as 10.0.0.0/16 (address bits after the "
+                              "mask must be 0)", {"value": repr(value)})
+
+
+Cidr = Annotated[ipaddress.IPv4Network, PlainValidator(_cidr), WithJsonSchema({"type": "string", "format": "ipv4-cidr"})]
 
 GPU_FAMILY = re.compile(r"^ecs\.(ebm|s|v)?gn")
 """ECS families with NVIDIA GPUs: gn*, vgn*, sgn*, ebmgn* (ECS instance family documentation)."""
@@ -60,10 +125,45 @@ def is_gpu_instance_type(instance_type: str) -> bool:
 Cloud = Literal["alicloud", "aws", "existing"]
 
 
+MAX_TEXT = 4096
+"""Longest string any config value may be (a KEDA query is the longest real one); names have tighter limits."""
+INT64 = (-(2 ** 63), 2 ** 63 - 1)
+"""The integers every consumer takes exactly: Go's int64 in the Pulumi CLI, TF Serving's int64 model versions."""
+
+
+def _plain_problem(value: str | int) -> str | None:
+    if isinstance(value, int):
+        return None if INT64[0] <= value <= INT64[1] else \
+            f"is beyond the 64-bit integers the Pulumi CLI and TF Serving take exactly ({INT64[0]} to {INT64[1]})"
+    if len(value) > MAX_TEXT:
+        return f"is {len(value)} characters long; at most {MAX_TEXT} are allowed"
+    for char in value:
+        category = unicodedata.category(char)
+        # Cc: control characters; Cf: format characters, among them the bidi overrides and isolates (U+202A-202E,
+        # U+2066-2069) that make text read differently from what it is.
+        if (category == "Cc" and char not in "\n\t") or category == "Cf":
+            return f"contains the invisible character U+{ord(char):04X} ({unicodedata.name(char, 'control')})"
+    return None
+
+
+def _plain_values(value: object) -> list[str | int]:
+    """The strings and integers of ``value``: itself, or in its lists and dicts (keys too)."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, dict):
+        return [plain for key, item in value.items() for plain in (*_plain_values(key), *_plain_values(item))]
+    if isinstance(value, list):
+        return [plain for item in value for plain in _plain_values(item)]
+    return []
+
+
 class ConfigModel(BaseModel):
-    """Base of every config section: camelCase keys only, unknown keys rejected, immutable."""
+    """Base of every config section: camelCase keys only, unknown keys rejected, immutable. Values are strict, as
+    the JSON the Pulumi CLI passes them in: ``true`` is no integer and ``"2"`` no number; numbers are finite."""
 
     model_config = ConfigDict(
+        strict=True,
+        allow_inf_nan=False,
         extra="forbid",
         alias_generator=to_camel,
         validate_by_alias=True,
@@ -71,6 +171,22 @@ class ConfigModel(BaseModel):
         frozen=True,
         use_attribute_docstrings=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, value: object, info: ValidationInfo) -> object:
+        """Every string a field holds directly (or in its lists and dicts of plain values) is of bounded length and
+        free of control and bidi characters, which reach cloud tags, names and container settings as they are, and
+        every integer fits 64 bits; a field of nested sections leaves their values to their own fields. Newlines and
+        tabs pass (a query may be multi-line); names and tags refuse them by their patterns."""
+        field = cls.model_fields[info.field_name] if info.field_name else None
+        nested = field is not None and bool(held(field.annotation))
+        for plain in _plain_values(value) if not nested or isinstance(value, (str, int)) else []:
+            problem = _plain_problem(plain)
+            if problem:
+                shown = plain if isinstance(plain, int) else repr(plain if len(plain) <= 40 else plain[:37] + "...")
+                raise PydanticCustomError("plain_value", "{value} {problem}", {"value": str(shown), "problem": problem})
+        return value
 
 
 Finding = tuple[str, str, str]

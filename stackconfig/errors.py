@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import difflib
+import re
 import typing
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
+from .base import PATTERN_RULES
 from .introspect import held
 
 
@@ -17,9 +21,15 @@ class ConfigIssue:
     """Key path in the stack config, e.g. ``services[1].autoscaling.maxReplicas``."""
     message: str
     hint: str = ""
+    line: int | None = None
+    """Line of the stack file the key is on, when the config was read from one (``planner.stackfile``)."""
+
+    def at_line(self, line: int | None) -> "ConfigIssue":
+        return dataclasses.replace(self, line=line)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" + (f" (hint: {self.hint})" if self.hint else "")
+        where = f"{self.path} (line {self.line})" if self.line else self.path
+        return f"{where}: {self.message}" + (f" (hint: {self.hint})" if self.hint else "")
 
 
 class StackConfigError(Exception):
@@ -69,21 +79,75 @@ def _keys_at(model: type[BaseModel], loc: typing.Sequence[str | int]) -> list[st
     return sorted({field.alias or name for cls in current for name, field in cls.model_fields.items()})
 
 
-def issues_from_validation_error(error: ValidationError, model: type[BaseModel]) -> list[ConfigIssue]:
+def meant_key(model: type[BaseModel], loc: typing.Sequence[str | int]) -> str | None:
+    """The key an unknown key at ``loc`` is a misspelling of (``nodepools``: ``nodePools``), if one is close."""
+    close = difflib.get_close_matches(str(loc[-1]), _keys_at(model, loc[:-1]), n=1)
+    return close[0] if close else None
+
+
+def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
+                                 secret: typing.Collection[str] = ()) -> list[ConfigIssue]:
+    """One issue per error; the values of the top-level keys in ``secret`` are never shown."""
     issues: list[ConfigIssue] = []
-    for entry in error.errors(include_input=False, include_url=False):
+    for entry in error.errors(include_url=False):
         loc = entry["loc"]
         path = format_path(loc)
         kind = entry["type"]
         if kind == "config_rules":
             issues += [ConfigIssue(join_path(path, rel), message, hint) for rel, message, hint in entry["ctx"]["findings"]]
         elif kind == "extra_forbidden":
-            allowed = _keys_at(model, loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
+            close = meant_key(model, loc)
+            hint = f"did you mean '{close}'?" if close else f"allowed keys: {', '.join(_keys_at(model, loc[:-1]))}"
             issues.append(ConfigIssue(path, "unknown key", hint))
         elif kind == "missing":
             issues.append(ConfigIssue(path, "required key is missing"))
         else:
-            issues.append(ConfigIssue(path or "(stack config)", entry["msg"]))
+            shown = "(secret value)" if loc and loc[0] in secret else _shown(entry.get("input"))
+            message, hint = _in_words(kind, entry, shown)
+            issues.append(ConfigIssue(path or "(stack config)", message, hint))
     return issues
+
+
+MAPPING_HINT = "write key: value lines under the key"
+TYPE_WORDS = {"int_type": ("an integer", "write a whole number without quotes, such as 3"),
+              "int_from_float": ("an integer", "write a whole number, such as 3"),
+              "bool_type": ("true or false", "write true or false without quotes"),
+              "float_type": ("a number", "write a number without quotes, such as 10"),
+              "string_type": ("a string", "quote the value, e.g. \"2\""),
+              "list_type": ("a list", "write [a, b] or one '- item' line each"),
+              "dict_type": ("a mapping", MAPPING_HINT), "model_type": ("a mapping of keys", MAPPING_HINT),
+              "model_attributes_type": ("a mapping of keys", MAPPING_HINT)}
+"""pydantic's type errors -> (what the key takes, how to write it)."""
+
+
+def _shown(value: object) -> str:
+    """The value as the stack file spells it: a string quoted, anything else as JSON (``true``, ``null``)."""
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _in_words(kind: str, entry: typing.Any, shown: str) -> tuple[str, str]:
+    """(message, hint) for one pydantic error: the value given and the rule in words, never a regex."""
+    ctx = entry.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        rule = PATTERN_RULES.get(ctx.get("pattern", ""), "of the form this key takes")
+        return f"{shown} is not {rule}", "see this key in the README's Configuration reference"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(str(entry.get("input")), choices, n=1)
+        return f"{shown} is not one of {', '.join(choices)}", (f"did you mean '{close[0]}'?" if close else "")
+    if kind in TYPE_WORDS:
+        words, hint = TYPE_WORDS[kind]
+        return f"{shown} is not {words}", hint
+    bounds = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+              "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"{shown} is out of range: it must be {words} {ctx.get(key)}", ""
+    if kind in ("too_long", "string_too_long"):
+        return f"{shown} is too long: at most {ctx.get('max_length')} {'characters' if kind.startswith('string') else 'entries'}", ""
+    if kind in ("too_short", "string_too_short"):
+        return f"{shown} is too short: at least {ctx.get('min_length')} {'characters' if kind.startswith('string') else 'entries'}", ""
+    if kind == "finite_number":
+        return f"{shown} is not a finite number", "give a finite number"
+    return entry["msg"].removeprefix("Value error, "), ""

@@ -8,7 +8,7 @@ import typing
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from .base import PROJECT
-from .errors import ConfigIssue, StackConfigError, issues_from_validation_error
+from .errors import ConfigIssue, StackConfigError, issues_from_validation_error, meant_key
 from .introspect import held
 from .rules import CROSS_SECTION_RULES
 from .stack import StackConfig
@@ -42,8 +42,15 @@ def _overlap(path: str, other: str) -> bool:
 
 
 def _failed_paths(error: ValidationError) -> set[str]:
-    """The sections an error is in, as key paths two levels deep (``alicloud.network``, ``services.0``)."""
-    return {".".join(str(part) for part in e["loc"][:2]) for e in error.errors() if e["loc"]}
+    """The sections an error is in, as key paths two levels deep (``alicloud.network``, ``services.0``), and the
+    key a misspelt one stands for (``alicloud.nodepools``: ``alicloud.nodePools``), whose value is not where it is
+    read, so rules over it would report the defaults standing in for it."""
+    paths: set[str] = set()
+    for e in error.errors():
+        loc = e["loc"]
+        meant = meant_key(StackConfig, loc) if e["type"] == "extra_forbidden" else None
+        paths |= {".".join(str(part) for part in at[:2]) for at in (loc, (*loc[:-1], meant) if meant else ()) if at}
+    return paths
 
 
 def _valid_part(model: type[BaseModel], values: typing.Any, failed: set[str], prefix: str = "") -> BaseModel:
@@ -96,7 +103,7 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
     except ValidationError as error:
         failed = _failed_paths(error)
         if failed or not moved:  # else only the rules failed, on defaults standing in for the moved sections
-            issues += issues_from_validation_error(error, StackConfig)
+            issues += issues_from_validation_error(error, StackConfig, secret_keys())
         model = None
     if failed or moved:  # otherwise every section validated and the rules have already reported
         issues += _rules_over_valid_sections(values, failed | moved)

@@ -224,3 +224,8 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_instance_types),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_fit),
 )
+
+# Imported last: the rules of stackconfig.limits are CrossSectionRules of this module.
+from .limits import LIMIT_RULES  # noqa: E402
+
+CROSS_SECTION_RULES += LIMIT_RULES

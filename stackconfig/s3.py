@@ -3,19 +3,18 @@ for clusters without an AWS workload identity (ACK, an existing cluster)."""
 
 from __future__ import annotations
 
-from typing import Annotated
 
-from pydantic import SecretStr, StringConstraints
+from pydantic import SecretStr
 
-from .base import ConfigModel
+from .base import ConfigModel, matching
 
 
 class S3ModelRepositoryConfig(ConfigModel):
     """The S3 bucket Triton loads models from, as in the Seldon tutorial (created with pulumi-aws)."""
 
-    bucket_name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]$")]
+    bucket_name: matching(r"^[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]$", "an S3 bucket name of 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit")
     """Bucket name (globally unique)."""
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")]
+    region: matching(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", "an AWS region such as us-east-1", 32)
     """AWS region of the bucket."""
 
 

@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints, model_validator
 from policypack.credentials import credential_name
 
 from .base import (DNS_LABEL, ConfigModel, CpuQuantity, DnsLabel, Finding, InstanceType, LabelKey, LabelValue,
-                   MemoryQuantity, is_gpu_instance_type, raise_findings)
+                   MemoryQuantity, is_gpu_instance_type, matching, raise_findings)
 
 ServerKind = Literal["tfserving", "triton", "seldon"]
 
@@ -45,9 +45,9 @@ class VersionPolicy(ConfigModel):
 class ModelConfig(ConfigModel):
     """The model a service serves."""
 
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.]*$")]
+    name: matching(r"^[A-Za-z0-9][-A-Za-z0-9_.]*$", "a model name of at most 255 letters, digits, '-', '_' and '.', starting with a letter or digit (it names a folder)", 255)
     """Model name as the server knows it (TF Serving ``--model_name``, Triton model folder)."""
-    path: Annotated[str, StringConstraints(min_length=1)]
+    path: Annotated[str, StringConstraints(min_length=1, max_length=1023)]
     """Path of the model folder (TF Serving) or model repository (Triton) inside the model store, e.g. ``models/fashion-mnist``."""
     source: Literal["store", "s3"] = "store"
     """``store``: the stack's model store (OSS on ACK, S3 on EKS, the given claim on an existing cluster), mounted read-only. ``s3``: the S3 model repository (``s3ModelRepository``, or the EKS model bucket through IRSA)."""
@@ -147,7 +147,7 @@ not ``avg_over_time``). PromQL keywords are case-insensitive."""
 class KedaTrigger(ConfigModel):
     """KEDA ``ScaledObject`` with a Prometheus trigger."""
 
-    server_address: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    server_address: matching(r"^https?://\S+$", "an http:// or https:// URL without spaces", 2048)
     """Prometheus URL."""
     query: Annotated[str, StringConstraints(min_length=1)]
     """PromQL query returning the total over all replicas, e.g. ``sum(rate(...))``: the trigger has KEDA's default metric type ``AverageValue``, so the autoscaler divides the value by the replica count before comparing it with ``threshold``. A top-level ``avg(...)`` is refused."""
@@ -213,9 +213,9 @@ class AutoscalingConfig(ConfigModel):
 class IngressConfig(ConfigModel):
     """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one)."""
 
-    host: Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")]
+    host: matching(r"^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", "a lowercase DNS host name such as api.example.com (labels of at most 63 characters, at most 253 in all)", 253)
     """Host name routed to the service."""
-    path: Annotated[str, StringConstraints(pattern=r"^/\S*$")] = "/"
+    path: matching(r"^/\S*$", "an absolute URL path such as /v1/models, without spaces", 2048) = "/"
     """Path prefix."""
     class_name: DnsLabel = "nginx"
     """IngressClass; ACK's NGINX ingress controller is ``nginx``."""
@@ -241,7 +241,7 @@ class ServiceConfig(ConfigModel):
     """``tfserving``, ``triton`` or ``seldon``."""
     seldon: Optional[SeldonConfig] = None
     """Seldon options; only with ``server: seldon`` (default ``implementation: tfserving``)."""
-    image: Optional[Annotated[str, StringConstraints(pattern=r"^\S+:[\w][\w.-]{0,127}$|^\S+@sha256:[a-f0-9]{64}$")]] = None
+    image: Optional[matching(r"^\S+:[\w][\w.-]{0,127}$|^\S+@sha256:[a-f0-9]{64}$", "an image reference with a tag or digest, such as tensorflow/serving:2.19.1", 512)] = None
     """Server image with a tag or digest. Default: a pinned image per kind and GPU/CPU."""
     model: ModelConfig
     """The model served."""
@@ -255,7 +255,7 @@ class ServiceConfig(ConfigModel):
     """Replica bounds and autoscaler."""
     ingress: Optional[IngressConfig] = None
     """Ingress; required by ``autoscaling.qps``."""
-    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = {}
+    env: dict[matching(r"^[A-Za-z_][A-Za-z0-9_]*$", "an environment variable name of letters, digits and '_', not starting with a digit", 256), str] = {}
     """Extra environment variables of the server container. Credentials are refused here."""
 
     @property

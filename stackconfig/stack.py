@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 from .addons import AddonsConfig
 from .alicloud import AlicloudConfig
 from .aws import AwsConfig
-from .base import PROJECT, Cloud, ConfigModel, ZoneId, raise_findings
+from .base import PROJECT, Cloud, ConfigModel, ZoneId, matching, raise_findings
 from .existing import ClaimRef, ExistingClusterConfig
 from .rules import CROSS_SECTION_RULES
 from .s3 import S3Credentials, S3ModelRepositoryConfig
@@ -23,11 +23,11 @@ class StackConfig(ConfigModel):
 
     cloud: Cloud = "alicloud"
     """Where the platform runs. ``alicloud``: ACK Pro on Alibaba Cloud (the ``alicloud`` key). ``aws``: EKS (the ``aws`` key). ``existing``: only the workloads, onto the cluster of a kubeconfig context (the ``existing`` key)."""
-    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,15}$")]
+    environment: matching(r"^[a-z][a-z0-9-]{1,15}$", "an environment name of 2-16 lowercase letters, digits and '-', starting with a letter, such as dev")
     """Environment name (dev, staging, prod, ...), used in resource names and tags."""
     production: bool = False
     """Production stack: three zones required, deletion protection, and ``protect`` on what holds data."""
-    region: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z0-9-]+$")]] = None
+    region: Optional[matching(r"^[a-z]{2}(-gov)?-[a-z0-9-]+$", "a region id such as cn-beijing or us-east-1", 32)] = None
     """Region, e.g. ``cn-beijing`` (alicloud) or ``us-east-1`` (aws). Required on alicloud and aws; not used by ``existing``."""
     zones: Annotated[list[ZoneId], Field(min_length=2, max_length=5)] = []
     """Zones to spread nodes over, e.g. ``cn-beijing-h`` or ``us-east-1a``: at least two, three in production. Required on alicloud and aws; not used by ``existing``."""

@@ -90,14 +90,22 @@ def tfserving_version_policy(policy: VersionPolicy) -> str:
     return "all {}"
 
 
+def _proto_string(text: str) -> str:
+    """``text`` as a protobuf text-format string literal: backslash, quotes and non-printable bytes escaped, as
+    protobuf's ``CEscape`` writes them (``text_format.cc``), so a value cannot end the literal early."""
+    escaped = "".join({"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c)
+                      or (c if 0x20 <= ord(c) < 0x7F else "".join(f"\\{b:03o}" for b in c.encode("utf-8"))) for c in text)
+    return f'"{escaped}"'
+
+
 def tfserving_model_config(service: ServiceConfig) -> str:
     """The ``--model_config_file`` text: one model, its base path and version policy (text protobuf,
     as in tensorflow.org/tfx/serving/serving_config, "Model Server Configuration")."""
     return (
         "model_config_list {\n"
         "  config {\n"
-        f"    name: \"{service.model.name}\"\n"
-        f"    base_path: \"{model_location(service, None)}\"\n"
+        f"    name: {_proto_string(service.model.name)}\n"
+        f"    base_path: {_proto_string(model_location(service, None))}\n"
         "    model_platform: \"tensorflow\"\n"
         f"    model_version_policy {{ {tfserving_version_policy(service.model.version_policy)} }}\n"
         "  }\n"

@@ -92,18 +92,20 @@ def test_secret_fields_are_left_out_of_manifests_and_said_so():
 
 def test_bad_stack_file_exits_non_zero_naming_every_key_without_traceback(tmp_path):
     values = config_values(production=True, servces=[], alicloud={"network": {"vpcCidr": "10.0.0.0/8", "nodeVswitchCidrs": ["10.0.0.0/20"]}})
-    result = run_planner("--stack-file", str(write_stack(tmp_path, values)))
+    stack_file = write_stack(tmp_path, values)
+    result = run_planner("--stack-file", str(stack_file))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
-    assert "servces: unknown key (hint: did you mean 'services'?)" in result.stderr
+    line = next(i for i, text in enumerate(stack_file.read_text().splitlines(), start=1) if "servces" in text)
+    assert f"servces (line {line}): unknown key (hint: did you mean 'services'?)" in result.stderr
 
 
 def test_cross_field_errors_are_reported_with_paths(tmp_path):
     values = config_values(production=True, alicloud={"network": {"nodeVswitchCidrs": ["192.168.0.0/20"]}})
     result = run_planner("--stack-file", str(write_stack(tmp_path, values)))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "zones: a production stack needs three zones" in result.stderr
-    assert "network.nodeVswitchCidrs: has 1 entries for 2 zones" in result.stderr
+    assert "zones (line " in result.stderr and "): a production stack needs three zones" in result.stderr
+    assert "network.nodeVswitchCidrs (line 5): has 1 entries for 2 zones" in result.stderr
 
 
 def test_invalid_yaml_names_the_line(tmp_path):

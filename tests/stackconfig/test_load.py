@@ -13,7 +13,7 @@ from factories import catalog_entry, config_issues, issues_at, pulumi_config
     ("overrides", "path", "words"),
     [
         # wrong types
-        ({"production": "maybe"}, "production", "boolean"),
+        ({"production": "maybe"}, "production", "'maybe' is not true or false"),
         ({"zones": "cn-beijing-h"}, "zones", "list"),
         # unknown keys, with a suggestion
         ({"servces": []}, "servces", "did you mean 'services'"),
@@ -122,3 +122,53 @@ def test_a_moved_key_does_not_hide_mistakes_elsewhere():
     issues = config_issues(network=OLD_ACK_KEYS["network"], alicloud=None, servces=[],
                            services=[catalog_entry(autoscaling={"maxReplicas": 0, "cpu": {"targetUtilization": 50}})])
     assert {i.split(":")[0] for i in issues} == {"network", "servces", "services[0].autoscaling.maxReplicas"}
+
+
+# --------------------------------------------------------------------------- strict values and plain text
+
+
+@pytest.mark.parametrize(("overrides", "path", "words"), [
+    ({"services": [catalog_entry(autoscaling={"minReplicas": True, "maxReplicas": 3, "cpu": {"targetUtilization": 50}})]},
+     "services[0].autoscaling.minReplicas", "true is not an integer"),
+    ({"services": [catalog_entry(autoscaling={"maxReplicas": 3, "qps": {"targetPerPod": float("inf")}})]},
+     "services[0].autoscaling.qps.targetPerPod", "not a finite number"),
+    ({"services": [catalog_entry(resources={"memory": "16"})]}, "services[0].resources.memory", "did you mean 16Gi?"),
+    ({"services": [catalog_entry(resources={"memory": "0Gi"})]}, "services[0].resources.memory", "between 1Mi and 64Ti"),
+    ({"services": [catalog_entry(resources={"cpu": "0"})]}, "services[0].resources.cpu", "'0' is not a CPU quantity"),
+    ({"tags": {"team": "ml\u202eplatform"}}, "tags", "U+202E"),
+    ({"tags": {"team": "a\x07"}}, "tags", "U+0007"),
+    ({"services": [catalog_entry(model={"name": "m" * 1_000_000, "path": "models/m"})]}, "services[0].model.name",
+     "characters long; at most 4096"),
+    ({"services": [catalog_entry(env={"MODE": "x\x00"})]}, "services[0].env", "U+0000"),
+    ({"services": [catalog_entry(model={"name": "m", "path": "models/m", "versionPolicy": {"specific": [2 ** 63]}})]},
+     "services[0].model.versionPolicy.specific", "9223372036854775808 is beyond the 64-bit integers"),
+    ({"services": [catalog_entry(autoscaling={"maxReplicas": 2 ** 64, "cpu": {"targetUtilization": 50}})]},
+     "services[0].autoscaling.maxReplicas", "18446744073709551616 is beyond the 64-bit integers"),
+])
+def test_strict_values_and_plain_text(overrides, path, words):
+    issues = config_issues(**overrides)
+    assert any(words in issue for issue in issues_at(path, issues)), issues
+
+
+def test_a_pattern_error_gives_the_value_and_the_rule_in_words():
+    issues = config_issues(alicloud={"nodePools": [{"name": "system", "instanceTypes": ["ecs_gn7i"],
+                                                    "scaling": {"minSize": 1, "maxSize": 2}}]})
+    [issue] = issues_at("alicloud.nodePools[0].instanceTypes[0]", issues)
+    assert "'ecs_gn7i' is not an ECS instance type name such as ecs.gn7i-c8g1.2xlarge" in issue and "^" not in issue
+
+
+def test_a_secret_value_is_never_shown_in_an_error():
+    config = pulumi_config()
+    config["elastic-inference:s3Credentials"] = '{"accessKeyId": 12345678901, "secretAccessKey": "s"}'
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(config, secret=["elastic-inference:s3Credentials"])
+    assert "12345678901" not in caught.value.report()
+
+
+def test_a_misspelt_section_gives_one_error_not_the_errors_of_its_defaults():
+    pools = [{"name": "system", "instanceTypes": ["ecs.g7.xlarge"], "scaling": {"minSize": 1, "maxSize": 2}},
+             {"name": "gpu", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"], "scaling": {"minSize": 0, "maxSize": 2},
+              "labels": {"pool": "tensorflow"}}]
+    issues = config_issues(alicloud={"nodepools": pools},
+                           services=[catalog_entry(placement={"nodeSelector": {"pool": "tensorflow"}}, resources={"gpus": 1})])
+    assert issues == ["alicloud.nodepools: unknown key (hint: did you mean 'nodePools'?)"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from google.protobuf import text_format
 
 from components.kubernetes import serving
 from service_factories import BERT, CIFAR, FASHION, service
@@ -34,6 +35,20 @@ def test_tfserving_model_config_carries_the_version_policy(policy, expected):
     assert 'model_platform: "tensorflow"' in text
     assert expected in text
     assert text.count("{") == text.count("}")
+
+
+def test_a_hostile_model_path_stays_inside_its_text_proto_string():
+    hostile = 'models/x" } config { name: "evil" base_path: "/\\'
+    text = serving.tfserving_model_config(service(BERT, model={"path": hostile}))
+    tokenizer = text_format.Tokenizer(text.splitlines())
+    strings = []
+    while not tokenizer.AtEnd():
+        if tokenizer.TryConsume("base_path"):
+            tokenizer.Consume(":")
+            strings.append(tokenizer.ConsumeString())
+        else:
+            tokenizer.NextToken()
+    assert strings == [f"/models/{hostile}"]
 
 
 def test_tfserving_monitoring_exposes_prometheus_metrics_on_the_profile_path():
