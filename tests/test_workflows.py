@@ -66,12 +66,34 @@ def test_pull_request_plan_needs_no_secrets_and_hands_the_comment_to_a_separate_
     assert list(pr["on"]) == ["pull_request"] and pr["permissions"] == {"contents": "read"}
     assert "secrets." not in text and "id-token" not in text
     assert "planner diff ../plans/base ../plans/head" in text and "base.sha" in text
+    assert workflow("pr-comment.yml")["on"]["workflow_run"]["workflows"] == [pr["name"]]
+
+
+def test_no_expression_is_interpolated_into_a_run_script():
+    # `${{ }}` is pasted into the script before the shell reads it: a value a pull request chooses (a
+    # branch name, an artifact, a title) would run as code. Values reach scripts through `env:`.
+    for path in WORKFLOWS.glob("*.yml"):
+        for step in all_steps(workflow(path.name)):
+            assert "${{" not in step.get("run", ""), (path.name, step.get("name", step["run"]))
+
+
+def test_the_plan_comment_runs_only_trusted_code_with_least_privilege():
     comment = workflow("pr-comment.yml")
-    assert comment["on"]["workflow_run"]["workflows"] == [pr["name"]]
-    assert comment["permissions"] == {"actions": "read", "pull-requests": "write"}
-    script = next(s for s in all_steps(comment) if s["uses"].startswith("actions/github-script"))["with"]["script"]
-    assert "updateComment" in script and "createComment" in script and "elastic-inference-plan-diff" in script
-    assert not any(s.get("uses", "").startswith("actions/checkout") for s in all_steps(comment))
+    assert comment["permissions"] == {}
+    [job] = comment["jobs"].values()
+    assert job["if"] == "github.event.workflow_run.event == 'pull_request'"
+    assert job["permissions"] == {"actions": "read", "contents": "read", "pull-requests": "write"}
+    checkout, download, post = job["steps"]
+    # The default ref of a workflow_run event is the base repository's default branch, never the fork.
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"] == {"sparse-checkout": ".github/scripts", "persist-credentials": False}
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert download["with"]["path"].startswith("${{ runner.temp }}/")  # outside the checkout
+    # The script gets the event payload from the runner (GITHUB_EVENT_PATH), the artifact as files.
+    assert post["run"] == "python3 .github/scripts/plan_comment.py" and "with" not in post
+    assert post["env"] == {"ARTIFACT_DIR": download["with"]["path"], "GITHUB_TOKEN": "${{ github.token }}"}
+    assert (ROOT / ".github" / "scripts" / "plan_comment.py").is_file()
 
 
 def test_preview_is_same_repo_only_per_stack_with_oidc_and_the_policy_pack():
