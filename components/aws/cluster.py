@@ -185,9 +185,12 @@ class EksCluster(pulumi.ComponentResource):
         for i, entry in enumerate(config.access_entries):
             access = aws.eks.AccessEntry(f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=entry.principal_arn,
                                          type="STANDARD", tags=tags, opts=child)
+            # Every input is ForceNew and the provider's id is cluster#principal#policy: a new scope must disassociate
+            # the old one first, or the old one's deletion after the new association would remove the new one too.
             aws.eks.AccessPolicyAssociation(
                 f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=access.principal_arn,
-                policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry, args.catalog_namespaces), opts=child)
+                policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry, args.catalog_namespaces),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
         self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(cluster.name, self.endpoint, self.certificate_authority).apply(
             lambda values: kubeconfig(values[0], values[1], values[2], args.region)))
         self.k8s_provider = k8s.Provider("k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True, opts=child)

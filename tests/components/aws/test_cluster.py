@@ -24,3 +24,5 @@ def test_default_entries_view_the_catalogs_namespaces_and_explicit_ones_get_what
         "admins": ("AmazonEKSClusterAdminPolicy", {"type": "cluster"}),
         "team": ("AmazonEKSEditPolicy", {"type": "namespace", "namespaces": ["team-b"]}),
     }
+    # A new scope replaces the association under the same id: the old one must go first.
+    assert all(a.delete_before_replace for a in plan.by_type(ASSOCIATION))
