@@ -44,7 +44,7 @@ class AwsNodeGroupConfig(ConfigModel):
     labels: dict[LabelKey, LabelValue] = {"workload": "system"}
     """Kubernetes labels of the nodes."""
     disk_size_gib: Annotated[int, Field(ge=20, le=16384)] = 50
-    """Root volume size in GiB."""
+    """Size in GiB of the nodes' root volume (encrypted gp3, in the group's launch template)."""
 
 
 class AwsGpuCapacityConfig(ConfigModel):
