@@ -40,6 +40,8 @@ class PlannedResource:
     depends_on: list[str]
     provider: str | None
     inputs: dict[str, Any]
+    delete_before_replace: bool = False
+    """Not in the plan JSON (its shape is a contract); tests read it."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 depends_on=sorted(set(request.dependencies)),
                 provider=request.provider or None,
                 inputs=wire_inputs(request.object),
+                delete_before_replace=request.deleteBeforeReplace,
             ))
         return response
 

@@ -305,6 +305,41 @@ def _settings_of(bucket: ResourceView, resources: Sequence[ResourceView], types:
                  or (not is_known(r.inputs.get("bucket")) and bucket.urn in r.dependencies))]
 
 
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _denies_plain_transport(statement: Any, service: str, key: str) -> bool:
+    """A statement that denies everyone every ``<service>:*`` action on the bucket and its objects when ``key``
+    (``aws:SecureTransport``, ``acs:SecureTransport``) is false."""
+    if not isinstance(statement, Mapping) or statement.get("Effect") != "Deny":
+        return False
+    principal = statement.get("Principal")
+    principals = _as_list(principal.get("AWS") if isinstance(principal, Mapping) else principal)
+    resources = [r for r in _as_list(statement.get("Resource")) if isinstance(r, str)]
+    condition = get_path(statement, "Condition", "Bool", key)
+    return ("*" in principals and f"{service}:*" in _as_list(statement.get("Action"))
+            and any(r.endswith("/*") for r in resources) and any(not r.endswith("*") for r in resources)
+            and [str(v).lower() for v in _as_list(condition)] == ["false"])
+
+
+def _tls_only_problems(bucket: ResourceView, resources: Sequence[ResourceView], policy_type: str, service: str,
+                       key: str) -> list[str]:
+    """The bucket needs a policy denying requests without TLS; a policy still unknown at preview is checked at up."""
+    for policy in _settings_of(bucket, resources, (policy_type,)):
+        document = policy.inputs.get("policy")
+        if not is_known(document):
+            return []
+        if isinstance(document, str):
+            try:
+                document = json.loads(document)
+            except ValueError:
+                continue
+        if any(_denies_plain_transport(s, service, key) for s in _as_list(get_path(document, "Statement"))):
+            return []
+    return [f"needs a bucket policy denying {service}:* on the bucket and its objects when {key} is false"]
+
+
 def _oss_bucket_problems(bucket: ResourceView, resources: Sequence[ResourceView]) -> list[str]:
     problems = []
     if bucket.inputs.get("acl") not in (None, "private"):
@@ -321,7 +356,8 @@ def _oss_bucket_problems(bucket: ResourceView, resources: Sequence[ResourceView]
     blocks = _settings_of(bucket, resources, ("alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock",))
     if not any(b.inputs.get("blockPublicAccess") is True for b in blocks):
         problems.append("needs an oss.BucketPublicAccessBlock with blockPublicAccess true")
-    return problems
+    return problems + _tls_only_problems(bucket, resources, "alicloud:oss/bucketPolicy:BucketPolicy", "oss",
+                                         "acs:SecureTransport")
 
 
 S3_PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -345,13 +381,14 @@ def _s3_bucket_problems(bucket: ResourceView, resources: Sequence[ResourceView])
     blocks = _settings_of(bucket, resources, ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",))
     if not any(all(b.inputs.get(flag) is True for flag in S3_PUBLIC_ACCESS_FLAGS) for b in blocks):
         problems.append(f"needs an s3.BucketPublicAccessBlock with {', '.join(S3_PUBLIC_ACCESS_FLAGS)} all true")
-    return problems
+    return problems + _tls_only_problems(bucket, resources, "aws:s3/bucketPolicy:BucketPolicy", "s3", "aws:SecureTransport")
 
 
 @stack_policy("buckets-locked-down", MANDATORY)
 def buckets_locked_down(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
-    """Every OSS and S3 bucket has a private ACL, server-side encryption, versioning and a public access block (each
-    a separate resource): models are intellectual property and must survive an overwrite."""
+    """Every OSS and S3 bucket has a private ACL, server-side encryption, versioning, a public access block and a
+    policy denying requests without TLS (each a separate resource): models are intellectual property, must survive
+    an overwrite and never cross a network in the clear."""
     findings: list[Finding] = []
     for bucket in resources:
         if bucket.type == OSS_BUCKET:

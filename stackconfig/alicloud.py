@@ -152,6 +152,8 @@ class NodePoolConfig(ConfigModel):
     """System disk category."""
     system_disk_size_gib: Annotated[int, Field(ge=40, le=2048)] = 120
     """System disk size in GiB; inference images are large."""
+    system_disk_encrypted: bool = True
+    """Encrypt the nodes' system disks (ECS disk encryption with the region's default service key). ACK applies it to nodes the pool creates from then on; existing nodes keep their disks until they are replaced."""
 
     @property
     def gpu(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Sequence
 
 from pydantic import Field, model_validator
 
@@ -44,7 +44,7 @@ class AwsNodeGroupConfig(ConfigModel):
     labels: dict[LabelKey, LabelValue] = {"workload": "system"}
     """Kubernetes labels of the nodes."""
     disk_size_gib: Annotated[int, Field(ge=20, le=16384)] = 50
-    """Root volume size in GiB."""
+    """Size in GiB of the nodes' root volume (encrypted gp3, in the group's launch template)."""
 
 
 class AwsGpuCapacityConfig(ConfigModel):
@@ -96,14 +96,35 @@ EksAccessPolicy = Literal["AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy",
 
 
 class AwsAccessEntry(ConfigModel):
-    """An IAM principal allowed into the cluster: an EKS access entry with one access policy."""
+    """An IAM principal allowed into the cluster: an EKS access entry with one access policy.
+
+    Least privilege by default: an entry that names only its principal may view the catalog's namespaces and nothing
+    else. Anything wider is spelled out: another ``policy``, other ``namespaces``, or ``namespaces: []`` (the whole
+    cluster) together with an explicit ``policy``. The access policies' rules are EKS's ("Review access policy
+    permissions"): View reads namespaced objects except Secrets; ClusterAdmin is Kubernetes' ``cluster-admin``."""
 
     principal_arn: matching(r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/\S+$", "an IAM role or user ARN such as arn:aws:iam::123456789012:role/admin", 2048)
     """ARN of the IAM role or user."""
-    policy: EksAccessPolicy = "AmazonEKSClusterAdminPolicy"
-    """EKS access policy granted (``arn:aws:eks::aws:cluster-access-policy/<policy>``)."""
-    namespaces: list[DnsLabel] = []
-    """Limit the policy to these namespaces. Default: the whole cluster."""
+    policy: EksAccessPolicy = "AmazonEKSViewPolicy"
+    """EKS access policy granted (``arn:aws:eks::aws:cluster-access-policy/<policy>``). ``AmazonEKSClusterAdminPolicy`` only with ``namespaces: []``; admin rights within namespaces are ``AmazonEKSAdminPolicy``."""
+    namespaces: Optional[list[DnsLabel]] = None
+    """Namespaces the policy applies in; ``[]`` means the whole cluster and needs an explicit ``policy``. Default: the catalog's namespaces (the model store's and every service's)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsAccessEntry":
+        findings = []
+        if self.namespaces == [] and "policy" not in self.model_fields_set:
+            findings.append(("namespaces", "namespaces [] grants the whole cluster, but no policy says what",
+                             "name the cluster-wide policy (e.g. policy: AmazonEKSViewPolicy), or list namespaces"))
+        if self.policy == "AmazonEKSClusterAdminPolicy" and self.namespaces != []:
+            findings.append(("policy", "AmazonEKSClusterAdminPolicy is cluster-admin of the whole cluster, but the entry is limited to namespaces",
+                             "set namespaces: [] to grant cluster-admin, or use AmazonEKSAdminPolicy for admin rights in namespaces"))
+        raise_findings(findings)
+        return self
+
+    def scope_namespaces(self, catalog_namespaces: Sequence[str]) -> list[str]:
+        """Namespaces of the entry's access scope: its own, else ``catalog_namespaces``; empty for the whole cluster."""
+        return list(catalog_namespaces if self.namespaces is None else self.namespaces)
 
 
 class AwsModelStoreConfig(ConfigModel):

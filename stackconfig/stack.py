@@ -72,6 +72,12 @@ class StackConfig(ConfigModel):
         return self.existing.model_claim
 
     @property
+    def catalog_namespaces(self) -> list[str]:
+        """The namespaces the catalog's workloads live in: the model claim's and every service's, sorted."""
+        claim = self.model_claim
+        return sorted({s.namespace for s in self.services} | ({claim.namespace} if claim else set()))
+
+    @property
     def protect_data(self) -> bool:
         return self.production
 

@@ -31,6 +31,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "alicloud:ecs/eipAssociation:EipAssociation": "alicloud/resource_alicloud_eip_association.go",
         "alicloud:oss/bucket:Bucket": "alicloud/resource_alicloud_oss_bucket.go",
         "alicloud:oss/bucketAcl:BucketAcl": "alicloud/resource_alicloud_oss_bucket_acl.go",
+        "alicloud:oss/bucketPolicy:BucketPolicy": "alicloud/resource_alicloud_oss_bucket_policy.go",
         "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": "alicloud/resource_alicloud_oss_bucket_public_access_block.go",
         "alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption": "alicloud/resource_alicloud_oss_bucket_server_side_encryption.go",
         "alicloud:oss/bucketVersioning:BucketVersioning": "alicloud/resource_alicloud_oss_bucket_versioning.go",
@@ -66,6 +67,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "internal/service/iam/role_policy_attachment.go",
         "aws:s3/bucket:Bucket": "internal/service/s3/bucket.go",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "internal/service/s3/bucket_ownership_controls.go",
+        "aws:s3/bucketPolicy:BucketPolicy": "internal/service/s3/bucket_policy.go",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "internal/service/s3/bucket_public_access_block.go",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
             "internal/service/s3/bucket_server_side_encryption_configuration.go",

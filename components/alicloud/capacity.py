@@ -74,7 +74,9 @@ def node_pool_arguments(
     """Keyword arguments of the ``alicloud.cs.NodePool`` for one ``alicloud.nodePools`` entry.
 
     No login is set (no ``password``, no ``key_name``): nodes are reached through the Kubernetes API,
-    not SSH. ``instance_types`` keeps the config order because ACK tries the types in that order.
+    not SSH. ``system_disk_encrypted`` is neither ForceNew nor computed in the provider's schema
+    (``resource_alicloud_cs_kubernetes_node_pool.go``): turning it on updates the pool's scaling group in place,
+    which shapes the nodes it creates, not the disks of running ones. ``instance_types`` keeps the config order because ACK tries the types in that order.
     """
     return {
         "node_pool_name": physical_name(environment, config.name),
@@ -85,6 +87,7 @@ def node_pool_arguments(
         "image_type": IMAGE_TYPE,
         "system_disk_category": config.system_disk_category,
         "system_disk_size": config.system_disk_size_gib,
+        "system_disk_encrypted": config.system_disk_encrypted,
         "scaling_config": {
             "enable": True,
             "min_size": config.scaling.min_size,

@@ -84,6 +84,20 @@ def bucket_access_policy(bucket: str, store: ModelStoreConfig, region: str) -> s
     return json.dumps({"Version": "1", "Statement": statements})
 
 
+def tls_only_policy(bucket: str) -> str:
+    """Bucket policy refusing every request to the bucket or its objects made without TLS: a deny for anyone when
+    ``acs:SecureTransport`` is false (OSS "Bucket Policy" condition keys; the Cloud Config rule
+    ``oss-bucket-only-https-enabled`` checks exactly this). What reads the bucket already uses TLS: the CSI
+    mount's :func:`internal_endpoint`, and the Pulumi provider (its ``protocol`` defaults to HTTPS)."""
+    return json.dumps({"Version": "1", "Statement": [{
+        "Effect": "Deny",
+        "Principal": ["*"],
+        "Action": ["oss:*"],
+        "Resource": [f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"],
+        "Condition": {"Bool": {"acs:SecureTransport": ["false"]}},
+    }]})
+
+
 def encryption_args(store: ModelStoreConfig) -> dict[str, str]:
     """``oss.BucketServerSideEncryption`` algorithm and key; the key id is only valid with KMS (SDK docstring)."""
     args = {"sse_algorithm": store.encryption}
@@ -158,7 +172,8 @@ class ModelStore(pulumi.ComponentResource):
     - ``oss.Bucket`` ``bucket_name``, ``Standard`` storage, redundancy ``alicloud.modelStore.redundancyType``, the stack's
       tags; and, as separate resources (the bucket's inline ``acl`` is deprecated): ``BucketAcl`` ``private``,
       ``BucketVersioning`` ``Enabled``, ``BucketServerSideEncryption`` ``alicloud.modelStore.encryption`` (with
-      ``alicloud.modelStore.kmsKeyId`` when set) and ``BucketPublicAccessBlock`` on. The bucket ignores drift of the inline
+      ``alicloud.modelStore.kmsKeyId`` when set), ``BucketPublicAccessBlock`` on and ``BucketPolicy``
+      :func:`tls_only_policy`. The bucket ignores drift of the inline
       attributes those resources own, as the SDK requires. When ``protect`` the bucket is ``protect``-ed and never
       force-destroyed; otherwise ``pulumi destroy`` deletes it with every object version.
     - ``ram.Role`` ``ei-<environment>-model-store-csi`` trusted only by the cluster's RRSA OIDC provider for
@@ -203,7 +218,7 @@ class ModelStore(pulumi.ComponentResource):
         })
 
     def _bucket(self, name: str, args: ModelStoreArgs) -> alicloud.oss.Bucket:
-        """The bucket and its ACL, versioning, encryption and public-access block, each a resource of its own."""
+        """The bucket and its ACL, versioning, encryption, public-access block and policy, each a resource of its own."""
         store = args.store
         bucket = alicloud.oss.Bucket(
             f"{name}-bucket",
@@ -218,7 +233,7 @@ class ModelStore(pulumi.ComponentResource):
                 protect=args.protect,
                 # The oss.Bucket docstring: with the standalone resources below, the bucket must ignore the
                 # inline attributes they manage, or every update would revert them.
-                ignore_changes=["acl", "versioning", "server_side_encryption_rule"],
+                ignore_changes=["acl", "versioning", "server_side_encryption_rule", "policy"],
             ),
         )
         child = pulumi.ResourceOptions(parent=self)
@@ -228,6 +243,8 @@ class ModelStore(pulumi.ComponentResource):
             f"{name}-bucket-encryption", bucket=bucket.bucket, **encryption_args(store), opts=child)
         alicloud.oss.BucketPublicAccessBlock(
             f"{name}-bucket-public-access-block", bucket=bucket.bucket, block_public_access=True, opts=child)
+        alicloud.oss.BucketPolicy(f"{name}-bucket-policy", bucket=bucket.bucket,
+                                  policy=bucket.bucket.apply(tls_only_policy), opts=child)
         return bucket
 
     def _csi_role(self, name: str, bucket: pulumi.Output[str], args: ModelStoreArgs

@@ -22,11 +22,23 @@ NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2
 """Managed policies of a node role (EKS "Amazon EKS node IAM role")."""
 AL2023_NVIDIA_AMI_PARAMETER = "/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/x86_64/nvidia/recommended/image_id"
 """SSM parameter of the recommended EKS-optimized AL2023 NVIDIA AMI (EKS "Retrieve recommended Amazon Linux AMI IDs")."""
+NODE_METADATA_OPTIONS = {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1}
+"""Instance metadata of every node's launch template: IMDSv2 only (session tokens), and a hop limit of 1 so the token
+PUT's answer dies at the node and a pod behind the node's network namespace cannot get one, hence cannot borrow the
+node role; pods use IRSA (EC2 "Configure the instance metadata options"; EKS best practices "Restrict access to the
+instance profile"). Pods on the host network (the VPC CNI, kube-proxy) share the node's network and keep it."""
 ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
 """The label cluster-autoscaler's AWS provider reads as the GPU label (``GPULabel`` in kubernetes/autoscaler
 ``cluster-autoscaler/cloudprovider/aws/aws_cloud_provider.go``): a node that has it but does not yet offer
 ``nvidia.com/gpu`` (the device plugin is still starting) counts as unready instead of as a node without GPUs, so
 the autoscaler does not scale up again for the same pods."""
+
+
+def root_volume(size_gib: int) -> list[dict[str, Any]]:
+    """``block_device_mappings`` of a node launch template: an encrypted gp3 root volume of ``size_gib`` on
+    ``/dev/xvda``, the root device of the EKS AL2023 AMIs."""
+    return [{"device_name": "/dev/xvda", "ebs": {
+        "volume_size": size_gib, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}]
 
 
 def gpu_node_labels(gpu: AwsGpuCapacityConfig, accelerator: str) -> dict[str, str]:
@@ -131,12 +143,14 @@ class EksCapacity(pulumi.ComponentResource):
     """Where pods run on EKS, scaled by the cluster autoscaler. Needs the ``aws`` and ``kubernetes`` providers in
     ``opts``. Options and their defaults: the README's configuration reference, ``aws``.
 
-    - ``eks.NodeGroup`` ``system``: on-demand ``aws.systemNodes.instanceTypes``, AL2023, ``aws.systemNodes.scaling``,
-      ``aws.systemNodes.labels``, with its node role; its desired size belongs to the autoscaler (ignored).
+    - ``eks.NodeGroup`` ``system-<suffix>``: on-demand ``aws.systemNodes.instanceTypes``, AL2023,
+      ``aws.systemNodes.scaling``, ``aws.systemNodes.labels``, with its node role and the launch template
+      ``<name>-system`` (``ei-<env>-eks-system``: :data:`NODE_METADATA_OPTIONS`, an encrypted gp3 root volume of
+      ``aws.systemNodes.diskSizeGib``); its desired size belongs to the autoscaler (ignored).
     - GPU capacity: a node role (``ei-<env>-eks-gpu-node``) and instance profile, an ``EC2_LINUX`` access entry for
       it (how self-managed nodes join an ``API``-mode cluster), one ``ec2.LaunchTemplate`` per accelerator of
       ``aws.gpuNodes.instanceTypes`` (``<name>-gpu`` for the first, ``<name>-gpu-<accelerator>`` for others) with the
-      recommended AL2023 NVIDIA AMI, the cluster security group, IMDSv2 only, an encrypted gp3 root volume of
+      recommended AL2023 NVIDIA AMI, the cluster security group, :data:`NODE_METADATA_OPTIONS`, an encrypted gp3 root volume of
       ``aws.gpuNodes.rootVolumeSizeGib`` and :func:`node_user_data` labelling nodes with their
       :data:`ACCELERATOR_LABEL`; and an ``autoscaling.Group`` over the private
       subnets with :func:`mixed_instances_policy`, capacity rebalancing (spot replaced ahead of interruption),
@@ -161,16 +175,32 @@ class EksCapacity(pulumi.ComponentResource):
         cluster_name = args.cluster_name
 
         system_role = self._node_role(f"{name}-system-node", physical_name(environment, "eks-system-node"), tags)
+        # A managed node group takes no metadata options of its own: they come with a launch template, which then
+        # also holds the disk size (CreateNodegroup: with launchTemplate, diskSize must not be given). EKS still
+        # picks the AMI (ami_type), joins the nodes and applies the cluster security group, as the template names
+        # neither image, user data nor security groups (EKS "Customize managed nodes with launch templates").
+        system_template = aws.ec2.LaunchTemplate(
+            f"{name}-system",
+            name=physical_name(environment, "eks-system"),
+            metadata_options=NODE_METADATA_OPTIONS,
+            block_device_mappings=root_volume(aws_config.system_nodes.disk_size_gib),
+            update_default_version=True,
+            tags=tags,
+            opts=child,
+        )
         system = aws.eks.NodeGroup(
             f"{name}-system",
             cluster_name=args.cluster,
-            node_group_name="system",
+            # A node group created without a launch template cannot take one (the template's id is ForceNew in
+            # the provider's schema): a prefix lets the new group come up beside the old one instead of clashing
+            # with its fixed name, and so does any later replacement (instance types, subnets: also ForceNew).
+            node_group_name_prefix="system-",
             node_role_arn=system_role.arn,
             subnet_ids=list(args.subnet_ids),
             ami_type="AL2023_x86_64_STANDARD",
             capacity_type="ON_DEMAND",
             instance_types=list(aws_config.system_nodes.instance_types),
-            disk_size=aws_config.system_nodes.disk_size_gib,
+            launch_template={"id": system_template.id, "version": system_template.latest_version.apply(str)},
             labels=dict(aws_config.system_nodes.labels),
             scaling_config={"min_size": aws_config.system_nodes.scaling.min_size,
                             "max_size": aws_config.system_nodes.scaling.max_size,
@@ -231,10 +261,8 @@ class EksCapacity(pulumi.ComponentResource):
             image_id=image_id,
             iam_instance_profile={"arn": instance_profile_arn},
             vpc_security_group_ids=[args.cluster_security_group_id],
-            # IMDSv2 only, one hop: pods cannot borrow the node's credentials; they use IRSA.
-            metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
-            block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {
-                "volume_size": gpu.root_volume_size_gib, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}],
+            metadata_options=NODE_METADATA_OPTIONS,
+            block_device_mappings=root_volume(gpu.root_volume_size_gib),
             user_data=pulumi.Output.all(args.cluster, args.endpoint, args.certificate_authority, args.service_cidr).apply(
                 lambda v: node_user_data(v[0], v[1], v[2], v[3], labels)),
             update_default_version=True,

@@ -87,10 +87,13 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, reg
     }, indent=2)
 
 
-def access_scope(entry: AwsAccessEntry) -> dict[str, Any]:
-    """``access_scope`` of an access policy association: the namespaces listed, else the whole cluster."""
-    if entry.namespaces:
-        return {"type": "namespace", "namespaces": list(entry.namespaces)}
+def access_scope(entry: AwsAccessEntry, catalog_namespaces: Sequence[str]) -> dict[str, Any]:
+    """``access_scope`` of an access policy association (SDK docstring of ``AccessPolicyAssociationAccessScope``:
+    ``type`` ``namespace`` with ``namespaces``, or ``cluster``): the entry's namespaces, the catalog's when it names
+    none, the whole cluster for ``namespaces: []`` (which the config model admits only with an explicit policy)."""
+    namespaces = entry.scope_namespaces(catalog_namespaces)
+    if namespaces:
+        return {"type": "namespace", "namespaces": namespaces}
     return {"type": "cluster"}
 
 
@@ -112,6 +115,8 @@ class EksClusterArgs:
     """``protect`` the cluster (``StackConfig.protect_data``)."""
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets of the control plane's network interfaces, in at least two zones."""
+    catalog_namespaces: Sequence[str]
+    """``StackConfig.catalog_namespaces``: where access entries that name no namespaces apply."""
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -125,7 +130,7 @@ class EksCluster(pulumi.ComponentResource):
     ``aws.publicApiServer``, the upgrade policy ``aws.upgradePolicy``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
     args; the IAM OIDC provider of the cluster's issuer (audience :data:`STS_AUDIENCE`; no thumbprint: IAM
     fetches it itself, per the SDK docstring of ``thumbprint_lists``); one ``eks.AccessEntry`` and
-    ``AccessPolicyAssociation`` per ``aws.accessEntries`` item; and a ``kubernetes`` provider (``k8s``) with
+    ``AccessPolicyAssociation`` per ``aws.accessEntries`` item (:func:`access_scope`); and a ``kubernetes`` provider (``k8s``) with
     :func:`kubeconfig`.
 
     Outputs: ``cluster_name``, ``endpoint``, ``certificate_authority``, ``service_cidr``,
@@ -180,9 +185,12 @@ class EksCluster(pulumi.ComponentResource):
         for i, entry in enumerate(config.access_entries):
             access = aws.eks.AccessEntry(f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=entry.principal_arn,
                                          type="STANDARD", tags=tags, opts=child)
+            # Every input is ForceNew and the provider's id is cluster#principal#policy: a new scope must disassociate
+            # the old one first, or the old one's deletion after the new association would remove the new one too.
             aws.eks.AccessPolicyAssociation(
                 f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=access.principal_arn,
-                policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry), opts=child)
+                policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry, args.catalog_namespaces),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
         self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(cluster.name, self.endpoint, self.certificate_authority).apply(
             lambda values: kubeconfig(values[0], values[1], values[2], args.region)))
         self.k8s_provider = k8s.Provider("k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True, opts=child)

@@ -60,7 +60,7 @@ class AwsPlatform(pulumi.ComponentResource):
         cluster = EksCluster("cluster", EksClusterArgs(
             config=config.aws, cluster_name=cluster_name, environment=config.environment, region=region, tags=tags,
             deletion_protection=config.production, protect=config.protect_data,
-            subnet_ids=network.private_subnet_ids), opts=in_cloud)
+            subnet_ids=network.private_subnet_ids, catalog_namespaces=config.catalog_namespaces), opts=in_cloud)
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[provider, cluster.k8s_provider])
         capacity = EksCapacity("capacity", EksCapacityArgs(
             config=config.aws, environment=config.environment, region=region, tags=tags, cluster_name=cluster_name,

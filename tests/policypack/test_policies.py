@@ -134,12 +134,21 @@ OSS = "alicloud:oss/"
 BUCKET_URN = f"urn:pulumi:test::elastic-inference::{OSS}bucket:Bucket::models"
 
 
+def tls_only(service: str, key: str, resources: list[str], **statement: Any) -> str:
+    return json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": f"{service}:*", "Resource": resources,
+                                      "Condition": {"Bool": {key: "false"}}, **statement}]})
+
+
+OSS_TLS_ONLY = tls_only("oss", "acs:SecureTransport", ["acs:oss:*:*:models", "acs:oss:*:*:models/*"])
+
+
 def oss_bucket_set(**broken: Any) -> list[ResourceView]:
     settings = {
         "bucketAcl:BucketAcl": {"acl": "private"},
         "bucketVersioning:BucketVersioning": {"status": "Enabled"},
         "bucketServerSideEncryption:BucketServerSideEncryption": {"sseAlgorithm": "KMS"},
         "bucketPublicAccessBlock:BucketPublicAccessBlock": {"blockPublicAccess": True},
+        "bucketPolicy:BucketPolicy": {"policy": OSS_TLS_ONLY},
     }
     resources = [view(f"{OSS}bucket:Bucket", {"bucket": "models"}, name="models")]
     for type_, inputs in settings.items():
@@ -169,7 +178,33 @@ def test_buckets_locked_down_matches_settings_by_dependency_when_the_name_is_unk
     assert check_stack("buckets-locked-down", resources) == []
     unrelated = [r if r.type.endswith("bucket:Bucket") else view(r.type, {**r.inputs, "bucket": UNKNOWN_MARK}, name=r.name)
                  for r in oss_bucket_set()]
-    assert len(check_stack("buckets-locked-down", unrelated)) == 4
+    assert len(check_stack("buckets-locked-down", unrelated)) == 5
+
+
+OSS_TLS_FINDING = "needs a bucket policy denying oss:* on the bucket and its objects when acs:SecureTransport is false"
+
+
+@pytest.mark.parametrize("policy", [
+    OSS_TLS_ONLY.replace('"Deny"', '"Allow"'),
+    OSS_TLS_ONLY.replace('"false"', '"true"'),
+    OSS_TLS_ONLY.replace("acs:SecureTransport", "aws:SecureTransport"),
+    tls_only("oss", "acs:SecureTransport", ["acs:oss:*:*:models/*"]),  # objects only: bucket calls stay open
+    tls_only("oss", "acs:SecureTransport", ["acs:oss:*:*:models", "acs:oss:*:*:models/*"], Principal=["acs:ram::1:root"]),
+    tls_only("oss", "acs:SecureTransport", ["acs:oss:*:*:models", "acs:oss:*:*:models/*"], Action=["oss:GetObject"]),
+    "not json",
+])
+def test_buckets_locked_down_needs_a_tls_only_policy(policy):
+    assert check_stack("buckets-locked-down", oss_bucket_set(**{"bucketPolicy:BucketPolicy": {"policy": policy}})) == [
+        ("models", OSS_TLS_FINDING)]
+
+
+def test_buckets_locked_down_accepts_the_tls_only_policy_in_any_spelling_and_waits_for_an_unknown_one():
+    lists = tls_only("oss", "acs:SecureTransport", ["acs:oss:*:*:models", "acs:oss:*:*:models/*"],
+                     Principal=["*"], Action=["oss:*"], Condition={"Bool": {"acs:SecureTransport": ["false"]}})
+    for policy in (lists, json.loads(lists), UNKNOWN_MARK):
+        assert check_stack("buckets-locked-down", oss_bucket_set(**{"bucketPolicy:BucketPolicy": {"policy": policy}})) == []
+    assert check_stack("buckets-locked-down", oss_bucket_set(**{"bucketPolicy:BucketPolicy": False})) == [
+        ("models", OSS_TLS_FINDING)]
 
 
 def test_buckets_locked_down_s3():
@@ -181,13 +216,17 @@ def test_buckets_locked_down_s3():
              {"bucket": "repo", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]}),
         view(f"{s3}bucketPublicAccessBlock:BucketPublicAccessBlock", {"bucket": "repo", "blockPublicAcls": True,
              "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}),
+        view(f"{s3}bucketPolicy:BucketPolicy", {"bucket": "repo", "policy": tls_only(
+            "s3", "aws:SecureTransport", ["arn:aws:s3:::repo", "arn:aws:s3:::repo/*"], Principal={"AWS": "*"})}),
     ]
     assert check_stack("buckets-locked-down", good) == []
-    open_block = good[:3] + [view(good[3].type, {**good[3].inputs, "restrictPublicBuckets": False})]
+    assert [m for _, m in check_stack("buckets-locked-down", good[:4])] == [
+        "needs a bucket policy denying s3:* on the bucket and its objects when aws:SecureTransport is false"]
+    open_block = good[:3] + [view(good[3].type, {**good[3].inputs, "restrictPublicBuckets": False})] + good[4:]
     assert [m for _, m in check_stack("buckets-locked-down", open_block)] == [
         "needs an s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, "
         "restrictPublicBuckets all true"]
-    assert len(check_stack("buckets-locked-down", good[:1])) == 3
+    assert len(check_stack("buckets-locked-down", good[:1])) == 4
 
 
 def test_gpu_requests_match_limits():

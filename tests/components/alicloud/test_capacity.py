@@ -129,3 +129,8 @@ def test_registered_pools_follow_cluster_and_vswitches(run_under_mocks):
         ("SpotAsPriceGo", "30", True)
     assert gpu["scalingConfig"] == {"enable": True, "minSize": 0, "maxSize": 10, "type": "gpu"}
     assert plan.get(NODE_POOL, "system").inputs["taints"] == []
+
+
+def test_every_pool_encrypts_its_system_disks_unless_told_not_to():
+    assert all(arguments(config)["system_disk_encrypted"] is True for config in pools().values())
+    assert arguments(pool(instanceTypes=["ecs.g7.xlarge"], systemDiskEncrypted=False))["system_disk_encrypted"] is False

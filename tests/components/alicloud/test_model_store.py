@@ -16,6 +16,7 @@ from components.alicloud.model_store import (
     bucket_access_policy,
     csi_trust_policy,
     internal_endpoint,
+    tls_only_policy,
 )
 from components.alicloud.platform import model_store_args
 from factories import PRODUCTION, keys_and_strings, stack_config
@@ -27,6 +28,7 @@ BUCKET_ACL = "alicloud:oss/bucketAcl:BucketAcl"
 BUCKET_VERSIONING = "alicloud:oss/bucketVersioning:BucketVersioning"
 BUCKET_ENCRYPTION = "alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption"
 BUCKET_PUBLIC_ACCESS = "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_POLICY = "alicloud:oss/bucketPolicy:BucketPolicy"
 ROLE = "alicloud:ram/role:Role"
 POLICY = "alicloud:ram/policy:Policy"
 ATTACHMENT = "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment"
@@ -119,7 +121,24 @@ def test_kms_encryption_with_service_key_sets_no_key_and_no_kms_grant(run_under_
 
 def test_bucket_ignores_the_inline_attributes_of_its_standalone_resources(run_under_mocks):
     bucket = only(plan_store(run_under_mocks), BUCKET)
-    assert sorted(bucket.ignore_changes) == ["acl", "serverSideEncryptionRule", "versioning"]
+    assert sorted(bucket.ignore_changes) == ["acl", "policy", "serverSideEncryptionRule", "versioning"]
+
+
+def test_bucket_refuses_every_request_without_tls(run_under_mocks):
+    plan = plan_store(run_under_mocks)
+    name = only(plan, BUCKET).inputs["bucket"]
+    policy = only(plan, BUCKET_POLICY)
+    assert policy.inputs["bucket"] == name and only(plan, BUCKET).urn in policy.depends_on
+    [statement] = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement == {"Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"],
+                         "Resource": [f"acs:oss:*:*:{name}", f"acs:oss:*:*:{name}/*"],
+                         "Condition": {"Bool": {"acs:SecureTransport": ["false"]}}}
+
+
+def test_the_csi_mount_speaks_tls_so_the_tls_only_policy_admits_it(run_under_mocks):
+    assert pv_attributes(plan_store(run_under_mocks))["url"].startswith("https://")
+    # A deny only: who may read the bucket stays RAM's business (the CSI role's policy).
+    assert {s["Effect"] for s in json.loads(tls_only_policy("models"))["Statement"]} == {"Deny"}
 
 
 def test_production_bucket_is_protected_and_never_force_destroyed(run_under_mocks):
@@ -296,7 +315,7 @@ def test_every_child_belongs_to_the_component_and_uses_the_given_kubernetes_prov
     component = only(plan, COMPONENT)
     children = [r for r in plan.resources if r.type not in (COMPONENT, K8S_PROVIDER)]
     assert {r.type for r in children} == {BUCKET, BUCKET_ACL, BUCKET_VERSIONING, BUCKET_ENCRYPTION,
-                                          BUCKET_PUBLIC_ACCESS, ROLE, POLICY, ATTACHMENT, NAMESPACE, PV, PVC}
+                                          BUCKET_PUBLIC_ACCESS, BUCKET_POLICY, ROLE, POLICY, ATTACHMENT, NAMESPACE, PV, PVC}
     assert all(r.parent == component.urn for r in children)
     for r in children:
         if r.type.startswith("kubernetes:"):

@@ -1,0 +1,38 @@
+"""The ``aws`` section's rules: access entries are least privilege unless the stack spells out more."""
+
+from __future__ import annotations
+
+from cloud_factories import AWS, CPU_BURST_SERVICE, GPU_SERVICE, issues, load, merge
+
+ADMINS = "arn:aws:iam::123456789012:role/admins"
+
+
+def entries(*items: dict) -> dict:
+    return {"aws": {**AWS["aws"], "accessEntries": list(items)}}
+
+
+def test_an_entry_that_names_only_its_principal_views_the_catalogs_namespaces():
+    config = load(AWS, **entries({"principalArn": ADMINS}),
+                  services=[GPU_SERVICE, merge(CPU_BURST_SERVICE, {"namespace": "team-b"})])
+    [entry] = config.aws.access_entries
+    assert entry.policy == "AmazonEKSViewPolicy"
+    assert config.catalog_namespaces == ["inference", "team-b"]
+    assert entry.scope_namespaces(config.catalog_namespaces) == ["inference", "team-b"]
+
+
+def test_the_whole_cluster_needs_namespaces_empty_and_an_explicit_policy():
+    config = load(AWS, **entries({"principalArn": ADMINS, "policy": "AmazonEKSClusterAdminPolicy", "namespaces": []},
+                                 {"principalArn": ADMINS, "policy": "AmazonEKSViewPolicy", "namespaces": []}))
+    assert [e.scope_namespaces(["inference"]) for e in config.aws.access_entries] == [[], []]
+    found = issues(AWS, **entries({"principalArn": ADMINS, "namespaces": []}))
+    assert [i for i in found if i.startswith("aws.accessEntries")] == [
+        "aws.accessEntries[0].namespaces: namespaces [] grants the whole cluster, but no policy says what "
+        "(hint: name the cluster-wide policy (e.g. policy: AmazonEKSViewPolicy), or list namespaces)"]
+
+
+def test_cluster_admin_is_refused_within_namespaces_or_by_default():
+    for scope in ({}, {"namespaces": ["inference"]}):
+        found = issues(AWS, **entries({"principalArn": ADMINS, "policy": "AmazonEKSClusterAdminPolicy", **scope}))
+        assert [i.split(":")[0] for i in found if i.startswith("aws.accessEntries")] == ["aws.accessEntries[0].policy"], found
+    config = load(AWS, **entries({"principalArn": ADMINS, "policy": "AmazonEKSAdminPolicy", "namespaces": ["inference"]}))
+    assert config.aws.access_entries[0].scope_namespaces(["x"]) == ["inference"]
