@@ -90,6 +90,29 @@ class S3Access:
             raise ValueError("S3 access needs exactly one of credentials and role_arn")
 
 
+ECS_METADATA_CIDRS = ("100.100.100.200/32",)
+"""The ECS instance metadata service, which also hands out the node's RAM role credentials."""
+EC2_METADATA_CIDRS = ("169.254.169.254/32", "fd00:ec2::254/128")
+"""EC2's instance metadata service (IMDS) on IPv4 and on Nitro instances' IPv6 address."""
+
+
+@dataclass(frozen=True)
+class NetworkBoundary:
+    """What every service's NetworkPolicy admits beyond its own namespace, and which addresses its pods never reach."""
+
+    ingress_namespaces: frozenset[str] = frozenset()
+    """Namespaces of the ingress controller the platform installs (ACK: ``kube-system``); none where the program
+    installs none, and a stack names its controller's namespace in ``services[].networkPolicy.allowFromNamespaces``."""
+    metadata_cidrs: tuple[str, ...] = ECS_METADATA_CIDRS + EC2_METADATA_CIDRS
+    """Instance metadata addresses pods may not reach: they hand out the node's credentials. Default: every cloud's
+    this program knows, for a cluster whose cloud it does not know (an existing cluster); excepting an address
+    nothing listens on costs nothing."""
+
+
+ANY_CLOUD = NetworkBoundary()
+"""A cluster of unknown cloud: no ingress controller known, every known metadata address excepted."""
+
+
 @dataclass(frozen=True)
 class ClusterContext:
     """The cluster as the Kubernetes layer sees it. Built by each cloud's platform, or from a platform stack."""
@@ -117,5 +140,7 @@ class ClusterContext:
     storage: Sequence[pulumi.Resource] = ()
     """What must exist before pods start (the model store, the S3 repository, the CSI driver). Passed explicitly
     because children do not inherit a component's ``depends_on`` (pulumi/pulumi#8721)."""
+    network: NetworkBoundary = ANY_CLOUD
+    """Sources admitted to serving ports and addresses excluded from egress (:func:`components.kubernetes.inference_service.network_policy_spec`)."""
     capacity: Sequence[pulumi.Resource] = ()
     """The nodes add-on pods run on; Helm releases wait for them, or they time out on a new cluster."""
