@@ -11,9 +11,10 @@ import json
 
 import pulumi
 
+from policypack.metadata import ECS_METADATA_CIDRS
 from stackconfig import ClusterConfig
 
-from ..kubernetes.context import ECS_METADATA_CIDRS, NetworkBoundary, QpsMetric
+from ..kubernetes.context import NetworkBoundary, QpsMetric
 
 QPS_METRIC = "sls_ingress_qps"
 """External metric of ``ack-alibaba-cloud-metrics-adapter``: NGINX ingress requests per second from SLS."""

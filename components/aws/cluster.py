@@ -10,9 +10,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from policypack.metadata import EC2_METADATA_CIDRS
 from stackconfig import AwsAccessEntry, AwsConfig
 
-from ..kubernetes.context import EC2_METADATA_CIDRS, NetworkBoundary
+from ..kubernetes.context import NetworkBoundary
 from ..naming import physical_name
 
 STS_AUDIENCE = "sts.amazonaws.com"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from policypack.metadata import METADATA_CIDRS
 from stackconfig import ClaimRef, S3Credentials
 
 if TYPE_CHECKING:
@@ -90,12 +91,6 @@ class S3Access:
             raise ValueError("S3 access needs exactly one of credentials and role_arn")
 
 
-ECS_METADATA_CIDRS = ("100.100.100.200/32",)
-"""The ECS instance metadata service, which also hands out the node's RAM role credentials."""
-EC2_METADATA_CIDRS = ("169.254.169.254/32", "fd00:ec2::254/128")
-"""EC2's instance metadata service (IMDS) on IPv4 and on Nitro instances' IPv6 address."""
-
-
 @dataclass(frozen=True)
 class NetworkBoundary:
     """What every service's NetworkPolicy admits beyond its own namespace, and which addresses its pods never reach."""
@@ -103,7 +98,7 @@ class NetworkBoundary:
     ingress_namespaces: frozenset[str] = frozenset()
     """Namespaces of the ingress controller the platform installs (ACK: ``kube-system``); none where the program
     installs none, and a stack names its controller's namespace in ``services[].networkPolicy.allowFromNamespaces``."""
-    metadata_cidrs: tuple[str, ...] = ECS_METADATA_CIDRS + EC2_METADATA_CIDRS
+    metadata_cidrs: tuple[str, ...] = METADATA_CIDRS
     """Instance metadata addresses pods may not reach: they hand out the node's credentials. Default: every cloud's
     this program knows, for a cluster whose cloud it does not know (an existing cluster); excepting an address
     nothing listens on costs nothing."""
