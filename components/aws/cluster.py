@@ -142,10 +142,11 @@ def vpc_cni_addon(version: Optional[str]) -> dict[str, Any]:
     EKS installs the VPC CNI into every cluster as a self-managed add-on; creating the EKS add-on adopts it, and
     ``resolve_conflicts_on_create: OVERWRITE`` (``NONE`` or ``OVERWRITE``, pulumi-aws ``eks.Addon``) lets the
     adoption replace its settings instead of failing on them. ``OVERWRITE`` on update as well: this stack owns the
-    add-on's configuration, so a later version does not keep a hand edit that switched the agent off."""
+    add-on's configuration, so a later version does not keep a hand edit that switched the agent off. ``preserve``:
+    deleting the add-on resource leaves the plugin running, because pods on the nodes have no network without it."""
     return {"addon_name": VPC_CNI_ADDON, **addon_version(version),
             "configuration_values": json.dumps({"enableNetworkPolicy": "true"}),
-            "resolve_conflicts_on_create": "OVERWRITE", "resolve_conflicts_on_update": "OVERWRITE"}
+            "resolve_conflicts_on_create": "OVERWRITE", "resolve_conflicts_on_update": "OVERWRITE", "preserve": True}
 
 
 class EksCluster(pulumi.ComponentResource):

@@ -156,6 +156,7 @@ def test_the_vpc_cni_add_on_is_adopted_with_its_network_policy_agent_on(aws_plan
     assert json.loads(addon["configurationValues"]) == {"enableNetworkPolicy": "true"}
     # EKS installed it self-managed: the adoption overwrites, or creating the add-on fails on the conflict
     assert addon["resolveConflictsOnCreate"] == "OVERWRITE"
+    assert addon["preserve"] is True  # deleting the resource must not take the nodes' pod network with it
     assert "addonVersion" not in addon  # EKS's default version for the cluster's Kubernetes version
     pinned = load(AWS, aws={"vpcCniVersion": "v1.20.4-eksbuild.2"})
     plan = run(lambda: build_platform(pinned), "elastic-inference", "test", {}, [])
