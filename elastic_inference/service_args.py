@@ -164,6 +164,13 @@ class IngressArgs(TypedDict):
     """Secret with the TLS certificate for ``host``; no TLS when unset."""
 
 
+class NetworkPolicyArgs(TypedDict):
+    """Who may reach the service's serving ports besides its own namespace, the platform's ingress controller and the namespace of the Prometheus a ``keda`` trigger names by its ``<service>.<namespace>.svc`` address."""
+
+    allow_from_namespaces: NotRequired[list[str]]
+    """Further namespaces whose pods may connect (the ingress controller's on EKS or an existing cluster, a Prometheus named by another address, in-cluster clients elsewhere)."""
+
+
 class InferenceServiceArgs(TypedDict):
     """An inference service on an existing platform stack: the catalog entry of a stack file
     (``services[]``) without ``namespace`` and ``model.source``, and the platform stack to deploy onto."""
@@ -193,3 +200,5 @@ class InferenceServiceArgs(TypedDict):
     """Ingress; required by ``autoscaling.qps``."""
     env: NotRequired[dict[str, str]]
     """Extra environment variables of the server container. Credentials are refused here."""
+    network_policy: NotRequired[NetworkPolicyArgs]
+    """Sources the service's NetworkPolicy admits."""

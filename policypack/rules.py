@@ -21,6 +21,7 @@ nothing of this repository's other requirements.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence  # not typing's aliases: isinstance on those is slow
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar, Union
 
 from .credentials import credential_name, credential_value
+from .metadata import EC2_METADATA_CIDRS, ECS_METADATA_CIDRS, METADATA_CIDRS
 from .sentinels import SECRET_MARK, UNKNOWN_MARK
 
 ADVISORY = "advisory"
@@ -480,7 +482,7 @@ def inference_readiness_probes(resource: ResourceView, settings: Settings) -> li
 
 
 def _selects(selector: Any, labels: Mapping[str, Any]) -> bool:
-    """Whether a PDB's ``matchLabels`` select pods with ``labels`` (``matchExpressions`` are not evaluated)."""
+    """Whether a PDB's or NetworkPolicy's ``matchLabels`` select pods with ``labels`` (``matchExpressions`` are not evaluated)."""
     match = get_path(selector, "matchLabels")
     return isinstance(match, Mapping) and bool(match) and all(labels.get(k) == v for k, v in match.items())
 
@@ -506,6 +508,91 @@ def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings:
         labels = get_path(workload.inputs, "spec", "template", "metadata", "labels") or {}
         if not any(_selects(selector, labels) for selector in budget_selectors.get(namespace, ())):
             findings.append((workload, "no PodDisruptionBudget in its namespace selects its pods"))
+    return findings
+
+
+SELDON_DEPLOYMENT_ID_LABEL = "seldon-deployment-id"
+"""Label Seldon's operator puts on every pod of a SeldonDeployment, valued with its name."""
+CLUSTER_METADATA = {"alicloud:cs/managedKubernetes:ManagedKubernetes": ECS_METADATA_CIDRS, "aws:eks/cluster:Cluster": EC2_METADATA_CIDRS}
+"""The metadata addresses of the nodes of each kind of cluster this program creates; on a cluster it does not
+create (an existing one) every known address must be denied."""
+
+
+def _pod_labels(workload: ResourceView) -> list[Mapping[str, Any]]:
+    """The labels of each kind of pod the workload runs (a SeldonDeployment: one per component)."""
+    if workload.kind == "Deployment":
+        return [get_path(workload.inputs, "spec", "template", "metadata", "labels") or {}]
+    sdep = {SELDON_DEPLOYMENT_ID_LABEL: get_path(workload.inputs, "metadata", "name")}
+    return [{**(get_path(component, "metadata", "labels") or {}), **sdep}
+            for predictor in get_path(workload.inputs, "spec", "predictors") or []
+            for component in predictor.get("componentSpecs") or []] or [sdep]
+
+
+def _admits(rule: Any, address: str) -> bool:
+    """Whether an egress rule lets pods connect to an address outside the cluster: a rule without peers admits
+    everything, a pod or namespace selector no address outside the cluster, an ipBlock its CIDR but its exceptions."""
+    peers = get_path(rule, "to")
+    if not peers:
+        return True
+    ip = ipaddress.ip_address(address)
+    for block in (get_path(peer, "ipBlock") for peer in peers):
+        if not isinstance(block, Mapping):
+            continue
+        cidr = ipaddress.ip_network(str(block.get("cidr")), strict=False)
+        if cidr.version == ip.version and ip in cidr and not any(
+                ip in ipaddress.ip_network(str(excepted), strict=False) for excepted in block.get("except") or []
+                if ipaddress.ip_network(str(excepted), strict=False).version == ip.version):
+            return True
+    return False
+
+
+def _from_every_namespace(rule: Any) -> bool:
+    """Whether an ingress rule admits pods of every namespace: no ``from``, or a peer with an empty namespace selector."""
+    peers = get_path(rule, "from")
+    return not peers or any(isinstance(get_path(peer, "namespaceSelector"), Mapping)
+                            and not any(get_path(peer, "namespaceSelector").values()) for peer in peers)
+
+
+def _network_policy_problems(policies: list[Mapping[str, Any]], metadata: Sequence[str]) -> list[str]:
+    """What is open about pods that ``policies`` (all that select them) govern: NetworkPolicies add up, so one
+    policy that admits a source or destination admits it."""
+    governing = {kind: [p for p in policies if kind in (get_path(p, "policyTypes") or [])] for kind in ("Ingress", "Egress")}
+    problems = []
+    if not governing["Egress"]:
+        problems.append("no NetworkPolicy restricts its egress: its pods reach instance metadata and the node's credentials")
+    else:
+        reached = [a for a in (str(ipaddress.ip_network(c).network_address) for c in metadata)
+                   if any(_admits(rule, a) for p in governing["Egress"] for rule in get_path(p, "egress") or [])]
+        problems += [f"its NetworkPolicy egress admits the instance metadata address {a}: except it from every ipBlock"
+                     for a in reached]
+    if not governing["Ingress"]:
+        problems.append("no NetworkPolicy restricts its ingress")
+    elif any(_from_every_namespace(rule) for p in governing["Ingress"] for rule in get_path(p, "ingress") or []):
+        problems.append("its NetworkPolicy admits pods of every namespace: name the ingress controller's, the metrics "
+                        "scraper's and its own namespace")
+    return problems
+
+
+@stack_policy("inference-network-policy", MANDATORY, settings=("production",))
+def inference_network_policy(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
+    """In production, NetworkPolicies select the pods of every inference workload, deny their egress to the
+    cluster's instance metadata address (ECS 100.100.100.200 on ACK, EC2 IMDS on EKS, both elsewhere) and admit
+    ingress only from named namespaces: a compromised server cannot take the node's credentials, and only the
+    ingress controller and the metrics scraper reach serving ports."""
+    if not settings.production:
+        return []
+    metadata = [c for r in resources for c in CLUSTER_METADATA.get(r.type, ())] or list(METADATA_CIDRS)
+    policies: dict[str, list[Mapping[str, Any]]] = {}  # by namespace
+    for policy in resources:
+        if policy.kind == "NetworkPolicy":
+            policies.setdefault(get_path(policy.inputs, "metadata", "namespace") or "default", []).append(
+                policy.inputs.get("spec") or {})
+    findings: list[Finding] = []
+    for workload in filter(is_inference_workload, resources):
+        namespace = get_path(workload.inputs, "metadata", "namespace") or "default"
+        for labels in _pod_labels(workload):
+            selecting = [p for p in policies.get(namespace, ()) if _selects(get_path(p, "podSelector"), labels)]
+            findings += [(workload, problem) for problem in _network_policy_problems(selecting, metadata)]
     return findings
 
 

@@ -127,6 +127,9 @@ class AwsAccessEntry(ConfigModel):
         return list(catalog_namespaces if self.namespaces is None else self.namespaces)
 
 
+EksAddonVersion = matching(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$", "an EKS add-on version such as v1.15.0-eksbuild.1", 64)
+
+
 class AwsModelStoreConfig(ConfigModel):
     """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver."""
 
@@ -140,7 +143,7 @@ class AwsModelStoreConfig(ConfigModel):
     """Nominal size of the volume (S3 is not size-limited; Kubernetes requires a value)."""
     prefix: Optional[matching(r"^([-A-Za-z0-9_.]+/)+$", "an S3 key prefix ending in '/', such as models/", 1024)] = None
     """Mount only this prefix of the bucket (ending in ``/``); services' model paths are relative to it. Default: the whole bucket."""
-    csi_driver_version: Optional[matching(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$", "an EKS add-on version such as v1.15.0-eksbuild.1", 64)] = None
+    csi_driver_version: Optional[EksAddonVersion] = None
     """Version of the ``aws-mountpoint-s3-csi-driver`` EKS add-on, e.g. ``v1.15.0-eksbuild.1``. Default: the version EKS installs by default for the cluster's Kubernetes version."""
 
 
@@ -153,6 +156,8 @@ class AwsConfig(ConfigModel):
     """One public subnet CIDR per zone (load balancers, NAT gateways), in the order of ``zones``."""
     private_subnet_cidrs: list[Cidr] = []
     """One private subnet CIDR per zone (nodes, Fargate pods), in the order of ``zones``. Pods take VPC addresses (VPC CNI): make them large."""
+    vpc_cni_version: Optional[EksAddonVersion] = None
+    """Version of the ``vpc-cni`` EKS add-on, which the stack manages to turn on its network policy agent (at least v1.14.0-eksbuild.3). Default: the version EKS installs by default for the cluster's Kubernetes version."""
     # 1.35: the newest EKS version in standard support through 2026-12 (EKS release calendar: 1.33 left standard
     # support 2026-07-29, 1.34 on 2026-12-02, 1.35 has it until 2027-03-27) that what we pin supports: the
     # cluster-autoscaler 1.35 image and chart, KEDA 2.21, the AL2023 NVIDIA AMI parameter of 1.35.

@@ -165,6 +165,10 @@ def _check_service_cloud(config: StackConfig, at: str, svc: ServiceConfig) -> li
     if cloud == "aws" and svc.model.source == "s3" and svc.server == "seldon":
         findings.append((f"{at}.model.source", "Seldon's storage initializer reads S3 with access keys, which aws does not use",
                          "use model.source: store (the model store is mounted with IRSA) or server: triton"))
+    if cloud != "alicloud" and svc.ingress is not None and not svc.network_policy.allow_from_namespaces:
+        findings.append((f"{at}.networkPolicy.allowFromNamespaces", f"the service has an Ingress, but on cloud {cloud} this "
+                         "program installs no ingress controller, so its NetworkPolicy admits none",
+                         "list the namespace the ingress controller runs in, e.g. [ingress-nginx]"))
     if cloud == "existing" and burst.mode != "none":
         findings.append((f"{at}.burst.mode", "an existing cluster has no burst capacity this program manages", "set burst.mode: none"))
     selector = svc.placement.node_selector

@@ -230,6 +230,15 @@ class SeldonConfig(ConfigModel):
     """``tfserving``: TF Serving behind Seldon's TF Serving proxy (the ESS guide). ``triton``: Seldon's Triton server (the tutorial)."""
 
 
+class NetworkPolicyConfig(ConfigModel):
+    """Who may reach the service's serving ports besides its own namespace, the platform's ingress controller and the
+    namespace of the Prometheus a ``keda`` trigger names by its ``<service>.<namespace>.svc`` address."""
+
+    allow_from_namespaces: list[DnsLabel] = []
+    """Further namespaces whose pods may connect (the ingress controller's on EKS or an existing cluster, a
+    Prometheus named by another address, in-cluster clients elsewhere)."""
+
+
 class ServiceConfig(ConfigModel):
     """One inference service of the catalog."""
 
@@ -257,6 +266,8 @@ class ServiceConfig(ConfigModel):
     """Ingress; required by ``autoscaling.qps``."""
     env: dict[matching(r"^[A-Za-z_][A-Za-z0-9_]*$", "an environment variable name of letters, digits and '_', not starting with a digit", 256), str] = {}
     """Extra environment variables of the server container. Credentials are refused here."""
+    network_policy: NetworkPolicyConfig = NetworkPolicyConfig()
+    """Sources the service's NetworkPolicy admits."""
 
     @property
     def serving_kind(self) -> str:

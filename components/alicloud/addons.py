@@ -11,14 +11,18 @@ import json
 
 import pulumi
 
+from policypack.metadata import ECS_METADATA_CIDRS
 from stackconfig import ClusterConfig
 
-from ..kubernetes.context import QpsMetric
+from ..kubernetes.context import NetworkBoundary, QpsMetric
 
 QPS_METRIC = "sls_ingress_qps"
 """External metric of ``ack-alibaba-cloud-metrics-adapter``: NGINX ingress requests per second from SLS."""
 INGRESS_LOGSTORE = "nginx-ingress"
 """Logstore ACK's ``logtail-ds`` add-on (``IngressDashboardEnabled``) writes NGINX ingress logs to."""
+ACK_NETWORK = NetworkBoundary(ingress_namespaces=frozenset({"kube-system"}), metadata_cidrs=ECS_METADATA_CIDRS)
+"""ACK's NGINX ingress controller add-on runs in ``kube-system``; ECS metadata answers at 100.100.100.200. Pods read
+OSS through the CSI mount (the node's RRSA token) or S3 keys from a Secret, never through metadata."""
 
 
 def cluster_addons(cluster: ClusterConfig) -> list[dict[str, str]]:

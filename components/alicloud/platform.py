@@ -16,7 +16,7 @@ from ..kubernetes.context import ClusterContext
 from ..naming import cloud_tags
 from ..outputs import AlicloudOutputs
 from ..s3.repository import key_based_s3_access
-from .addons import sls_qps_metric
+from .addons import ACK_NETWORK, sls_qps_metric
 from .burst import ECI, VirtualNodes, VirtualNodesArgs
 from .capacity import NodePool, NodePoolArgs
 from .cluster import Cluster, ClusterArgs
@@ -95,7 +95,7 @@ class AlicloudPlatform(pulumi.ComponentResource):
             ClusterContext(
                 provider=cluster.k8s_provider, cloud=config.cloud, burst=ECI, qps=sls_qps_metric(cluster.log_project),
                 model_claim=config.model_claim, namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace},
-                s3=s3, storage=[store, *repository], capacity=list(pools.values())))
+                s3=s3, network=ACK_NETWORK, storage=[store, *repository], capacity=list(pools.values())))
 
         self.outputs = AlicloudOutputs(
             cloud=config.cloud,

@@ -10,8 +10,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from policypack.metadata import EC2_METADATA_CIDRS
 from stackconfig import AwsAccessEntry, AwsConfig
 
+from ..kubernetes.context import NetworkBoundary
 from ..naming import physical_name
 
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -119,6 +121,34 @@ class EksClusterArgs:
     """``StackConfig.catalog_namespaces``: where access entries that name no namespaces apply."""
 
 
+VPC_CNI_ADDON = "vpc-cni"
+EKS_NETWORK = NetworkBoundary(metadata_cidrs=EC2_METADATA_CIDRS)
+"""EKS as this program builds it has no ingress controller (a stack names its own in
+``services[].networkPolicy.allowFromNamespaces``); IMDS answers at 169.254.169.254 and fd00:ec2::254. Services
+read S3 with IRSA (a projected web identity token file and STS), never through IMDS."""
+
+
+def addon_version(version: Optional[str]) -> dict[str, str]:
+    """The ``addon_version`` argument of an EKS add-on: the configured version, else none, so that EKS installs its
+    default version for the cluster's Kubernetes version."""
+    return {"addon_version": version} if version else {}
+
+
+def vpc_cni_addon(version: Optional[str]) -> dict[str, Any]:
+    """Arguments of the ``vpc-cni`` EKS add-on with its network policy agent on, so that NetworkPolicies are enforced
+    (EKS user guide, "Configure the VPC CNI for network policies": ``enableNetworkPolicy`` in the add-on's
+    configuration values, VPC CNI v1.14+, Kubernetes 1.25+; not on Fargate pods).
+
+    EKS installs the VPC CNI into every cluster as a self-managed add-on; creating the EKS add-on adopts it, and
+    ``resolve_conflicts_on_create: OVERWRITE`` (``NONE`` or ``OVERWRITE``, pulumi-aws ``eks.Addon``) lets the
+    adoption replace its settings instead of failing on them. ``OVERWRITE`` on update as well: this stack owns the
+    add-on's configuration, so a later version does not keep a hand edit that switched the agent off. ``preserve``:
+    deleting the add-on resource leaves the plugin running, because pods on the nodes have no network without it."""
+    return {"addon_name": VPC_CNI_ADDON, **addon_version(version),
+            "configuration_values": json.dumps({"enableNetworkPolicy": "true"}),
+            "resolve_conflicts_on_create": "OVERWRITE", "resolve_conflicts_on_update": "OVERWRITE", "preserve": True}
+
+
 class EksCluster(pulumi.ComponentResource):
     """An EKS cluster that admits only through access entries, with IRSA, and a Kubernetes provider for it. Options
     and their defaults: the README's configuration reference, ``aws``.
@@ -182,6 +212,8 @@ class EksCluster(pulumi.ComponentResource):
         provider = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc", url=self.oidc_issuer_url, client_id_lists=[STS_AUDIENCE], tags=tags, opts=child)
         self.oidc_provider_arn = provider.arn
+        aws.eks.Addon(f"{name}-vpc-cni", **vpc_cni_addon(config.vpc_cni_version), cluster_name=cluster.name, tags=tags,
+                      opts=child)
         for i, entry in enumerate(config.access_entries):
             access = aws.eks.AccessEntry(f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=entry.principal_arn,
                                          type="STANDARD", tags=tags, opts=child)

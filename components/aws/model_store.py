@@ -17,7 +17,7 @@ from ..kubernetes.model_claim import static_claim
 from ..kubernetes.pod_template import RUN_AS_USER
 from ..naming import physical_name
 from ..s3.bucket import private_bucket
-from .cluster import irsa_role
+from .cluster import addon_version, irsa_role
 
 MOUNTPOINT_DRIVER = "s3.csi.aws.com"
 """CSI driver name of Mountpoint for Amazon S3 (awslabs/mountpoint-s3-csi-driver, static provisioning example)."""
@@ -126,10 +126,9 @@ class EksModelStore(pulumi.ComponentResource):
             service_accounts=[MOUNTPOINT_SERVICE_ACCOUNT], policy=read_policy,
             description=f"The Mountpoint S3 CSI driver mounts the model bucket {args.bucket_name} with this role (IRSA).",
             tags=tags)
-        addon_args = {"addon_version": store.csi_driver_version} if store.csi_driver_version else {}
         driver = aws.eks.Addon(
             f"{name}-csi-driver", cluster_name=args.cluster_name, addon_name=MOUNTPOINT_ADDON,
-            service_account_role_arn=role.arn, tags=tags, **addon_args,
+            service_account_role_arn=role.arn, tags=tags, **addon_version(store.csi_driver_version),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[grant, *args.nodes]))
         claim = static_claim(self, name, namespace=store.namespace, claim_name=store.claim_name,
                              volume=mountpoint_volume_spec(store, bucket.bucket, region), volume_depends_on=[driver, grant])

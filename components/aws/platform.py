@@ -17,7 +17,7 @@ from ..naming import cloud_tags
 from ..outputs import AwsOutputs
 from .burst import FARGATE, fargate_selectors
 from .capacity import EksCapacity, EksCapacityArgs
-from .cluster import EksCluster, EksClusterArgs, eks_cluster_name
+from .cluster import EKS_NETWORK, EksCluster, EksClusterArgs, eks_cluster_name
 from .model_store import EksModelStore, EksModelStoreArgs, s3_readers
 from .network import AwsNetwork, AwsNetworkArgs
 
@@ -78,7 +78,7 @@ class AwsPlatform(pulumi.ComponentResource):
             if store.reader_role_arn is not None else None
         catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
             provider=cluster.k8s_provider, cloud=config.cloud, burst=FARGATE, model_claim=config.model_claim,
-            namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace}, s3=s3,
+            namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace}, s3=s3, network=EKS_NETWORK,
             storage=store.ready, capacity=capacity.nodes))
 
         self.outputs = AwsOutputs(

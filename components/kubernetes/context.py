@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from policypack.metadata import METADATA_CIDRS
 from stackconfig import ClaimRef, S3Credentials
 
 if TYPE_CHECKING:
@@ -91,6 +92,23 @@ class S3Access:
 
 
 @dataclass(frozen=True)
+class NetworkBoundary:
+    """What every service's NetworkPolicy admits beyond its own namespace, and which addresses its pods never reach."""
+
+    ingress_namespaces: frozenset[str] = frozenset()
+    """Namespaces of the ingress controller the platform installs (ACK: ``kube-system``); none where the program
+    installs none, and a stack names its controller's namespace in ``services[].networkPolicy.allowFromNamespaces``."""
+    metadata_cidrs: tuple[str, ...] = METADATA_CIDRS
+    """Instance metadata addresses pods may not reach: they hand out the node's credentials. Default: every cloud's
+    this program knows, for a cluster whose cloud it does not know (an existing cluster); excepting an address
+    nothing listens on costs nothing."""
+
+
+ANY_CLOUD = NetworkBoundary()
+"""A cluster of unknown cloud: no ingress controller known, every known metadata address excepted."""
+
+
+@dataclass(frozen=True)
 class ClusterContext:
     """The cluster as the Kubernetes layer sees it. Built by each cloud's platform, or from a platform stack."""
 
@@ -117,5 +135,7 @@ class ClusterContext:
     storage: Sequence[pulumi.Resource] = ()
     """What must exist before pods start (the model store, the S3 repository, the CSI driver). Passed explicitly
     because children do not inherit a component's ``depends_on`` (pulumi/pulumi#8721)."""
+    network: NetworkBoundary = ANY_CLOUD
+    """Sources admitted to serving ports and addresses excluded from egress (:func:`components.kubernetes.inference_service.network_policy_spec`)."""
     capacity: Sequence[pulumi.Resource] = ()
     """The nodes add-on pods run on; Helm releases wait for them, or they time out on a new cluster."""

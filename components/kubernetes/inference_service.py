@@ -4,7 +4,9 @@ disruption budget and exactly one autoscaler."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from typing import Any, Mapping, Optional
+from urllib.parse import urlsplit
 
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
@@ -18,7 +20,7 @@ from stackconfig import S3Credentials, ServiceConfig
 
 from . import autoscaling, seldon, serving
 from .addons import required_addons
-from .context import ClusterContext, QpsMetric
+from .context import ClusterContext, NetworkBoundary, QpsMetric
 from .pod_template import PodOptions, pod_template, selector_labels, standard_labels
 
 KEDA_API_VERSION = "keda.sh/v1alpha1"
@@ -134,21 +136,57 @@ def service_spec(service: ServiceConfig) -> dict[str, Any]:
     }
 
 
-def network_policy_spec(service: ServiceConfig) -> dict[str, Any]:
-    """Admit traffic to the service's pods only from pods of the cluster (the ingress controller, the
-    metrics scraper, in-cluster clients), and for our own servers only on their serving ports. Seldon's
-    pods (label ``seldon-deployment-id``) also listen on ports Seldon's operator chooses, so there the
-    policy limits the sources only. Kubelet probes are not subject to NetworkPolicy."""
-    in_cluster = [{"namespaceSelector": {}}]
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+"""Label the API server sets on every namespace to its name (Kubernetes 1.22+), so a policy can select one by name."""
+
+
+def scraper_namespace(service: ServiceConfig) -> Optional[str]:
+    """The namespace of the Prometheus a ``keda`` trigger queries, when its address is a Service's cluster DNS name
+    (``<service>.<namespace>.svc[.<cluster domain>]``): that Prometheus scrapes the pods it autoscales on."""
+    keda = service.autoscaling.keda
+    if keda is None:
+        return None
+    labels = (urlsplit(keda.server_address).hostname or "").split(".")
+    return labels[1] if len(labels) >= 3 and labels[2] == "svc" else None
+
+
+def admitted_namespaces(service: ServiceConfig, network: NetworkBoundary) -> list[str]:
+    """Namespaces whose pods may reach the service: its own (in-cluster clients), the platform's ingress controller's,
+    the metrics scraper's, and those the service allows (``networkPolicy.allowFromNamespaces``)."""
+    scraper = scraper_namespace(service)
+    return sorted({service.namespace, *network.ingress_namespaces, *([scraper] if scraper else []),
+                   *service.network_policy.allow_from_namespaces})
+
+
+def egress_rules(network: NetworkBoundary) -> list[dict[str, Any]]:
+    """Egress anywhere but the instance metadata addresses: DNS, the model store's and S3/OSS endpoints, STS (the
+    workload identities read token files and call STS, not metadata) and in-cluster Services stay reachable. Pods
+    are named by a namespace selector as well, because whether an ``ipBlock`` matches pod addresses is up to the
+    network plugin."""
+    peers: list[dict[str, Any]] = [{"namespaceSelector": {}}]
+    for everything in ("0.0.0.0/0", "::/0"):
+        family = ip_network(everything).version
+        excepted = [cidr for cidr in network.metadata_cidrs if ip_network(cidr).version == family]
+        peers.append({"ipBlock": {"cidr": everything, **({"except": excepted} if excepted else {})}})
+    return [{"to": peers}]
+
+
+def network_policy_spec(service: ServiceConfig, network: NetworkBoundary) -> dict[str, Any]:
+    """Admit traffic to the service's pods only from :func:`admitted_namespaces`, and for our own servers only on
+    their serving ports; let them reach everything but instance metadata (:func:`egress_rules`). Seldon's pods
+    (label ``seldon-deployment-id``) also listen on ports Seldon's operator chooses and its executor talks to the
+    server over localhost, so there the policy limits the sources only. Kubelet probes are not subject to
+    NetworkPolicy. Enforced only where the network plugin enforces NetworkPolicy (the README's security notes)."""
+    sources = [{"namespaceSelector": {"matchExpressions": [
+        {"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": admitted_namespaces(service, network)}]}}]
     if service.server == "seldon":
-        return {"podSelector": {"matchLabels": {seldon.DEPLOYMENT_ID_LABEL: service.name}},
-                "policyTypes": ["Ingress"], "ingress": [{"from": in_cluster}]}
-    return {
-        "podSelector": {"matchLabels": selector_labels(service)},
-        "policyTypes": ["Ingress"],
-        "ingress": [{"from": in_cluster,
-                     "ports": [{"port": port, "protocol": "TCP"} for _, port in serving.profile(service).ports]}],
-    }
+        selector, ingress = {seldon.DEPLOYMENT_ID_LABEL: service.name}, {"from": sources}
+    else:
+        selector = selector_labels(service)
+        ingress = {"from": sources,
+                   "ports": [{"port": port, "protocol": "TCP"} for _, port in serving.profile(service).ports]}
+    return {"podSelector": {"matchLabels": selector}, "policyTypes": ["Ingress", "Egress"],
+            "ingress": [ingress], "egress": egress_rules(network)}
 
 
 def unmet_needs(service: ServiceConfig, cluster: ClusterContext) -> list[str]:
@@ -185,7 +223,8 @@ class InferenceService(pulumi.ComponentResource):
     autoscaler (``hpaSpec`` or ``kedaSpec``) and the disruption budget (``pdbSpec``); Seldon's operator creates
     the Deployment, Service ``<name>-default``, HPA/ScaledObject and PDB from it.
 
-    Always a NetworkPolicy (:func:`network_policy_spec`) that admits only in-cluster traffic.
+    Always a NetworkPolicy (:func:`network_policy_spec`): ingress from the namespaces of the service, the ingress
+    controller and the metrics scraper only; egress anywhere but instance metadata.
 
     Pods of a bursting service are placed by the cluster's burst target. The add-ons the service needs
     (:func:`components.kubernetes.addons.required_addons`) must run on the cluster, or the run stops with a clear
@@ -280,7 +319,7 @@ class InferenceService(pulumi.ComponentResource):
                                         spec=hpa_spec(service, cluster.qps), opts=with_operators)
             self.service_name = own_service.metadata.name
 
-        NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service),
+        NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service, cluster.network),
                       opts=child)
         self.host = service.ingress.host if service.ingress else None
         if service.ingress:

@@ -33,6 +33,15 @@ def differing(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
     return {k for k in set(left) | set(right) if left.get(k) != right.get(k)}
 
 
+def assert_policies_differ_only_in_the_clouds_network_boundary(objects: dict[str, dict[str, Any]]) -> None:
+    """The NetworkPolicies differ only in the admitted namespaces (ACK's ingress controller) and the metadata
+    addresses each cloud's egress excepts."""
+    for cloud in set(objects) - {"alicloud"}:
+        paths = differing(objects["alicloud"]["NetworkPolicy"], objects[cloud]["NetworkPolicy"])
+        assert paths and all(p.startswith(("spec.egress[0].to[", "spec.ingress[0].from[0].namespaceSelector."))
+                             for p in paths), (cloud, paths)
+
+
 def test_gpu_entry_renders_identically_on_ack_eks_and_an_existing_cluster(run_under_mocks):
     gpu_pool = {"name": "gpu", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"], "scaling": {"minSize": 0, "maxSize": 2},
                 "labels": {"workload": "inference"}}
@@ -42,8 +51,9 @@ def test_gpu_entry_renders_identically_on_ack_eks_and_an_existing_cluster(run_un
     objects = {cloud: service_objects(plan_of(run_under_mocks, config), "inference-bert") for cloud, config in configs.items()}
     assert set(objects["alicloud"]) == set(objects["aws"]) == set(objects["existing"]) == {
         "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"}
-    for kind in objects["alicloud"]:
+    for kind in set(objects["alicloud"]) - {"NetworkPolicy"}:
         assert objects["alicloud"][kind] == objects["aws"][kind] == objects["existing"][kind], kind
+    assert_policies_differ_only_in_the_clouds_network_boundary(objects)
 
 
 def test_bursting_entry_differs_between_ack_and_eks_only_in_placement_annotations_and_s3_access(run_under_mocks):
@@ -62,5 +72,6 @@ def test_bursting_entry_differs_between_ack_and_eks_only_in_placement_annotation
     assert deployment and all(path.startswith(allowed) for path in deployment), deployment
     assert differing(objects["alicloud"]["ServiceAccount"], objects["aws"]["ServiceAccount"]) == {
         "metadata.annotations.eks.amazonaws.com/role-arn"}
-    for kind in ("Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"):
+    for kind in ("Service", "PodDisruptionBudget", "HorizontalPodAutoscaler"):
         assert objects["alicloud"][kind] == objects["aws"][kind], kind
+    assert_policies_differ_only_in_the_clouds_network_boundary(objects)

@@ -30,7 +30,7 @@ from paths import ROOT
 TOKEN = f"{PACKAGE_NAME}:index:InferenceService"
 
 DOCUMENTED_INPUTS = {"platformStack", "name", "server", "seldon", "image", "model", "resources", "placement", "burst",
-                     "autoscaling", "ingress", "env"}
+                     "autoscaling", "ingress", "env", "networkPolicy"}
 """The inputs the README documents for other languages."""
 
 

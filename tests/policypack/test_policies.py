@@ -445,3 +445,63 @@ def test_advisory_violations_are_printed_but_do_not_fail(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "0 mandatory, 1 advisory" in out
     assert "[advisory] ingress-tls-in-production: " in out and "host open.example.com has no TLS" in out
+
+
+PRODUCTION = Settings(production=True)
+ACK_CLUSTER = view("alicloud:cs/managedKubernetes:ManagedKubernetes", {}, name="cluster")
+EKS_CLUSTER = view("aws:eks/cluster:Cluster", {}, name="cluster")
+NAMED_SOURCES = [{"namespaceSelector": {"matchExpressions": [
+    {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["inference", "kube-system"]}]}}]
+
+
+def network_policy(egress_except: list[str] | None, sources: list[dict[str, Any]] | None = None,
+                   selector: dict[str, str] | None = None, types: tuple[str, ...] = ("Ingress", "Egress")) -> ResourceView:
+    spec: dict[str, Any] = {"podSelector": {"matchLabels": selector or {"app": "svc"}}, "policyTypes": list(types),
+                            "ingress": [{"from": NAMED_SOURCES if sources is None else sources}]}
+    if egress_except is not None:
+        spec["egress"] = [{"to": [{"namespaceSelector": {}},
+                                  {"ipBlock": {"cidr": "0.0.0.0/0", "except": [c for c in egress_except if ":" not in c]}},
+                                  {"ipBlock": {"cidr": "::/0", "except": [c for c in egress_except if ":" in c]}}]}]
+    return k8s("NetworkPolicy", "networking.k8s.io/v1", spec, name="netpol")
+
+
+def network_findings(*resources: ResourceView, settings: Settings = PRODUCTION) -> list[tuple[str, str]]:
+    return check_stack("inference-network-policy", list(resources), settings)
+
+
+def test_network_policy_denying_the_clusters_metadata_address_and_naming_its_sources_passes():
+    assert network_findings(ACK_CLUSTER, deployment(), network_policy(["100.100.100.200/32"])) == []
+    assert network_findings(EKS_CLUSTER, deployment(), network_policy(["169.254.169.254/32", "fd00:ec2::254/128"])) == []
+    everything = ["100.100.100.200/32", "169.254.169.254/32", "fd00:ec2::254/128"]
+    assert network_findings(deployment(), network_policy(everything)) == []  # an existing cluster: every address
+
+
+def test_network_policy_that_lets_pods_reach_metadata_fails():
+    # ACK's address excepted on EKS: IMDS stays reachable on both families
+    assert network_findings(EKS_CLUSTER, deployment(), network_policy(["100.100.100.200/32"])) == [
+        ("svc", "its NetworkPolicy egress admits the instance metadata address 169.254.169.254: except it from every ipBlock"),
+        ("svc", "its NetworkPolicy egress admits the instance metadata address fd00:ec2::254: except it from every ipBlock")]
+    [(_, message)] = network_findings(ACK_CLUSTER, deployment(), network_policy(None, types=("Ingress",)))
+    assert message.startswith("no NetworkPolicy restricts its egress")
+    # a second policy that admits every destination opens what the first closed: policies add up
+    anywhere = k8s("NetworkPolicy", "networking.k8s.io/v1", {"podSelector": {"matchLabels": {"app": "svc"}},
+                                                             "policyTypes": ["Egress"], "egress": [{}]}, name="open")
+    assert len(network_findings(ACK_CLUSTER, deployment(), network_policy(["100.100.100.200/32"]), anywhere)) == 1
+
+
+def test_network_policy_admitting_every_namespace_or_selecting_other_pods_fails():
+    cidrs = ["100.100.100.200/32"]
+    for sources in ([{"namespaceSelector": {}}], []):
+        assert network_findings(ACK_CLUSTER, deployment(), network_policy(cidrs, sources=sources)) == [
+            ("svc", "its NetworkPolicy admits pods of every namespace: name the ingress controller's, the metrics "
+                    "scraper's and its own namespace")]
+    unselected = network_findings(ACK_CLUSTER, deployment(), network_policy(cidrs, selector={"app": "other"}))
+    assert [m.split(":")[0] for _, m in unselected] == ["no NetworkPolicy restricts its egress", "no NetworkPolicy restricts its ingress"]
+    assert network_findings(ACK_CLUSTER, deployment(), settings=Settings()) == []  # production only
+
+
+def test_seldon_pods_are_selected_by_their_deployment_id():
+    sdep = seldon_deployment({"pdbSpec": {"maxUnavailable": 1}})
+    selected = network_policy(["100.100.100.200/32"], selector={"seldon-deployment-id": "fashion"})
+    assert network_findings(ACK_CLUSTER, sdep, selected) == []
+    assert len(network_findings(ACK_CLUSTER, sdep, network_policy(["100.100.100.200/32"]))) == 2

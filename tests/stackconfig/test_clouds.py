@@ -82,3 +82,16 @@ def test_eks_defaults_are_in_standard_support_with_a_matching_autoscaler():
     assert aws.cluster_autoscaler_image_tag.startswith("v1.35.")
     found = issues(AWS, aws={**AWS["aws"], "upgradePolicy": "NONE"})
     assert any(i.startswith("aws.upgradePolicy:") for i in found), found
+
+
+def test_an_ingress_off_ack_needs_the_namespace_of_its_controller():
+    routed = merge(GPU_SERVICE, {"ingress": {"host": "bert.example.com"}})
+    for base in (AWS, EXISTING):
+        found = [i for i in issues(base, services=[routed]) if i.startswith("services[0].networkPolicy")]
+        assert found and "installs no ingress controller" in found[0] and "ingress-nginx" in found[0], found
+        allowed = merge(routed, {"networkPolicy": {"allowFromNamespaces": ["ingress-nginx"]}})
+        assert load(base, services=[allowed]).services[0].network_policy.allow_from_namespaces == ["ingress-nginx"]
+    ack = merge(ALICLOUD, {"alicloud": {"nodePools": [*ALICLOUD_POOLS, {"name": "gpu", "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"],
+                                                                         "scaling": {"minSize": 0, "maxSize": 2},
+                                                                         "labels": {"workload": "inference"}}]}})
+    assert load(ack, services=[routed]).services[0].ingress is not None

@@ -147,3 +147,17 @@ def test_s3_reader_uses_irsa_not_keys(aws_plan):
     assert not plan.by_type("kubernetes:core/v1:Secret")
 
 
+
+
+def test_the_vpc_cni_add_on_is_adopted_with_its_network_policy_agent_on(aws_plan):
+    config, plan = aws_plan
+    addon = inputs(plan, "aws:eks/addon:Addon", "cluster-vpc-cni")
+    assert addon["addonName"] == "vpc-cni" and addon["clusterName"] == "ei-test-eks"
+    assert json.loads(addon["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    # EKS installed it self-managed: the adoption overwrites, or creating the add-on fails on the conflict
+    assert addon["resolveConflictsOnCreate"] == "OVERWRITE"
+    assert addon["preserve"] is True  # deleting the resource must not take the nodes' pod network with it
+    assert "addonVersion" not in addon  # EKS's default version for the cluster's Kubernetes version
+    pinned = load(AWS, aws={"vpcCniVersion": "v1.20.4-eksbuild.2"})
+    plan = run(lambda: build_platform(pinned), "elastic-inference", "test", {}, [])
+    assert inputs(plan, "aws:eks/addon:Addon", "cluster-vpc-cni")["addonVersion"] == "v1.20.4-eksbuild.2"

@@ -4,19 +4,22 @@ into the platform; and the config rules it relies on."""
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address, ip_network
 
 import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.alicloud.addons import sls_qps_metric
+from components.alicloud.addons import ACK_NETWORK, sls_qps_metric
 from components.alicloud.burst import ECI
 from components.alicloud.platform import AlicloudPlatform, AlicloudPlatformArgs
 from components.kubernetes.addons import KEDA as KEDA_ADDON
 from components.kubernetes.addons import QPS_METRICS_ADAPTER, SELDON_CORE
-from components.kubernetes.context import ClusterContext, S3Access
-from components.kubernetes.inference_service import InferenceService, InferenceServiceArgs, credentials_secret_data
+from components.aws.cluster import EKS_NETWORK
+from components.kubernetes.context import ANY_CLOUD, ClusterContext, NetworkBoundary, S3Access
+from components.kubernetes.inference_service import (InferenceService, InferenceServiceArgs, credentials_secret_data,
+                                                     network_policy_spec)
 from crd_schemas import validate_custom_resource
 from factories import keys_and_strings
 from planner import mocks
@@ -56,7 +59,7 @@ def plan_service(run_under_mocks, svc):
         roles = (SELDON_CORE, KEDA_ADDON, QPS_METRICS_ADAPTER)
         cluster = ClusterContext(provider=provider, cloud="alicloud", burst=ECI, qps=sls_qps_metric(LOG_PROJECT),
                                  model_claim=ClaimRef(namespace=entry.namespace, name="model-store"), s3=s3,
-                                 addons=frozenset(roles), storage=[store])
+                                 addons=frozenset(roles), network=ACK_NETWORK, storage=[store])
         InferenceService(entry.name, InferenceServiceArgs(
             service=entry, cluster=cluster, operators={role: operator for role in roles}),
             opts=pulumi.ResourceOptions(providers=[provider]))
@@ -173,14 +176,23 @@ def test_service_ports_and_pdb_select_the_pods(run_under_mocks):
     assert not plan.by_type(INGRESS) and not plan.by_type(CONFIG_MAP)
 
 
-def test_network_policy_admits_only_cluster_pods_on_the_serving_ports(run_under_mocks):
+def admitted(policy):
+    """The namespaces an ingress rule's one namespace selector admits by name."""
+    [peer] = policy["from"]
+    [expression] = peer["namespaceSelector"]["matchExpressions"]
+    assert (expression["key"], expression["operator"]) == ("kubernetes.io/metadata.name", "In") and set(peer) == {"namespaceSelector"}
+    return expression["values"]
+
+
+def test_network_policy_admits_the_ingress_controller_the_scraper_and_the_namespace_on_serving_ports(run_under_mocks):
     plan = plan_service(run_under_mocks, entry("triton-keda"))
     pod_labels = only(plan, DEPLOYMENT).inputs["spec"]["template"]["metadata"]["labels"]
     policy = only(plan, NETWORK_POLICY).inputs["spec"]
     assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
-    assert policy["policyTypes"] == ["Ingress"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
     [rule] = policy["ingress"]
-    assert rule["from"] == [{"namespaceSelector": {}}]
+    # prometheus.monitoring.svc is the KEDA trigger's Prometheus; kube-system runs ACK's NGINX ingress controller
+    assert admitted(rule) == ["inference", "kube-system", "monitoring"]
     assert sorted(p["port"] for p in rule["ports"]) == [8000, 8001, 8002]
 
 
@@ -188,7 +200,51 @@ def test_network_policy_of_a_seldon_service_selects_seldons_pods(run_under_mocks
     plan = plan_service(run_under_mocks, entry("seldon-tfserving-qps"))
     policy = only(plan, NETWORK_POLICY).inputs["spec"]
     assert policy["podSelector"] == {"matchLabels": {"seldon-deployment-id": "fashion-mnist"}}
-    assert policy["ingress"] == [{"from": [{"namespaceSelector": {}}]}]
+    [rule] = policy["ingress"]
+    assert "ports" not in rule and admitted(rule) == ["inference", "kube-system"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"] and policy["egress"] == network_policy_spec(
+        service(FASHION), ACK_NETWORK)["egress"]
+
+
+def reachable(egress, address):
+    """Whether an egress rule list lets pods connect to ``address`` outside the cluster (by ipBlock)."""
+    ip = ip_address(address)
+    return any(ip in ip_network(peer["ipBlock"]["cidr"]) and not any(ip in ip_network(c) for c in peer["ipBlock"].get("except", []))
+               for rule in egress for peer in rule["to"] if "ipBlock" in peer and ip.version == ip_network(peer["ipBlock"]["cidr"]).version)
+
+
+@pytest.mark.parametrize("network, blocked", [
+    (ACK_NETWORK, ["100.100.100.200"]),
+    (EKS_NETWORK, ["169.254.169.254", "fd00:ec2::254"]),
+    (ANY_CLOUD, ["100.100.100.200", "169.254.169.254", "fd00:ec2::254"]),
+])
+def test_egress_reaches_everything_but_instance_metadata(network, blocked):
+    egress = network_policy_spec(service(BERT), network)["egress"]
+    assert [address for address in blocked if reachable(egress, address)] == []
+    # DNS, OSS/S3 and STS endpoints, the API server: anything else, in the cluster or not
+    assert all(reachable(egress, a) for a in ("8.8.8.8", "10.0.0.10", "100.100.100.201", "2600:1f18::1"))
+    assert {"namespaceSelector": {}} in egress[0]["to"]
+
+
+def test_allowed_namespaces_and_the_platforms_ingress_namespaces_are_admitted():
+    svc = service({**BERT, "networkPolicy": {"allowFromNamespaces": ["ingress-nginx", "clients"]}})
+    [rule] = network_policy_spec(svc, EKS_NETWORK)["ingress"]
+    assert admitted(rule) == ["clients", "inference", "ingress-nginx"]
+    [rule] = network_policy_spec(service(BERT), NetworkBoundary(ingress_namespaces=frozenset({"edge"})))["ingress"]
+    assert admitted(rule) == ["edge", "inference"]
+
+
+@pytest.mark.parametrize("address, scraper", [
+    ("http://prometheus.monitoring.svc:9090", "monitoring"),
+    ("https://kps-prometheus.observability.svc.cluster.local:9090/prom", "observability"),
+    ("http://prometheus.example.com:9090", None),  # outside the cluster: nothing in it to admit
+    ("http://prometheus.monitoring:9090", None),  # not a .svc name: name the namespace in allowFromNamespaces
+])
+def test_the_keda_triggers_prometheus_namespace_is_admitted_when_its_address_names_it(address, scraper):
+    svc = service({**BERT, "autoscaling": {"minReplicas": 1, "maxReplicas": 2, **KEDA,
+                                           "keda": {**KEDA["keda"], "serverAddress": address}}})
+    [rule] = network_policy_spec(svc, ANY_CLOUD)["ingress"]
+    assert admitted(rule) == sorted({"inference", *([scraper] if scraper else [])})
 
 
 def test_tfserving_mounts_its_config_map_and_the_store(run_under_mocks):
