@@ -436,11 +436,12 @@ def test_advisory_violations_are_printed_but_do_not_fail(tmp_path, capsys):
     stack = yaml.safe_load((Path("stacks") / "Pulumi.dev.yaml").read_text())
     stack["config"]["elastic-inference:services"] = [{
         "name": "open", "server": "tfserving", "model": {"name": "m", "path": "models/m"}, "resources": {"gpus": 0},
-        "ingress": {"host": "open.example.com"}, "autoscaling": {"maxReplicas": 2, "cpu": {"targetUtilization": 60}}}]
+        "ingress": {"host": "open.example.com", "tls": False},
+        "autoscaling": {"maxReplicas": 2, "cpu": {"targetUtilization": 60}}}]
     path = tmp_path / "Pulumi.dev.yaml"
     path.write_text(json.dumps(stack))
     policy_config = tmp_path / "policy.json"
-    policy_config.write_text(json.dumps({"ingress-tls-in-production": {"production": True}}))
+    policy_config.write_text(json.dumps({"ingress-tls-in-production": {"production": True, "enforcementLevel": "advisory"}}))
     assert main(["--stack-file", str(path), "--policy-config", str(policy_config)]) == 0
     out = capsys.readouterr().out
     assert "0 mandatory, 1 advisory" in out
