@@ -152,7 +152,7 @@ class AutoscalingArgs(TypedDict):
 
 
 class IngressArgs(TypedDict):
-    """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one)."""
+    """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one). TLS is expected: an Ingress names its certificate's Secret (``tlsSecretName``) or opts out with ``tls: false``, which production stacks refuse. Source allow-list, rate limit and basic authentication are NGINX annotations (ingress-nginx ``docs/user-guide/nginx-configuration/annotations.md``; ACK's controller is ingress-nginx and takes the same annotations, ACK "Nginx Ingress configuration dictionary"), so they need ``className: nginx``."""
 
     host: str
     """Host name routed to the service."""
@@ -160,8 +160,16 @@ class IngressArgs(TypedDict):
     """Path prefix."""
     class_name: NotRequired[str]
     """IngressClass; ACK's NGINX ingress controller is ``nginx``."""
+    tls: NotRequired[bool]
+    """Serve ``host`` over TLS with the certificate in ``tlsSecretName``. ``false`` serves plain HTTP; production stacks refuse it."""
     tls_secret_name: NotRequired[str]
-    """Secret with the TLS certificate for ``host``; no TLS when unset."""
+    """Secret (type ``kubernetes.io/tls``, in the service's namespace) with the certificate for ``host``; the program does not create it. Required unless ``tls: false``."""
+    allow_source_cidrs: NotRequired[list[str]]
+    """Client networks allowed in (``nginx.ingress.kubernetes.io/whitelist-source-range``); others get 403. Default: every source the load balancer admits."""
+    rate_limit_rps: NotRequired[int]
+    """Requests per second accepted from one client address (``nginx.ingress.kubernetes.io/limit-rps``; bursts up to 5 times that, NGINX's default multiplier); more get 503. Default: no limit."""
+    auth_secret_name: NotRequired[str]
+    """Secret (in the service's namespace) whose ``auth`` key holds htpasswd lines: HTTP basic authentication (``nginx.ingress.kubernetes.io/auth-type: basic``, ``auth-secret``); the program does not create it. Default: none."""
 
 
 class NetworkPolicyArgs(TypedDict):

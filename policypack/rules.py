@@ -65,7 +65,7 @@ class Settings:
     """Per-stack settings of the policies, with their defaults (camelCase names in the config file)."""
 
     production: bool = False
-    """The stack runs production: stateful resources must be protected, ingresses should use TLS."""
+    """The stack runs production: stateful resources protected, Ingresses over TLS, API server and ingress load balancer not open to the world."""
     minOnDemandPercentage: int = 10  # noqa: N815 - the config file's key
     """Lowest pay-as-you-go share above the base capacity of a spot pool, in percent."""
     maxOnDemandPercentage: int = 100  # noqa: N815
@@ -650,16 +650,84 @@ def stateful_resources_protected(resource: ResourceView, settings: Settings) -> 
     return []
 
 
-@policy("ingress-tls-in-production", ADVISORY, settings=("production",))
+@policy("ingress-tls-in-production", MANDATORY, settings=("production",))
 def ingress_tls_in_production(resource: ResourceView, settings: Settings) -> list[str]:
-    """In production, ingress hosts should be served over TLS (advisory: an internal-only endpoint may terminate TLS
-    elsewhere)."""
+    """In production, every Ingress host is served over TLS: inference requests and their answers are customer
+    data, and basic-auth passwords would otherwise cross the network in the clear."""
     if not settings.production or resource.kind != "Ingress":
         return []
     spec = resource.inputs.get("spec") or {}
     covered = {host for tls in spec.get("tls") or [] for host in tls.get("hosts") or []}
     hosts = [rule.get("host") for rule in spec.get("rules") or [] if rule.get("host")]
     return [f"host {host} has no TLS" for host in hosts if host not in covered]
+
+
+def _whole_internet(cidrs: Any) -> bool:
+    return any(isinstance(c, str) and c.strip().endswith("/0") for c in _as_list(cidrs))
+
+
+@policy("api-server-restricted-in-production", MANDATORY, settings=("production",))
+def api_server_restricted_in_production(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, the Kubernetes API server is not open to the world: the EKS endpoint is private, or public
+    to a list of networks without 0.0.0.0/0; the ACK API server is not on an Internet SLB, because the program
+    cannot give that SLB an access control list (set one in the ACK console and lower this policy for the stack)."""
+    if not settings.production:
+        return []
+    if resource.type == "aws:eks/cluster:Cluster":
+        vpc = resource.inputs.get("vpcConfig") or {}
+        if vpc.get("endpointPublicAccess") is not True:
+            return []
+        cidrs = vpc.get("publicAccessCidrs")
+        if cidrs == UNKNOWN_MARK:
+            return []
+        if not cidrs:
+            return ["the public API server endpoint lists no publicAccessCidrs, so EKS opens it to 0.0.0.0/0"]
+        return ["the public API server endpoint admits the whole internet (a /0 in publicAccessCidrs)"] \
+            if _whole_internet(cidrs) else []
+    if resource.type == "alicloud:cs/managedKubernetes:ManagedKubernetes" and resource.inputs.get("slbInternetEnabled") is True:
+        return ["the API server is on an Internet SLB without an access control list the program can see"]
+    return []
+
+
+INGRESS_ALLOW_LIST = "nginx.ingress.kubernetes.io/whitelist-source-range"
+"""The ingress-nginx annotation that admits only the listed client CIDRs (comma-separated)."""
+
+
+def _slb_network_type(addon: Any) -> Any:
+    """``IngressSlbNetworkType`` of an ACK ``nginx-ingress-controller`` add-on (a JSON string), else None."""
+    if not isinstance(addon, Mapping) or addon.get("name") != "nginx-ingress-controller":
+        return None
+    try:
+        return json.loads(addon.get("config") or "{}").get("IngressSlbNetworkType")
+    except (TypeError, ValueError, AttributeError):  # unknown or secret during preview
+        return None
+
+
+def _has_internet_ingress_controller(resources: Sequence[ResourceView]) -> bool:
+    """Whether an ACK cluster puts its NGINX ingress controller on an Internet SLB."""
+    return any(_slb_network_type(addon) == "internet" for cluster in resources
+               if cluster.type == "alicloud:cs/managedKubernetes:ManagedKubernetes"
+               for addon in _as_list(cluster.inputs.get("addons")))
+
+
+@stack_policy("ingress-load-balancer-restricted-in-production", MANDATORY, settings=("production",))
+def ingress_load_balancer_restricted_in_production(resources: Sequence[ResourceView], settings: Settings) -> list[Finding]:
+    """In production, the inference endpoints are not open to the world: the ACK ingress controller's SLB is
+    intranet, or every Ingress admits only listed client networks (whitelist-source-range without a /0), so
+    anonymous traffic cannot drive QPS autoscaling to maxReplicas GPU replicas."""
+    if not settings.production or not _has_internet_ingress_controller(resources):
+        return []
+    findings: list[Finding] = []
+    for ingress in resources:
+        if ingress.kind != "Ingress":
+            continue
+        allowed = ((ingress.inputs.get("metadata") or {}).get("annotations") or {}).get(INGRESS_ALLOW_LIST)
+        if allowed == UNKNOWN_MARK:
+            continue
+        if not allowed or _whole_internet(str(allowed).split(",")):
+            findings.append((ingress, "is served by an Internet SLB but admits every client address; set "
+                                      "ingress.allowSourceCidrs, or create the cluster with ingressLoadBalancer: intranet"))
+    return findings
 
 
 REMOVED_API_VERSIONS = {

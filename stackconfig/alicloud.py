@@ -71,8 +71,10 @@ class ClusterConfig(ConfigModel):
     """``ack.pro.small`` (ACK Pro, SLA-backed control plane) or ``ack.standard``."""
     service_cidr: Cidr = ipaddress.IPv4Network("172.16.0.0/16")
     """CIDR of Kubernetes Services; must not overlap the VPC."""
-    public_api_server: bool = True
-    """Expose the API server on an Internet SLB so ``pulumi up`` and CI outside the VPC can reach it."""
+    public_api_server: bool = False
+    """Expose the API server on an Internet SLB so ``pulumi up`` and CI outside the VPC can reach it. Off: the API server is reachable from the VPC only (run ``pulumi up`` from it, or through a VPN). ``cs.ManagedKubernetes`` has no input for an access control list, so when on, restrict the sources in the ACK console (Cluster Information, Basic Information, Network, Internal Endpoint, Set access control: a whitelist on the port-6443 listener of the API server's CLB, which serves the public endpoint too; ACK "Configure access control policies for the API server"). Chosen when the cluster is created: a change is ignored (a new cluster, a new stack)."""
+    ingress_load_balancer: Literal["internet", "intranet"] = "intranet"
+    """SLB of the NGINX ingress controller add-on (its ``IngressSlbNetworkType``): ``intranet`` serves the inference endpoints inside the VPC only; ``internet`` gives them a public address, and production stacks then allow-list every Ingress's clients (``ingress.allowSourceCidrs``). Chosen when the cluster is created: a change is ignored (a new cluster, a new stack)."""
     control_plane_logs: list[ControlPlaneLogComponent] = ["apiserver", "kcm", "scheduler", "ccm"]
     """Control-plane components whose logs go to SLS."""
     control_plane_log_ttl_days: Annotated[int, Field(ge=1, le=3650)] = 30

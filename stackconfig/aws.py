@@ -165,8 +165,10 @@ class AwsConfig(ConfigModel):
     """EKS Kubernetes version, ``1.<minor>``. EKS upgrades a cluster in place one minor at a time: raise it by one, apply, and repeat (with ``clusterAutoscalerImageTag``)."""
     upgrade_policy: Literal["STANDARD", "EXTENDED"] = "STANDARD"
     """What EKS does when the version leaves standard support: ``STANDARD`` upgrades the cluster to the next version; ``EXTENDED`` keeps it there for up to 12 more months at an extra charge per cluster hour (EKS "Cluster upgrade policy"; the EKS API's own default is ``EXTENDED``). A cluster already in extended support cannot be set to ``STANDARD``: upgrade it into standard support first."""
-    public_api_server: bool = True
-    """Expose the API server endpoint publicly (and privately inside the VPC) so ``pulumi up`` and CI outside the VPC can reach it."""
+    public_api_server: bool = False
+    """Expose the API server endpoint publicly, to ``publicAccessCidrs`` only, so ``pulumi up`` and CI outside the VPC can reach it. Off: the endpoint is private, reachable from the VPC only. Either way nodes reach it inside the VPC."""
+    public_access_cidrs: list[Cidr] = []
+    """Networks allowed to the public API server endpoint (``vpc_config.public_access_cidrs``; EKS's own default is ``0.0.0.0/0``, so it is always given here). Required with ``publicApiServer``; a ``/0`` is refused."""
     access_entries: list[AwsAccessEntry] = []
     """IAM principals allowed into the cluster besides the identity that creates it (which EKS makes cluster admin)."""
     system_nodes: AwsNodeGroupConfig = AwsNodeGroupConfig()
@@ -203,6 +205,15 @@ class AwsConfig(ConfigModel):
     def _check(self) -> "AwsConfig":
         findings = subnet_findings(self.vpc_cidr, [("publicSubnetCidrs", list(self.public_subnet_cidrs)),
                                                    ("privateSubnetCidrs", list(self.private_subnet_cidrs))])
+        if self.public_api_server and not self.public_access_cidrs:
+            findings.append(("publicAccessCidrs", "a public API server needs the networks allowed to it, and none are listed",
+                             "list the networks of CI and operators (e.g. [203.0.113.0/24]), or set publicApiServer: false"))
+        if self.public_access_cidrs and not self.public_api_server:
+            findings.append(("publicAccessCidrs", "is set but publicApiServer is false, so there is no public endpoint",
+                             "remove publicAccessCidrs or set publicApiServer: true"))
+        findings += [(f"publicAccessCidrs[{i}]", f"{cidr} opens the API server to the whole internet",
+                      "list the networks of CI and operators instead")
+                     for i, cidr in enumerate(self.public_access_cidrs) if cidr.prefixlen == 0]
         if self.cluster_autoscaler_image_tag.removeprefix("v").rsplit(".", 1)[0] != self.kubernetes_version:
             findings.append(("clusterAutoscalerImageTag", f"{self.cluster_autoscaler_image_tag} does not match kubernetesVersion {self.kubernetes_version}",
                              f"use a v{self.kubernetes_version}.<patch> tag"))

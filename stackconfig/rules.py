@@ -204,6 +204,9 @@ def _check_services(config: StackConfig) -> list[Finding]:
                              "service names must be unique within a namespace"))
         seen.setdefault(key, i)
         findings += _check_service_cloud(config, at, svc)
+        if config.production and svc.ingress is not None and not svc.ingress.tls:
+            findings.append((f"{at}.ingress.tls", "a production stack serves every Ingress over TLS, but this one opts out",
+                             "remove tls: false and name the host's certificate Secret in tlsSecretName"))
     modes = {s.autoscaling.mode for s in config.services}
     if {"qps", "keda"} <= modes:
         findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
@@ -223,8 +226,9 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "zones", "alicloud.network", "aws"}), _check_network),
     CrossSectionRule(frozenset({"cloud", "alicloud.network", "alicloud.cluster"}), _check_service_cidr),
     CrossSectionRule(frozenset({"cloud", "alicloud.nodePools"}), _check_node_pools),
-    CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "alicloud.virtualNodes", "alicloud.modelStore",
-                                "aws", "existing", "s3ModelRepository", "s3Credentials"}), _check_services),
+    CrossSectionRule(frozenset({"cloud", "production", "services", "alicloud.nodePools", "alicloud.virtualNodes",
+                                "alicloud.modelStore", "aws", "existing", "s3ModelRepository", "s3Credentials"}),
+                     _check_services),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_instance_types),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_fit),
 )

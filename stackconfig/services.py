@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from policypack.credentials import credential_name
 
-from .base import (DNS_LABEL, ConfigModel, CpuQuantity, DnsLabel, Finding, InstanceType, LabelKey, LabelValue,
+from .base import (DNS_LABEL, Cidr, ConfigModel, CpuQuantity, DnsLabel, Finding, InstanceType, LabelKey, LabelValue,
                    MemoryQuantity, is_gpu_instance_type, matching, raise_findings)
 
 ServerKind = Literal["tfserving", "triton", "seldon"]
@@ -210,17 +210,54 @@ class AutoscalingConfig(ConfigModel):
         return self
 
 
+NGINX_INGRESS_CLASS = "nginx"
+"""The IngressClass of ACK's NGINX ingress controller and of ingress-nginx, whose annotations
+``allowSourceCidrs``, ``rateLimitRps`` and ``authSecretName`` are."""
+
+
 class IngressConfig(ConfigModel):
-    """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one)."""
+    """An Ingress in front of the service's REST port (ACK installs the NGINX ingress controller; elsewhere bring one).
+
+    TLS is expected: an Ingress names its certificate's Secret (``tlsSecretName``) or opts out with ``tls: false``,
+    which production stacks refuse. Source allow-list, rate limit and basic authentication are NGINX annotations
+    (ingress-nginx ``docs/user-guide/nginx-configuration/annotations.md``; ACK's controller is ingress-nginx and
+    takes the same annotations, ACK "Nginx Ingress configuration dictionary"), so they need ``className: nginx``."""
 
     host: matching(r"^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", "a lowercase DNS host name such as api.example.com (labels of at most 63 characters, at most 253 in all)", 253)
     """Host name routed to the service."""
     path: matching(r"^/\S*$", "an absolute URL path such as /v1/models, without spaces", 2048) = "/"
     """Path prefix."""
-    class_name: DnsLabel = "nginx"
+    class_name: DnsLabel = NGINX_INGRESS_CLASS
     """IngressClass; ACK's NGINX ingress controller is ``nginx``."""
+    tls: bool = True
+    """Serve ``host`` over TLS with the certificate in ``tlsSecretName``. ``false`` serves plain HTTP; production stacks refuse it."""
     tls_secret_name: Optional[DnsLabel] = None
-    """Secret with the TLS certificate for ``host``; no TLS when unset."""
+    """Secret (type ``kubernetes.io/tls``, in the service's namespace) with the certificate for ``host``; the program does not create it. Required unless ``tls: false``."""
+    allow_source_cidrs: list[Cidr] = []
+    """Client networks allowed in (``nginx.ingress.kubernetes.io/whitelist-source-range``); others get 403. Default: every source the load balancer admits."""
+    rate_limit_rps: Optional[Annotated[int, Field(ge=1, le=100000)]] = None
+    """Requests per second accepted from one client address (``nginx.ingress.kubernetes.io/limit-rps``; bursts up to 5 times that, NGINX's default multiplier); more get 503. Default: no limit."""
+    auth_secret_name: Optional[DnsLabel] = None
+    """Secret (in the service's namespace) whose ``auth`` key holds htpasswd lines: HTTP basic authentication (``nginx.ingress.kubernetes.io/auth-type: basic``, ``auth-secret``); the program does not create it. Default: none."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "IngressConfig":
+        findings: list[Finding] = []
+        if self.tls and not self.tls_secret_name:
+            findings.append(("tlsSecretName", "an Ingress is served over TLS unless it says otherwise, but names no certificate",
+                             "name the kubernetes.io/tls Secret of the host's certificate, or set tls: false (not in production)"))
+        if not self.tls and self.tls_secret_name:
+            findings.append(("tls", "tls is false but tlsSecretName names a certificate", "remove tls: false or tlsSecretName"))
+        findings += [("allowSourceCidrs", f"{cidr} admits every address, which is no allow-list",
+                      "list the client networks, or remove allowSourceCidrs")
+                     for cidr in self.allow_source_cidrs if cidr.prefixlen == 0]
+        if self.class_name != NGINX_INGRESS_CLASS:
+            findings += [(key, f"is an NGINX ingress annotation, but className is {self.class_name}",
+                          f"use className: {NGINX_INGRESS_CLASS}, or configure this on your ingress controller and remove {key}")
+                         for key, field in (("allowSourceCidrs", "allow_source_cidrs"), ("rateLimitRps", "rate_limit_rps"),
+                                            ("authSecretName", "auth_secret_name")) if field in self.model_fields_set]
+        raise_findings(findings)
+        return self
 
 
 class SeldonConfig(ConfigModel):

@@ -15,7 +15,7 @@ BERT: dict[str, Any] = {
     "model": {"name": "chnsenticorp", "path": "models/tensorflow/chnsenticorp"},
     "placement": {"nodeSelector": {"workload": "inference"}},
     "autoscaling": {"minReplicas": 1, "maxReplicas": 10, "qps": {"targetPerPod": 10}},
-    "ingress": {"host": "bert.example.com"},
+    "ingress": {"host": "bert.example.com", "tls": False},
 }
 """The ECS node pool guide: TF Serving on the spot GPU pool, QPS HPA."""
 
@@ -25,7 +25,7 @@ FASHION: dict[str, Any] = {
     "model": {"name": "fashion-mnist", "path": "models/fashion-mnist"},
     "placement": {"nodeSelector": {"workload": "inference"}},
     "autoscaling": {"minReplicas": 1, "maxReplicas": 10, "qps": {"targetPerPod": 10}},
-    "ingress": {"host": "fashion.example.com"},
+    "ingress": {"host": "fashion.example.com", "tls": False},
 }
 """The ESS guide: TF Serving behind Seldon's proxy, QPS HPA."""
 

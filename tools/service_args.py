@@ -10,6 +10,7 @@ deploy onto. ``python -m tools.service_args --write`` rewrites the module; ``--c
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 import typing
 
@@ -71,6 +72,8 @@ def python_type(annotation: typing.Any) -> str:
         return f"dict[str, {python_type(typing.get_args(annotation)[1])}]"
     if annotation in PLAIN:
         return annotation.__name__
+    if annotation is ipaddress.IPv4Network:  # a CIDR, given as its string
+        return "str"
     (model,) = held(annotation)
     return class_name(model)
 

@@ -33,7 +33,8 @@ def cluster_addons(cluster: ClusterConfig) -> list[dict[str, str]]:
     - ``logtail-ds`` with ``IngressDashboardEnabled``: ships NGINX Ingress access logs to the ``nginx-ingress``
       logstore of the log project, the source of the ``sls_ingress_qps`` metric; ``sls_project_name`` when the
       stack names an existing project (else ACK creates ``k8s-log-<cluster id>``).
-    - ``nginx-ingress-controller`` behind an Internet SLB (``IngressSlbNetworkType``: internet|intranet).
+    - ``nginx-ingress-controller`` behind an SLB of ``alicloud.cluster.ingressLoadBalancer``
+      (``IngressSlbNetworkType``: ``internet``|``intranet``, the ``ManagedKubernetesAddon`` docstring's example).
 
     Later add-ons (``ack-virtual-node``, ...) are ``cs.KubernetesAddon`` resources of other components: an add-on
     must not be declared both ways.
@@ -46,9 +47,8 @@ def cluster_addons(cluster: ClusterConfig) -> list[dict[str, str]]:
         {"name": "csi-plugin"},
         {"name": "csi-provisioner"},
         {"name": "logtail-ds", "config": json.dumps(logtail)},
-        {"name": "nginx-ingress-controller", "config": json.dumps({"IngressSlbNetworkType": "internet"})},
+        {"name": "nginx-ingress-controller", "config": json.dumps({"IngressSlbNetworkType": cluster.ingress_load_balancer})},
     ]
-
 
 
 def log_project_of(cluster: ClusterConfig, cluster_id: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -99,6 +99,17 @@ def access_scope(entry: AwsAccessEntry, catalog_namespaces: Sequence[str]) -> di
     return {"type": "cluster"}
 
 
+def vpc_config(config: AwsConfig, subnet_ids: Sequence[pulumi.Input[str]]) -> dict[str, Any]:
+    """``vpc_config`` of the cluster: private endpoint always; the public one only with ``aws.publicApiServer``,
+    and then to ``aws.publicAccessCidrs`` only (``ClusterVpcConfig`` docstring: EKS defaults the CIDRs to
+    ``0.0.0.0/0`` and the provider tracks drift only when they are given; not ForceNew, ``planner/force_new.json``)."""
+    vpc: dict[str, Any] = {"subnet_ids": list(subnet_ids), "endpoint_private_access": True,
+                           "endpoint_public_access": config.public_api_server}
+    if config.public_api_server:
+        vpc["public_access_cidrs"] = [str(cidr) for cidr in config.public_access_cidrs]
+    return vpc
+
+
 @dataclass(frozen=True)
 class EksClusterArgs:
     config: AwsConfig
@@ -157,7 +168,7 @@ class EksCluster(pulumi.ComponentResource):
     ``AmazonEKSClusterPolicy``; the ``eks.Cluster`` ``cluster_name`` at ``aws.kubernetesVersion`` with
     authentication mode ``API`` (access entries only, no ``aws-auth`` ConfigMap) and the creator's admin access
     bootstrapped (so ``pulumi up`` can install the add-ons), private endpoint on and public endpoint per
-    ``aws.publicApiServer``, the upgrade policy ``aws.upgradePolicy``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
+    ``aws.publicApiServer`` (:func:`vpc_config`), the upgrade policy ``aws.upgradePolicy``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
     args; the IAM OIDC provider of the cluster's issuer (audience :data:`STS_AUDIENCE`; no thumbprint: IAM
     fetches it itself, per the SDK docstring of ``thumbprint_lists``); one ``eks.AccessEntry`` and
     ``AccessPolicyAssociation`` per ``aws.accessEntries`` item (:func:`access_scope`); and a ``kubernetes`` provider (``k8s``) with
@@ -193,8 +204,7 @@ class EksCluster(pulumi.ComponentResource):
             name=args.cluster_name,
             role_arn=role.arn,
             version=config.kubernetes_version,
-            vpc_config={"subnet_ids": list(args.subnet_ids), "endpoint_private_access": True,
-                        "endpoint_public_access": config.public_api_server},
+            vpc_config=vpc_config(config, args.subnet_ids),
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
             enabled_cluster_log_types=CONTROL_PLANE_LOGS,
             upgrade_policy={"support_type": config.upgrade_policy},

@@ -87,9 +87,30 @@ def ingress_spec(service: ServiceConfig) -> dict[str, Any]:
             "backend": {"service": {"name": backend_service, "port": {"number": port}}},
         }]}}],
     }
-    if ingress.tls_secret_name:
+    if ingress.tls:
         spec["tls"] = [{"hosts": [ingress.host], "secretName": ingress.tls_secret_name}]
     return spec
+
+
+NGINX_ANNOTATION = "nginx.ingress.kubernetes.io/"
+"""Prefix of ingress-nginx's annotations (``docs/user-guide/nginx-configuration/annotations.md``); ACK's NGINX
+ingress controller reads the same ones."""
+
+
+def ingress_annotations(service: ServiceConfig) -> dict[str, str]:
+    """NGINX annotations of the service's Ingress: source allow-list, per-client rate limit, basic authentication.
+    Annotation values are strings (ingress-nginx: numbers quoted); the allow-list is comma-separated CIDRs."""
+    ingress = service.ingress
+    assert ingress is not None
+    annotations: dict[str, str] = {}
+    if ingress.allow_source_cidrs:
+        annotations[NGINX_ANNOTATION + "whitelist-source-range"] = ",".join(str(c) for c in ingress.allow_source_cidrs)
+    if ingress.rate_limit_rps is not None:
+        annotations[NGINX_ANNOTATION + "limit-rps"] = str(ingress.rate_limit_rps)
+    if ingress.auth_secret_name:
+        annotations[NGINX_ANNOTATION + "auth-type"] = "basic"
+        annotations[NGINX_ANNOTATION + "auth-secret"] = ingress.auth_secret_name
+    return annotations
 
 
 def qps_route(service: ServiceConfig) -> str:
@@ -212,7 +233,7 @@ class InferenceService(pulumi.ComponentResource):
     ``<name>-tfserving`` with the model config (``model.versionPolicy``) and the Prometheus monitoring config;
     with ``model.source: s3`` either a Secret ``<name>-s3`` with the S3 credentials (secret in state and
     previews), or, when the cluster's S3 access is a role (EKS), the IRSA annotation :data:`IRSA_ROLE_ANNOTATION`
-    on the ServiceAccount and no Secret; with ``ingress`` an Ingress (TLS with ``tlsSecretName``).
+    on the ServiceAccount and no Secret; with ``ingress`` an Ingress (TLS with ``tlsSecretName`` unless ``tls: false``; NGINX annotations from :func:`ingress_annotations`).
 
     ``server: tfserving|triton``: a Deployment (pod: :func:`components.kubernetes.pod_template.pod_template`),
     a ClusterIP Service with the ports ``rest``, ``grpc`` (and ``metrics`` for Triton), a PodDisruptionBudget
@@ -323,5 +344,9 @@ class InferenceService(pulumi.ComponentResource):
                       opts=child)
         self.host = service.ingress.host if service.ingress else None
         if service.ingress:
-            Ingress(f"{name}-ingress", metadata=metadata(service.name), spec=ingress_spec(service), opts=child)
+            ingress_metadata = metadata(service.name)
+            annotations = ingress_annotations(service)
+            if annotations:
+                ingress_metadata["annotations"] = annotations
+            Ingress(f"{name}-ingress", metadata=ingress_metadata, spec=ingress_spec(service), opts=child)
         self.register_outputs({"serviceName": self.service_name, "host": self.host})

@@ -34,11 +34,11 @@ try:
             "max_replicas": config.require_int("maxReplicas"),
             **metric,
         },
-        "ingress": {"host": config.require("ingressHost")},
+        "ingress": {"host": config.require("ingressHost"), "tls_secret_name": config.require("tlsSecretName")},
     })
 except StackConfigError as error:
     raise pulumi.RunError(error.report()) from None
 
 pulumi.export("namespace", service.namespace)
 pulumi.export("serviceName", service.service_name)
-pulumi.export("url", service.host.apply(lambda host: f"http://{host}/"))
+pulumi.export("url", service.host.apply(lambda host: f"https://{host}/"))

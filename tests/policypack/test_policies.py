@@ -77,7 +77,7 @@ def test_at_least_ten_policies_with_unique_names_and_reasons():
     names = [r.name for r in RULES]
     assert len(names) >= 10 and len(set(names)) == len(names)
     assert all(r.enforcement in (rules.MANDATORY, rules.ADVISORY) and len(r.description) > 40 for r in RULES)
-    assert {r.name for r in RULES if r.enforcement == rules.ADVISORY} == {"ingress-tls-in-production"}
+    assert {r.name for r in RULES if r.enforcement == rules.ADVISORY} == set()
     assert all(set(r.settings) <= set(rules.SETTING_SCHEMAS) for r in RULES)
 
 
@@ -363,6 +363,53 @@ def test_ingress_tls_in_production():
     assert check("ingress-tls-in-production", plain, Settings(production=True)) == ["host b.example.com has no TLS"]
 
 
+EKS = "aws:eks/cluster:Cluster"
+ACK = "alicloud:cs/managedKubernetes:ManagedKubernetes"
+
+
+@pytest.mark.parametrize(("resource", "problem"), [
+    (view(EKS, {"vpcConfig": {"endpointPublicAccess": False}}), None),
+    (view(EKS, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}}), None),
+    (view(EKS, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": UNKNOWN_MARK}}), None),
+    (view(EKS, {"vpcConfig": {"endpointPublicAccess": True}}), "EKS opens it to 0.0.0.0/0"),
+    (view(EKS, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": []}}), "EKS opens it to 0.0.0.0/0"),
+    (view(EKS, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["10.0.0.0/8", "0.0.0.0/0"]}}),
+     "admits the whole internet"),
+    (view(ACK, {"slbInternetEnabled": False}), None),
+    (view(ACK, {"slbInternetEnabled": True}), "Internet SLB"),
+])
+def test_api_server_restricted_in_production(resource, problem):
+    found = check("api-server-restricted-in-production", resource, Settings(production=True))
+    assert found == [] if problem is None else (len(found) == 1 and problem in found[0]), found
+    assert check("api-server-restricted-in-production", resource, Settings(production=False)) == []
+
+
+def ack_cluster(slb: str) -> ResourceView:
+    return view(ACK, {"addons": [{"name": "terway-eniip"}, {
+        "name": "nginx-ingress-controller", "config": json.dumps({"IngressSlbNetworkType": slb})}]}, name="cluster")
+
+
+def ingress(name: str, allowed: str | None = None) -> ResourceView:
+    resource = k8s("Ingress", "networking.k8s.io/v1", {"rules": [{"host": f"{name}.example.com"}]}, name=name)
+    if allowed is not None:
+        resource.inputs["metadata"]["annotations"] = {rules.INGRESS_ALLOW_LIST: allowed}
+    return resource
+
+
+def test_ingress_load_balancer_restricted_in_production():
+    name = "ingress-load-balancer-restricted-in-production"
+    on, off = Settings(production=True), Settings(production=False)
+    ingresses = [ingress("listed", "203.0.113.0/24,10.0.0.0/8"), ingress("open"), ingress("world", "10.0.0.0/8,0.0.0.0/0"),
+                 ingress("pending", UNKNOWN_MARK)]
+    found = check_stack(name, [ack_cluster("internet"), *ingresses], on)
+    assert [resource for resource, _ in found] == ["open", "world"]
+    assert all("admits every client address" in message and "allowSourceCidrs" in message for _, message in found)
+    assert check_stack(name, [ack_cluster("intranet"), *ingresses], on) == []
+    unknown = view(ACK, {"addons": [{"name": "nginx-ingress-controller", "config": UNKNOWN_MARK}]}, name="cluster")
+    assert check_stack(name, [unknown, *ingresses], on) == []
+    assert check_stack(name, [ack_cluster("internet"), *ingresses], off) == []
+
+
 def test_current_kubernetes_apis():
     assert check("current-kubernetes-apis", k8s("HorizontalPodAutoscaler", "autoscaling/v2", {})) == []
     assert check("current-kubernetes-apis", k8s("HorizontalPodAutoscaler", "autoscaling/v2beta1", {})) == [
@@ -436,11 +483,12 @@ def test_advisory_violations_are_printed_but_do_not_fail(tmp_path, capsys):
     stack = yaml.safe_load((Path("stacks") / "Pulumi.dev.yaml").read_text())
     stack["config"]["elastic-inference:services"] = [{
         "name": "open", "server": "tfserving", "model": {"name": "m", "path": "models/m"}, "resources": {"gpus": 0},
-        "ingress": {"host": "open.example.com"}, "autoscaling": {"maxReplicas": 2, "cpu": {"targetUtilization": 60}}}]
+        "ingress": {"host": "open.example.com", "tls": False},
+        "autoscaling": {"maxReplicas": 2, "cpu": {"targetUtilization": 60}}}]
     path = tmp_path / "Pulumi.dev.yaml"
     path.write_text(json.dumps(stack))
     policy_config = tmp_path / "policy.json"
-    policy_config.write_text(json.dumps({"ingress-tls-in-production": {"production": True}}))
+    policy_config.write_text(json.dumps({"ingress-tls-in-production": {"production": True, "enforcementLevel": "advisory"}}))
     assert main(["--stack-file", str(path), "--policy-config", str(policy_config)]) == 0
     out = capsys.readouterr().out
     assert "0 mandatory, 1 advisory" in out

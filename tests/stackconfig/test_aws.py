@@ -1,4 +1,4 @@
-"""The ``aws`` section's rules: access entries are least privilege unless the stack spells out more."""
+"""The ``aws`` section's rules: access entries are least privilege and the API server private unless the stack spells out more."""
 
 from __future__ import annotations
 
@@ -36,3 +36,20 @@ def test_cluster_admin_is_refused_within_namespaces_or_by_default():
         assert [i.split(":")[0] for i in found if i.startswith("aws.accessEntries")] == ["aws.accessEntries[0].policy"], found
     config = load(AWS, **entries({"principalArn": ADMINS, "policy": "AmazonEKSAdminPolicy", "namespaces": ["inference"]}))
     assert config.aws.access_entries[0].scope_namespaces(["x"]) == ["inference"]
+
+
+def test_a_public_api_server_needs_networks_and_never_the_whole_internet():
+    [missing] = [i for i in issues(AWS, aws={**AWS["aws"], "publicApiServer": True}) if "publicAccessCidrs" in i]
+    assert "aws.publicAccessCidrs" in missing and "none are listed" in missing
+    found = issues(AWS, aws={**AWS["aws"], "publicApiServer": True, "publicAccessCidrs": ["203.0.113.0/24", "0.0.0.0/0"]})
+    assert any("aws.publicAccessCidrs[1]" in i and "whole internet" in i for i in found), found
+    assert not any("publicAccessCidrs[0]" in i for i in found)
+    found = issues(AWS, aws={**AWS["aws"], "publicAccessCidrs": ["203.0.113.0/24"]})
+    assert any("aws.publicAccessCidrs" in i and "publicApiServer is false" in i for i in found), found
+    found = issues(AWS, aws={**AWS["aws"], "publicApiServer": True, "publicAccessCidrs": ["203.0.113.300/24"]})
+    assert any("aws.publicAccessCidrs[0]" in i for i in found), found
+
+
+def test_the_api_server_is_private_by_default():
+    config = load(AWS)
+    assert config.aws.public_api_server is False and config.aws.public_access_cidrs == []

@@ -41,7 +41,7 @@ def test_aws_only_options_are_rejected_on_ack_and_existing():
 
 
 def test_qps_autoscaling_is_rejected_off_ack_with_the_prometheus_alternative():
-    qps = merge(GPU_SERVICE, {"autoscaling": {"cpu": None, "qps": {"targetPerPod": 10}}, "ingress": {"host": "bert.example.com"}})
+    qps = merge(GPU_SERVICE, {"autoscaling": {"cpu": None, "qps": {"targetPerPod": 10}}, "ingress": {"host": "bert.example.com", "tls": False}})
     for base in (AWS, EXISTING):
         found = [i for i in issues(base, services=[qps]) if i.startswith("services[0].autoscaling.qps:")]
         assert found and "nginx_ingress_controller_requests" in found[0], found
@@ -85,7 +85,7 @@ def test_eks_defaults_are_in_standard_support_with_a_matching_autoscaler():
 
 
 def test_an_ingress_off_ack_needs_the_namespace_of_its_controller():
-    routed = merge(GPU_SERVICE, {"ingress": {"host": "bert.example.com"}})
+    routed = merge(GPU_SERVICE, {"ingress": {"host": "bert.example.com", "tlsSecretName": "bert-tls"}})
     for base in (AWS, EXISTING):
         found = [i for i in issues(base, services=[routed]) if i.startswith("services[0].networkPolicy")]
         assert found and "installs no ingress controller" in found[0] and "ingress-nginx" in found[0], found

@@ -15,9 +15,9 @@ def _service(name, namespace="inference", **overrides):
 @pytest.mark.parametrize(("overrides", "path", "words"), [
     ({"services": [_service("cifar10-keda"), _service("keda", namespace="inference-cifar10")]},
      "services[1].name", "both name the resources 'inference-cifar10-keda'"),
-    ({"services": [_service("a", ingress={"host": "a.example.com"}), _service("b", ingress={"host": "a.example.com"})]},
+    ({"services": [_service("a", ingress={"host": "a.example.com", "tls": False}), _service("b", ingress={"host": "a.example.com", "tls": False})]},
      "services[1].ingress", "routes a.example.com/ like services[0]"),
-    ({"services": [_service("a", ingress={"host": "a.example.com", "path": "/v1//models"})]},
+    ({"services": [_service("a", ingress={"host": "a.example.com", "path": "/v1//models", "tls": False})]},
      "services[0].ingress.path", "'/v1//models' contains '//'"),
     ({"alicloud": {"network": {"nodeVswitchCidrs": ["192.168.0.0/30", "192.168.16.0/20"]}}},
      "alicloud.network.nodeVswitchCidrs[0]", "a vSwitch takes /16 to /29"),

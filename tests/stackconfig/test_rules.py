@@ -28,7 +28,7 @@ KEDA = {"serverAddress": "http://p:9090", "query": "q", "threshold": 20}
         ({"services": [catalog_entry(), catalog_entry()]}, "services[1].name", "duplicate service inference/bert"),
         ({"services": [catalog_entry(placement={"nodeSelector": {"inference": "pytorch"}})]},
          "services[0].placement.nodeSelector", "no node pool has the labels"),
-        ({"services": [catalog_entry(ingress={"host": "bert.example.com"}, autoscaling={"cpu": None, "qps": {"targetPerPod": 10}}),
+        ({"services": [catalog_entry(ingress={"host": "bert.example.com", "tls": False}, autoscaling={"cpu": None, "qps": {"targetPerPod": 10}}),
                        catalog_entry(name="cifar", autoscaling={"cpu": None, "keda": KEDA})]},
          "services", "mixes qps and keda"),
     ],

@@ -133,7 +133,8 @@ def test_app_template_deploys_one_service_onto_the_platform_stack(app_project: P
 
     ingress = plan.get("kubernetes:networking.k8s.io/v1:Ingress", f"{name}-ingress").inputs["spec"]
     assert ingress["rules"][0]["host"] == defaults["ingressHost"]
-    assert plan.outputs == {"namespace": "models", "serviceName": name, "url": f"http://{defaults['ingressHost']}/"}
+    assert ingress["tls"] == [{"hosts": [defaults["ingressHost"]], "secretName": defaults["tlsSecretName"]}]
+    assert plan.outputs == {"namespace": "models", "serviceName": name, "url": f"https://{defaults['ingressHost']}/"}
 
 
 def test_app_template_reports_config_mistakes_with_their_keys(app_project: Path, platform_stack: dict) -> None:

@@ -58,7 +58,7 @@ def test_cluster_arguments_come_from_the_config(run_under_mocks):
     assert inputs["serviceCidr"] == "10.96.0.0/16"
     assert inputs["enableRrsa"] is True
     assert inputs["newNatGateway"] is False
-    assert inputs["slbInternetEnabled"] is True
+    assert inputs["slbInternetEnabled"] is False
     assert inputs["proxyMode"] == "ipvs"
     assert inputs["tags"] == {"project": "elastic-inference", "environment": "test", "managed-by": "pulumi",
                               "team": "ml-platform"}
@@ -76,9 +76,18 @@ def test_create_only_inputs_are_set_and_their_changes_ignored(run_under_mocks):
     assert all(name in cluster.inputs for name in cluster.ignore_changes)
 
 
-def test_private_api_server(run_under_mocks):
-    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"publicApiServer": False}})
-    assert ack_inputs(plan)["slbInternetEnabled"] is False
+def test_api_server_is_private_unless_a_stack_makes_it_public(run_under_mocks):
+    assert ack_inputs(plan_cluster(run_under_mocks))["slbInternetEnabled"] is False
+    plan = plan_cluster(run_under_mocks, alicloud={"cluster": {"publicApiServer": True}})
+    assert ack_inputs(plan)["slbInternetEnabled"] is True
+
+
+def test_ingress_load_balancer_is_intranet_unless_a_stack_puts_it_on_the_internet(run_under_mocks):
+    def slb_type(plan) -> str:
+        [controller] = [a for a in ack_inputs(plan)["addons"] if a["name"] == "nginx-ingress-controller"]
+        return json.loads(controller["config"])["IngressSlbNetworkType"]
+    assert slb_type(plan_cluster(run_under_mocks)) == "intranet"
+    assert slb_type(plan_cluster(run_under_mocks, alicloud={"cluster": {"ingressLoadBalancer": "internet"}})) == "internet"
 
 
 def test_vswitches_are_the_networks_node_and_pod_vswitches(run_under_mocks):
@@ -105,7 +114,7 @@ def test_create_time_addons_without_log_project(run_under_mocks):
     configs = {a["name"]: json.loads(a["config"]) for a in addons if "config" in a}
     assert configs == {
         "logtail-ds": {"IngressDashboardEnabled": "true"},
-        "nginx-ingress-controller": {"IngressSlbNetworkType": "internet"},
+        "nginx-ingress-controller": {"IngressSlbNetworkType": "intranet"},
     }
 
 

@@ -374,3 +374,20 @@ def test_secret_data_for_seldons_rclone_and_for_triton(run_under_mocks):
     assert outputs["aws-values"] == {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEYID",
                                      "AWS_SECRET_ACCESS_KEY": "example-secret-access-key",
                                      "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def test_ingress_exposure_options_are_nginx_annotations(run_under_mocks):
+    ingress = {"host": "bert.example.com", "tlsSecretName": "bert-tls", "allowSourceCidrs": ["203.0.113.0/24", "10.1.0.0/16"],
+               "rateLimitRps": 20, "authSecretName": "bert-users"}
+    metadata = only(plan_service(run_under_mocks, {**BERT, "ingress": ingress}), INGRESS).inputs["metadata"]
+    assert metadata["annotations"] == {
+        "nginx.ingress.kubernetes.io/whitelist-source-range": "203.0.113.0/24,10.1.0.0/16",
+        "nginx.ingress.kubernetes.io/limit-rps": "20",
+        "nginx.ingress.kubernetes.io/auth-type": "basic",
+        "nginx.ingress.kubernetes.io/auth-secret": "bert-users",
+    }
+
+
+def test_plain_http_ingress_has_no_tls_and_no_annotations(run_under_mocks):
+    inputs = only(plan_service(run_under_mocks, {**BERT, "ingress": {"host": "bert.example.com", "tls": False}}), INGRESS).inputs
+    assert "tls" not in inputs["spec"] and "annotations" not in inputs["metadata"]
