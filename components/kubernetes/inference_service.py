@@ -19,7 +19,7 @@ from pulumi_kubernetes.policy.v1 import PodDisruptionBudget
 from stackconfig import S3Credentials, ServiceConfig
 
 from . import autoscaling, seldon, serving
-from .addons import required_addons
+from .addons import QPS_METRICS_ADAPTER, required_addons
 from .context import ClusterContext, NetworkBoundary, QpsMetric
 from .pod_template import PodOptions, pod_template, selector_labels, standard_labels
 
@@ -213,12 +213,16 @@ def network_policy_spec(service: ServiceConfig, network: NetworkBoundary) -> dic
 def unmet_needs(service: ServiceConfig, cluster: ClusterContext) -> list[str]:
     """What the service needs that the cluster does not offer, each with what to do. A platform's own catalog
     never has any (its config rules refuse such entries); an app team's service may, on another team's platform."""
-    problems = [f"it needs the {role} add-on, which the platform runs only when a service of its own catalog needs "
-                "it: add the service to the platform stack's services instead" for role in required_addons(service)
-                if role not in cluster.addons]
-    if service.autoscaling.mode == "qps" and cluster.qps is None:
-        problems.append("autoscaling.qps counts ingress requests with ACK's log service, which this cluster does "
-                        "not have: autoscale on cpu, memory or keda")
+    problems = []
+    no_qps = service.autoscaling.mode == "qps" and cluster.qps is None
+    if no_qps:
+        problems.append("autoscaling.qps counts ingress requests with ACK's log service, which this cluster does not "
+                        "have: autoscale on cpu, memory or keda")
+    # Without a QPS metric no adapter could help, so its absence is not a second problem.
+    problems += [f"it needs the {role} add-on, which the platform runs only when a service of its own catalog "
+                 "needs it: add the service to the platform stack's services instead"
+                 for role in required_addons(service)
+                 if role not in cluster.addons and not (no_qps and role == QPS_METRICS_ADAPTER)]
     if not cluster.burst.supports(service.burst.mode):
         problems.append(f"burst.mode {service.burst.mode} is not possible on {cluster.burst.description}")
     return problems

@@ -3,6 +3,7 @@ into the platform; and the config rules it relies on."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from ipaddress import ip_address, ip_network
 
@@ -19,7 +20,7 @@ from components.kubernetes.addons import QPS_METRICS_ADAPTER, SELDON_CORE
 from components.aws.cluster import EKS_NETWORK
 from components.kubernetes.context import ANY_CLOUD, ClusterContext, NetworkBoundary, S3Access
 from components.kubernetes.inference_service import (InferenceService, InferenceServiceArgs, credentials_secret_data,
-                                                     network_policy_spec)
+                                                     network_policy_spec, unmet_needs)
 from crd_schemas import validate_custom_resource
 from factories import keys_and_strings
 from planner import mocks
@@ -391,3 +392,19 @@ def test_ingress_exposure_options_are_nginx_annotations(run_under_mocks):
 def test_plain_http_ingress_has_no_tls_and_no_annotations(run_under_mocks):
     inputs = only(plan_service(run_under_mocks, {**BERT, "ingress": {"host": "bert.example.com", "tls": False}}), INGRESS).inputs
     assert "tls" not in inputs["spec"] and "annotations" not in inputs["metadata"]
+
+
+def test_unmet_needs_name_each_problem_once_with_what_to_do():
+    provider = None  # unmet_needs reads only what the cluster offers, never the provider
+    bare = ClusterContext(provider=provider, cloud="aws")  # type: ignore[arg-type]
+    qps_seldon = service(FASHION)  # server seldon, autoscaling qps
+    problems = unmet_needs(qps_seldon, bare)
+    assert len(problems) == 2
+    assert "autoscaling.qps" in problems[0] and "autoscale on cpu, memory or keda" in problems[0]
+    assert "seldon-core add-on" in problems[1]  # the QPS adapter is not a second problem: nothing could serve it
+    acked = ClusterContext(provider=provider, cloud="alicloud", qps=sls_qps_metric(LOG_PROJECT),  # type: ignore[arg-type]
+                           addons=frozenset({SELDON_CORE}))
+    assert unmet_needs(qps_seldon, acked) == [
+        "it needs the qps-metrics-adapter add-on, which the platform runs only when a service of its own catalog "
+        "needs it: add the service to the platform stack's services instead"]
+    assert unmet_needs(qps_seldon, dataclasses.replace(acked, addons=frozenset({SELDON_CORE, QPS_METRICS_ADAPTER}))) == []
