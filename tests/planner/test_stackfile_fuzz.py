@@ -11,7 +11,6 @@ import copy
 import os
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
