@@ -65,8 +65,11 @@ ControlPlaneLogComponent = Literal["apiserver", "kcm", "scheduler", "ccm", "cont
 class ClusterConfig(ConfigModel):
     """The ACK Pro managed cluster."""
 
+    # 1.35 and not ACK's newer 1.36.1-aliyun.1 (offered since 2026-06): the pinned Seldon Core operator 1.19 is
+    # validated up to 1.35 (docs.seldon.ai "Install in Kubernetes", see addons.py). ACK's support of 1.35 ends
+    # 2027-02-28, so the move to 1.36 goes with the next Seldon Core release.
     kubernetes_version: matching(r"^1\.[0-9]{2}\.[0-9]+-aliyun\.[0-9]+$", "an ACK version such as 1.35.2-aliyun.1", 32) = "1.35.2-aliyun.1"
-    """ACK Kubernetes version, ``1.<minor>.<patch>-aliyun.<n>``. RRSA with the OSS CSI plugin needs 1.26 or later."""
+    """ACK Kubernetes version, ``1.<minor>.<patch>-aliyun.<n>``. The default is the newest version the pinned add-ons support. RRSA with the OSS CSI plugin needs 1.26 or later."""
     cluster_spec: Literal["ack.pro.small", "ack.standard"] = "ack.pro.small"
     """``ack.pro.small`` (ACK Pro, SLA-backed control plane) or ``ack.standard``."""
     service_cidr: Cidr = ipaddress.IPv4Network("172.16.0.0/16")
