@@ -36,9 +36,10 @@ the autoscaler does not scale up again for the same pods."""
 
 def root_volume(size_gib: int) -> list[dict[str, Any]]:
     """``block_device_mappings`` of a node launch template: an encrypted gp3 root volume of ``size_gib`` on
-    ``/dev/xvda``, the root device of the EKS AL2023 AMIs."""
+    ``/dev/xvda``, the root device of the EKS AL2023 AMIs. ``encrypted`` and ``delete_on_termination`` are strings
+    in the SDK (``LaunchTemplateBlockDeviceMappingEbsArgs``), so they are passed as the provider takes them."""
     return [{"device_name": "/dev/xvda", "ebs": {
-        "volume_size": size_gib, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}}]
+        "volume_size": size_gib, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"}}]
 
 
 def gpu_node_labels(gpu: AwsGpuCapacityConfig, accelerator: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ def test_system_and_gpu_nodes_allow_only_imdsv2_one_hop_away():
     # With a launch template, EKS refuses diskSize on the group: the size is the template's root volume.
     assert "diskSize" not in group.inputs
     assert system.inputs["blockDeviceMappings"] == [{"deviceName": "/dev/xvda", "ebs": {
-        "volumeSize": 80, "volumeType": "gp3", "encrypted": True, "deleteOnTermination": True}}]
+        "volumeSize": 80, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"}}]
     # EKS picks the AMI and joins the nodes: the template names no image and no user data.
     assert not {"imageId", "userData", "instanceType"} & system.inputs.keys()
     assert group.inputs["instanceTypes"] == ["m6i.large", "m5.large"] and group.inputs["amiType"] == "AL2023_x86_64_STANDARD"
