@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.kubernetes.addons import required_addons
-from components.kubernetes.context import ANY_CLOUD, NO_BURST, BurstTarget, ClusterContext, NetworkBoundary, QpsMetric
+from components.kubernetes.context import ClusterContext
 from components.kubernetes.inference_service import InferenceService as ServiceWorkload
 from components.kubernetes.inference_service import InferenceServiceArgs as ServiceWorkloadArgs
 from components.outputs import AlicloudOutputs, AwsOutputs, PlatformOutputs, read_platform
@@ -74,19 +74,17 @@ def service_config(args: typing.Mapping[str, Any], namespace: str) -> ServiceCon
 # --------------------------------------------------------------------------- the platform stack
 
 
-def workload_placement(platform: PlatformOutputs) -> tuple[BurstTarget, Optional[QpsMetric], NetworkBoundary]:
-    """Where the platform's bursting pods go, how it counts ingress QPS and what its NetworkPolicies admit and
-    exclude; a cloud's module is imported only for its own platforms, so an app-team project loads only the SDK of
-    its platform's cloud."""
+def workload_facts(platform: PlatformOutputs) -> dict[str, Any]:
+    """How workloads run on the platform's cluster (burst target, QPS metric, network boundary), from the platform's
+    own cloud module, imported only for its own platforms, so an app-team project loads only the SDK of its
+    platform's cloud."""
     if isinstance(platform, AlicloudOutputs):
-        from components.alicloud.addons import ACK_NETWORK, sls_qps_metric
-        from components.alicloud.burst import ECI
-        return ECI, sls_qps_metric(platform.log_project), ACK_NETWORK
+        from components.alicloud.burst import workload_facts as ack_facts
+        return ack_facts(platform.log_project)
     if isinstance(platform, AwsOutputs):
-        from components.aws.burst import FARGATE
-        from components.aws.cluster import EKS_NETWORK
-        return FARGATE, None, EKS_NETWORK
-    return NO_BURST, None, ANY_CLOUD
+        from components.aws.burst import WORKLOAD_FACTS
+        return WORKLOAD_FACTS
+    return {}
 
 
 def cluster_context(platform: PlatformOutputs, provider: k8s.Provider, service: ServiceConfig) -> ClusterContext:
@@ -96,10 +94,9 @@ def cluster_context(platform: PlatformOutputs, provider: k8s.Provider, service: 
         raise pulumi.RunError(f"the {platform.cloud} platform stack has no model store claim (modelClaimName), and an "
                               "app-team service reads its model from the platform's model store; on an existing "
                               "cluster set existing.modelClaim in the platform stack")
-    burst, qps, network = workload_placement(platform)
     addons = required_addons(service) if platform.addons is None else platform.addons
     return ClusterContext(
-        provider=provider, cloud=platform.cloud, burst=burst, qps=qps, network=network, addons=frozenset(addons),
+        provider=provider, cloud=platform.cloud, **workload_facts(platform), addons=frozenset(addons),
         model_claim=ClaimRef(namespace=platform.model_claim_namespace, name=platform.model_claim_name))
 
 

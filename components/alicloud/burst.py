@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import pulumi
 import pulumi_alicloud as alicloud
@@ -12,6 +12,7 @@ import pulumi_alicloud as alicloud
 from stackconfig import ServiceConfig
 
 from ..kubernetes.context import BurstTarget
+from .addons import ACK_NETWORK, sls_qps_metric
 
 ADDON_NAME = "ack-virtual-node"
 
@@ -43,6 +44,13 @@ def eci_annotations(service: ServiceConfig) -> dict[str, str]:
 ECI = BurstTarget(description="ECI virtual nodes", node_label=VIRTUAL_NODE_LABEL, toleration=VIRTUAL_NODE_TOLERATION,
                   annotations=eci_annotations)
 """ACK: pods burst onto ECI through virtual nodes."""
+
+
+def workload_facts(log_project: pulumi.Input[str]) -> dict[str, Any]:
+    """The ``ClusterContext`` fields that say how workloads run on an ACK cluster: they burst onto ECI, count ingress
+    QPS in the cluster's log project, and are reached through ``kube-system``'s ingress controller. Shared by the
+    platform and by app-team stacks that read an ACK platform stack."""
+    return {"burst": ECI, "qps": sls_qps_metric(log_project), "network": ACK_NETWORK}
 
 
 def virtual_node_config(vswitch_ids: Sequence[str], security_group_id: str) -> str:

@@ -11,13 +11,11 @@ import pulumi_alicloud as alicloud
 from stackconfig import StackConfig
 
 from ..kubernetes.catalog import CatalogArgs, deploy_catalog
-from ..kubernetes.model_claim import BUILTIN_NAMESPACES
 from ..kubernetes.context import ClusterContext
 from ..naming import cloud_tags
 from ..outputs import AlicloudOutputs
 from ..s3.repository import key_based_s3_access
-from .addons import ACK_NETWORK, sls_qps_metric
-from .burst import ECI, VirtualNodes, VirtualNodesArgs
+from .burst import VirtualNodes, VirtualNodesArgs, workload_facts
 from .capacity import NodePool, NodePoolArgs
 from .cluster import Cluster, ClusterArgs
 from .model_store import ModelStore, ModelStoreArgs
@@ -93,9 +91,9 @@ class AlicloudPlatform(pulumi.ComponentResource):
         catalog = deploy_catalog(self, CatalogArgs(
             services=config.services, addons=config.addons, qps_metrics_adapter=config.alicloud.metrics_adapter),
             ClusterContext(
-                provider=cluster.k8s_provider, cloud=config.cloud, burst=ECI, qps=sls_qps_metric(cluster.log_project),
-                model_claim=config.model_claim, namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace},
-                s3=s3, network=ACK_NETWORK, storage=[store, *repository], capacity=list(pools.values())))
+                provider=cluster.k8s_provider, cloud=config.cloud, **workload_facts(cluster.log_project),
+                model_claim=config.model_claim, creates_namespaces=True, s3=s3, storage=[store, *repository],
+                capacity=list(pools.values())))
 
         self.outputs = AlicloudOutputs(
             cloud=config.cloud,

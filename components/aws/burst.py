@@ -11,12 +11,17 @@ from stackconfig import ServiceConfig
 
 from ..kubernetes.context import BurstTarget
 from ..naming import physical_name
-from .cluster import assume_role_policy
+from .cluster import EKS_NETWORK, assume_role_policy
 
 FARGATE_LABEL = ("elastic-inference/capacity", "fargate")
 """Pod label the Fargate profile selects: the pods of services with ``burst.mode: only``."""
 FARGATE = BurstTarget(description="Fargate", pod_labels=dict([FARGATE_LABEL]))
 """EKS: bursting pods carry :data:`FARGATE_LABEL` and the Fargate profile runs them (no node affinity, no toleration)."""
+
+
+WORKLOAD_FACTS: dict[str, Any] = {"burst": FARGATE, "network": EKS_NETWORK}
+"""The ``ClusterContext`` fields that say how workloads run on an EKS cluster: they burst onto Fargate and have no
+ingress QPS metric. Shared by the platform and by app-team stacks that read an EKS platform stack."""
 
 
 def fargate_selectors(services: Sequence[ServiceConfig]) -> list[dict[str, Any]]:

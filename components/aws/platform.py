@@ -11,13 +11,12 @@ import pulumi_aws as aws
 from stackconfig import StackConfig
 
 from ..kubernetes.catalog import CatalogArgs, deploy_catalog
-from ..kubernetes.model_claim import BUILTIN_NAMESPACES
 from ..kubernetes.context import ClusterContext, S3Access
 from ..naming import cloud_tags
 from ..outputs import AwsOutputs
-from .burst import FARGATE, fargate_selectors
+from .burst import WORKLOAD_FACTS, fargate_selectors
 from .capacity import EksCapacity, EksCapacityArgs
-from .cluster import EKS_NETWORK, EksCluster, EksClusterArgs, eks_cluster_name
+from .cluster import EksCluster, EksClusterArgs, eks_cluster_name
 from .model_store import EksModelStore, EksModelStoreArgs, s3_readers
 from .network import AwsNetwork, AwsNetworkArgs
 
@@ -77,9 +76,8 @@ class AwsPlatform(pulumi.ComponentResource):
         s3 = S3Access(bucket=config.bucket_name, region=region, role_arn=store.reader_role_arn) \
             if store.reader_role_arn is not None else None
         catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
-            provider=cluster.k8s_provider, cloud=config.cloud, burst=FARGATE, model_claim=config.model_claim,
-            namespaces=BUILTIN_NAMESPACES | {config.model_claim.namespace}, s3=s3, network=EKS_NETWORK,
-            storage=store.ready, capacity=capacity.nodes))
+            provider=cluster.k8s_provider, cloud=config.cloud, **WORKLOAD_FACTS, model_claim=config.model_claim,
+            creates_namespaces=True, s3=s3, storage=store.ready, capacity=capacity.nodes))
 
         self.outputs = AwsOutputs(
             cloud=config.cloud,

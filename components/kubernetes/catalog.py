@@ -22,6 +22,7 @@ from stackconfig import AddonsConfig, HelmChartConfig, ServiceConfig
 from .addons import KEDA, SELDON_CORE, ClusterAddons, ClusterAddonsArgs, required_addons
 from .context import ClusterContext
 from .inference_service import InferenceService, InferenceServiceArgs
+from .model_claim import BUILTIN_NAMESPACES
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,22 @@ def addons_args(args: CatalogArgs) -> ClusterAddonsArgs:
         qps_metrics_adapter=None if KEDA in needed else args.qps_metrics_adapter)
 
 
+def existing_namespaces(cluster: ClusterContext) -> frozenset[str]:
+    """Namespaces every cluster has, and the model claim's, which the model store creates."""
+    return BUILTIN_NAMESPACES | ({cluster.model_claim.namespace} if cluster.model_claim else set())
+
+
 def deploy_catalog(parent: pulumi.Resource, args: CatalogArgs, cluster: ClusterContext) -> Catalog:
     """:class:`~components.kubernetes.addons.ClusterAddons` (``addons``, after the cluster's capacity), a Namespace
-    (``namespace-<name>``) for each service namespace the cluster does not have (``ClusterContext.namespaces``), and one
+    (``namespace-<name>``) for each service namespace the cluster does not have (:func:`existing_namespaces`), and one
     :class:`~components.kubernetes.inference_service.InferenceService` (``<namespace>-<name>``) per catalog entry,
     children of ``parent``, on the cluster's provider."""
     in_cluster = pulumi.ResourceOptions(parent=parent, providers=[cluster.provider])
     addons = ClusterAddons("addons", addons_args(args),
         opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=list(cluster.capacity))))
     running = dataclasses.replace(cluster, addons=cluster.addons | frozenset(addons.releases))
-    missing = sorted({svc.namespace for svc in args.services} - cluster.namespaces) if cluster.namespaces is not None else []
+    missing = sorted({svc.namespace for svc in args.services} - existing_namespaces(cluster)) \
+        if cluster.creates_namespaces else []
     namespaces = {namespace: Namespace(f"namespace-{namespace}", metadata={"name": namespace}, opts=in_cluster)
                   for namespace in missing}
     services = {

@@ -125,9 +125,9 @@ class ClusterContext:
     mount it read-only. None when the cluster has none."""
     s3: Optional[S3Access] = None
     """How services with ``model.source: s3`` reach their bucket; None when no S3 model source is configured."""
-    namespaces: Optional[frozenset[str]] = None
-    """Namespaces that exist once the platform is up (the built-in ones, the model store's); the catalog creates the
-    namespace of a service outside them. None: the cluster's owner manages namespaces (an existing cluster, or a
+    creates_namespaces: bool = False
+    """The platform owns the cluster's namespaces: the catalog creates the namespace of a service outside the
+    built-in ones and the model claim's. False: the cluster's owner manages namespaces (an existing cluster, or a
     platform seen from an app team's stack), so none is created."""
     addons: frozenset[str] = frozenset()
     """Add-ons running on the cluster that services may need, by role (``components.kubernetes.addons``:
