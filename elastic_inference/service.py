@@ -27,6 +27,7 @@ from components.outputs import AlicloudOutputs, AwsOutputs, PlatformOutputs, rea
 from stackconfig.errors import StackConfigError, issues_from_validation_error
 from stackconfig import ClaimRef, ServiceConfig
 from stackconfig.introspect import held, strip
+from stackconfig.secrets import credential_issues
 
 from .service_args import InferenceServiceArgs
 
@@ -64,11 +65,16 @@ def catalog_entry(args: typing.Mapping[str, Any], kind: type = InferenceServiceA
 
 def service_config(args: typing.Mapping[str, Any], namespace: str) -> ServiceConfig:
     """The validated catalog entry of ``args`` in ``namespace``; every mistake is listed at once."""
+    entry = {**catalog_entry(args), "namespace": namespace}
+    source = f"inference service {args.get('name')!r}"
+    credentials = credential_issues(ServiceConfig, entry, secure_paths=())
     try:
-        return ServiceConfig.model_validate({**catalog_entry(args), "namespace": namespace})
+        service = ServiceConfig.model_validate(entry)
     except ValidationError as error:
-        raise StackConfigError(f"inference service {args.get('name')!r}",
-                               issues_from_validation_error(error, ServiceConfig)) from None
+        raise StackConfigError(source, credentials + issues_from_validation_error(error, ServiceConfig)) from None
+    if credentials:
+        raise StackConfigError(source, credentials)
+    return service
 
 
 # --------------------------------------------------------------------------- the platform stack

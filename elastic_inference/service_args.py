@@ -119,7 +119,7 @@ class KedaTriggerArgs(TypedDict):
     """KEDA ``ScaledObject`` with a Prometheus trigger."""
 
     server_address: str
-    """Prometheus URL."""
+    """Prometheus URL, without credentials (``authentication`` carries them)."""
     query: str
     """PromQL query returning the total over all replicas, e.g. ``sum(rate(...))``: the trigger has KEDA's default metric type ``AverageValue``, so the autoscaler divides the value by the replica count before comparing it with ``threshold``. A top-level ``avg(...)`` is refused."""
     threshold: float
@@ -207,6 +207,6 @@ class InferenceServiceArgs(TypedDict):
     ingress: NotRequired[IngressArgs]
     """Ingress; required by ``autoscaling.qps``."""
     env: NotRequired[dict[str, str]]
-    """Extra environment variables of the server container. Credentials are refused here."""
+    """Extra environment variables of the server container. Credentials are refused here: use ``secretEnv``."""
     network_policy: NotRequired[NetworkPolicyArgs]
     """Sources the service's NetworkPolicy admits."""

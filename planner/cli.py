@@ -65,7 +65,7 @@ def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Pl
     config, secret_keys = read_stack_file(path)
     if project == PROJECT:
         try:
-            load_stack_config(config, secret_keys)
+            load_stack_config(config, secret_keys, secure_paths=config.secure_paths)
         except StackConfigError as error:
             raise config.locate(error) from None
     return run_program(directory, project, stack, config, secret_keys)

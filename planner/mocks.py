@@ -198,13 +198,22 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _kubernetes_autoname(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    """A Kubernetes object given without ``metadata.name`` gets the name pulumi-kubernetes gives it: the resource
+    name, a dash and 8 random hex digits (here derived from the URN, so plans stay deterministic)."""
+    metadata = args.inputs.get("metadata")
+    if not args.typ.startswith("kubernetes:") or not isinstance(metadata, dict) or metadata.get("name"):
+        return {}
+    return {"metadata": {**metadata, "name": f"{args.name}-{digest(args.name, 8)}"}}
+
+
 class PlanMocks(pulumi.runtime.Mocks):
     """Mock provider: echoes inputs and adds the outputs listed in RESOURCE_OUTPUTS / CALL_RESULTS."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         extra = RESOURCE_OUTPUTS.get(args.typ, lambda a: {})(args)
         resource_id = extra.pop("id", None) or f"{args.name}-id"
-        return resource_id, {**args.inputs, **extra}
+        return resource_id, {**args.inputs, **_kubernetes_autoname(args), **extra}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         result = CALL_RESULTS.get(args.token)

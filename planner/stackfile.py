@@ -274,10 +274,13 @@ def _problem_path(lines: dict[str, int], line: int | None) -> str:
 class StackFileConfig(dict[str, str]):
     """Config as ``namespace:key`` -> string, with the stack file's line of each key path."""
 
-    def __init__(self, values: dict[str, str], source: str, lines: dict[str, int]):
+    def __init__(self, values: dict[str, str], source: str, lines: dict[str, int], secure_paths: frozenset[str] = frozenset()):
         super().__init__(values)
         self.source = source
         self.lines = lines
+        self.secure_paths = secure_paths
+        """Key paths of this project's ``secure:`` leaves (``s3Credentials.accessKeyId``), which the CLI does not
+        tell a program: it names only the top-level keys that hold one."""
 
     def line_of(self, path: str) -> int | None:
         """The line of ``path`` or of its nearest ancestor the file has (a missing key: its parent's)."""
@@ -292,17 +295,17 @@ class StackFileConfig(dict[str, str]):
         return StackConfigError(self.source, [issue.at_line(self.line_of(issue.path)) for issue in error.issues])
 
 
-def _replace_secure(value: Any) -> tuple[Any, bool]:
-    """Replace every ``{secure: ...}`` leaf with the placeholder; report whether there was one."""
+def _replace_secure(value: Any, loc: tuple[str | int, ...]) -> tuple[Any, list[str]]:
+    """Replace every ``{secure: ...}`` leaf with the placeholder; return the key paths of those leaves."""
     if isinstance(value, dict):
         if set(value) == {"secure"}:
-            return SECRET_PLACEHOLDER, True
-        replaced = {k: _replace_secure(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in replaced.items()}, any(s for _, s in replaced.values())
+            return SECRET_PLACEHOLDER, [format_path(loc)]
+        replaced = {k: _replace_secure(v, (*loc, k)) for k, v in value.items()}
+        return {k: v for k, (v, _) in replaced.items()}, [path for _, paths in replaced.values() for path in paths]
     if isinstance(value, list):
-        replaced_items = [_replace_secure(v) for v in value]
-        return [v for v, _ in replaced_items], any(s for _, s in replaced_items)
-    return value, False
+        replaced_items = [_replace_secure(v, (*loc, i)) for i, v in enumerate(value)]
+        return [v for v, _ in replaced_items], [path for _, paths in replaced_items for path in paths]
+    return value, []
 
 
 def _infinite(value: Any, path: str) -> Iterator[ConfigIssue]:
@@ -334,18 +337,22 @@ def parse_stack_document(document: Any, source: str, lines: dict[str, int] | Non
         raise StackConfigError(source, [ConfigIssue("config", "must be a mapping of config keys", line=lines.get("config"))])
     config: dict[str, str] = {}
     secret: list[str] = []
+    secure_paths: list[str] = []
     issues: list[ConfigIssue] = []
     for key, value in raw_config.items():
         full_key = key if ":" in key else f"{PROJECT}:{key}"
         path = _config_path(("config", full_key))
         issues += [issue.at_line(lines.get(issue.path)) for issue in _infinite(value, path)]
-        value, is_secret = _replace_secure(value)
+        namespace, _, config_key = full_key.partition(":")
+        value, paths = _replace_secure(value, (config_key,))
         config[full_key] = value if isinstance(value, str) else json.dumps(value)
-        if is_secret:
+        if paths:
             secret.append(full_key)
+        if namespace == PROJECT:
+            secure_paths += paths
     if issues:
         raise StackConfigError(source, issues)
-    return StackFileConfig(config, source, lines), secret
+    return StackFileConfig(config, source, lines, frozenset(secure_paths)), secret
 
 
 def read_stack_file(path: Path) -> tuple[StackFileConfig, list[str]]:

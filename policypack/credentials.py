@@ -31,10 +31,20 @@ VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
      re.compile(r"(?<![A-Za-z0-9])(?:LTAI[0-9A-Za-z]{12,28}|(?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Za-z0-9])")),
     ("a password in a URL",  # user:password@ in the authority; $(VAR) and ${VAR} are references, not passwords
      re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(?!\$)[^/\s@]+@")),
+    ("a token in a URL",  # https://<token>@host (a user part of 20+ characters is a token, not a user name)
+     re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?!\$)[^/\s:@]{20,}@")),
+    ("a credential in a URL's query",  # ?token=..., &password=..., X-Amz-Signature=... (presigned URLs)
+     re.compile(r"[?&](?:access_token|api_?key|apikey|auth|key|password|passwd|secret|sig|signature|token|"
+                r"x-amz-signature|x-amz-security-token|security-token)=(?!\$)[^&\s]{6,}", re.IGNORECASE)),
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
     ("a JSON web token",  # base64url of '{"' opens both the header and the payload
      re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")),
     ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{16,}", re.IGNORECASE)),
+    ("a kubeconfig credential",  # a user's token, client key or password in kubeconfig YAML or JSON
+     re.compile(r"""(?:^|[\s{,"'])"?(?:token|client-key-data|password)"?\s*:\s*"?(?!\$)[^\s"',}]{8,}""", re.MULTILINE)),
+    ("a service token",  # GitHub, GitLab, Slack, Hugging Face, npm, Google API keys: prefixes their issuers document
+     re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|"
+                r"xox[abpors]-[A-Za-z0-9-]{10,}|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|AIza[0-9A-Za-z_-]{35})")),
 )
 """What a value looks like when it is a credential, checked in this order."""
 
@@ -52,6 +62,26 @@ def credential_name(name: str) -> bool:
     return any("".join(words[start:]) in CREDENTIAL_ENDINGS for start in range(len(words)))
 
 
+SECRET_KEY_LENGTHS = {30: 7, 40: 9}
+"""Lengths of AccessKey secrets (Alibaba Cloud: 30 letters and digits; AWS: 40 of base64's alphabet), each with
+the fewest upper- and lowercase letters a random one has (each case is about 40 % of a random key; the bound is
+met by more than 98 % of them), so identifiers written in camelCase are not taken for keys."""
+_KEY_RUN = re.compile(r"(?<![A-Za-z0-9/+=_.-])[A-Za-z0-9/+]{30,40}(?![A-Za-z0-9/+=_.-])")
+
+
+def _secret_key_like(text: str) -> bool:
+    """A standalone run of 30 or 40 key characters mixing cases and digits the way a random AccessKey secret does."""
+    for run in _KEY_RUN.findall(text):
+        fewest = SECRET_KEY_LENGTHS.get(len(run))
+        if fewest is None or (len(run) == 30 and not run.isalnum()):
+            continue
+        upper, lower = sum(c.isupper() for c in run), sum(c.islower() for c in run)
+        if upper >= fewest and lower >= fewest and sum(c.isdigit() for c in run) >= 2:
+            return True
+    return False
+
+
 def credential_value(text: str) -> str | None:
     """What credential ``text`` holds or contains (e.g. ``"an access key id"``), or None if it looks like none."""
-    return next((what for what, shape in VALUE_SHAPES if shape.search(text)), None)
+    found = next((what for what, shape in VALUE_SHAPES if shape.search(text)), None)
+    return found or ("a secret-key-like string" if _secret_key_like(text) else None)

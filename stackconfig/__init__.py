@@ -4,7 +4,7 @@ Consumers import every config type from here, not from the modules that define t
 """
 
 from .errors import ConfigIssue, StackConfigError
-from .load import load_from_pulumi, load_stack_config, secret_keys
+from .load import load_from_pulumi, load_stack_config
 from .addons import AddonsConfig, HelmChartConfig
 from .alicloud import GPU_TAINT, AlicloudConfig, ClusterConfig, ModelStoreConfig, NetworkConfig, NodePoolConfig
 from .aws import AwsAccessEntry, AwsConfig, AwsGpuCapacityConfig, AwsModelStoreConfig
@@ -13,13 +13,14 @@ from .fit import TFSERVING_PROXY_RESOURCES, cpu_cores, memory_gib
 from .instances import INSTANCE_TYPES, InstanceSpec
 from .base import PROJECT
 from .s3 import S3Credentials, S3ModelRepositoryConfig
-from .services import AutoscalingConfig, BehaviorConfig, ScalingRules, ServiceConfig, VersionPolicy
+from .services import AutoscalingConfig, BehaviorConfig, KedaAuthentication, ScalingRules, ServiceConfig, VersionPolicy
 from .stack import StackConfig
 
 __all__ = [
     "AddonsConfig",
     "AlicloudConfig",
     "AutoscalingConfig",
+    "KedaAuthentication",
     "AwsAccessEntry",
     "AwsConfig",
     "AwsGpuCapacityConfig",
@@ -49,5 +50,4 @@ __all__ = [
     "load_from_pulumi",
     "load_stack_config",
     "memory_gib",
-    "secret_keys",
 ]

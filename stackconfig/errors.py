@@ -56,6 +56,11 @@ def format_path(loc: typing.Sequence[str | int]) -> str:
     return path
 
 
+def under(path: str, ancestor: str) -> bool:
+    """Whether key path ``path`` is ``ancestor`` or inside it (``services[0].env.A`` is under ``services``)."""
+    return path == ancestor or path.startswith((ancestor + ".", ancestor + "["))
+
+
 def join_path(base: str, relative: str) -> str:
     if not relative:
         return base
@@ -87,7 +92,8 @@ def meant_key(model: type[BaseModel], loc: typing.Sequence[str | int]) -> str | 
 
 def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
                                  secret: typing.Collection[str] = ()) -> list[ConfigIssue]:
-    """One issue per error; the values of the top-level keys in ``secret`` are never shown."""
+    """One issue per error; values at or under the key paths in ``secret`` (``s3Credentials``,
+    ``services[0].secretEnv.TOKEN``) are never shown."""
     issues: list[ConfigIssue] = []
     for entry in error.errors(include_url=False):
         loc = entry["loc"]
@@ -102,7 +108,7 @@ def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
         elif kind == "missing":
             issues.append(ConfigIssue(path, "required key is missing"))
         else:
-            shown = "(secret value)" if loc and loc[0] in secret else _shown(entry.get("input"))
+            shown = "(secret value)" if any(under(path, key) for key in secret) else _shown(entry.get("input"))
             message, hint = _in_words(kind, entry, shown)
             issues.append(ConfigIssue(path or "(stack config)", message, hint))
     return issues

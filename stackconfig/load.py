@@ -5,27 +5,18 @@ from __future__ import annotations
 import json
 import typing
 
-from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .base import PROJECT
-from .errors import ConfigIssue, StackConfigError, issues_from_validation_error, meant_key
+from .errors import ConfigIssue, StackConfigError, issues_from_validation_error, meant_key, under
 from .introspect import held
 from .rules import CROSS_SECTION_RULES
+from .secrets import credential_issues, secure_leaves_of_keys
 from .stack import StackConfig
 from .upgrade import take_moved_keys
 
 PROVIDER_NAMESPACES = ("alicloud", "aws", "kubernetes", "pulumi")
 """Config namespaces that belong to providers or the engine, not to this program."""
-
-
-def _holds_secret(annotation: typing.Any) -> bool:
-    return bool(held(annotation, lambda kind: kind is SecretStr)) or any(
-        _holds_secret(field.annotation) for model in held(annotation) for field in model.model_fields.values())
-
-
-def secret_keys() -> list[str]:
-    """Keys of StackConfig holding a credential: their values must be set with ``pulumi config set --secret``."""
-    return [field.alias for field in StackConfig.model_fields.values() if _holds_secret(field.annotation)]
 
 
 def _decode(value: str) -> typing.Any:
@@ -81,20 +72,33 @@ def _rules_over_valid_sections(values: dict[str, typing.Any], failed: set[str]) 
     ]
 
 
-def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collection[str], source: str = "stack config") -> StackConfig:
-    """Validate every ``elastic-inference:*`` key at once; raise :class:`StackConfigError` listing all mistakes."""
+def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collection[str], source: str = "stack config",
+                      secure_paths: typing.Optional[typing.Collection[str]] = None) -> StackConfig:
+    """Validate every ``elastic-inference:*`` key at once; raise :class:`StackConfigError` listing all mistakes.
+
+    ``secret``: the config keys holding a ``secure:`` value, as the Pulumi CLI names them. ``secure_paths``: the key
+    paths of the ``secure:`` leaves themselves (``services[0].secretEnv.HF_TOKEN``), when the stack file was read;
+    without them the leaves are inferred from ``secret`` (:mod:`stackconfig.secrets`). Secure values never appear in
+    an error."""
     issues: list[ConfigIssue] = []
     values: dict[str, typing.Any] = {}
     for full_key, raw in config.items():
         namespace, _, key = full_key.partition(":")
         if namespace == PROJECT:
             values[key] = _decode(raw)
-            if key in secret_keys() and full_key not in secret:
-                issues.append(ConfigIssue(key, "holds a credential but is stored in plain text",
-                                          f"pulumi config set --secret {key} ..."))
         elif namespace not in PROVIDER_NAMESPACES:
             issues.append(ConfigIssue(full_key, f"unknown config namespace '{namespace}'",
                                       f"this program's keys are '{PROJECT}:<key>'"))
+    secret_top = {key.partition(":")[2] for key in secret if key.startswith(f"{PROJECT}:")}
+    if secure_paths is None:
+        secure = secure_leaves_of_keys(StackConfig, values, secret_top)
+        issues += credential_issues(StackConfig, values, secure, secret_keys=secret_top)
+        hidden = [*secret_top]
+    else:
+        secure = set(secure_paths)
+        issues += credential_issues(StackConfig, values, secure)
+        hidden = [*secure]
+    refused = {issue.path for issue in issues}
     moved_issues, moved = take_moved_keys(values)
     issues += moved_issues
     failed: set[str] = set()
@@ -103,7 +107,8 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
     except ValidationError as error:
         failed = _failed_paths(error)
         if failed or not moved:  # else only the rules failed, on defaults standing in for the moved sections
-            issues += issues_from_validation_error(error, StackConfig, secret_keys())
+            issues += [issue for issue in issues_from_validation_error(error, StackConfig, hidden)
+                       if not any(under(issue.path, path) for path in refused & secure)]
         model = None
     if failed or moved:  # otherwise every section validated and the rules have already reported
         issues += _rules_over_valid_sections(values, failed | moved)

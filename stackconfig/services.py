@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, StringConstraints, model_validator
-
-from policypack.credentials import credential_name
+from pydantic import Field, SecretStr, StringConstraints, model_validator
 
 from .base import (DNS_LABEL, Cidr, ConfigModel, CpuQuantity, DnsLabel, Finding, InstanceType, LabelKey, LabelValue,
                    MemoryQuantity, is_gpu_instance_type, matching, raise_findings)
@@ -21,6 +19,10 @@ DEFAULT_IMAGES: dict[tuple[str, bool], str] = {
     ("triton", False): "nvcr.io/nvidia/tritonserver:25.01-py3",
 }
 """Pinned server images per (kind, uses GPUs). A ``seldon`` service uses its implementation's image."""
+
+
+EnvName = matching(r"^[A-Za-z_][A-Za-z0-9_]*$", "an environment variable name of letters, digits and '_', not starting with a digit", 256)
+"""A container environment variable's name."""
 
 
 class VersionPolicy(ConfigModel):
@@ -144,11 +146,52 @@ TOP_LEVEL_AVG = re.compile(r"^\s*avg(?=\s*(\(|\bby\b|\bwithout\b))", re.IGNORECA
 not ``avg_over_time``). PromQL keywords are case-insensitive."""
 
 
+class KedaAuthentication(ConfigModel):
+    """How KEDA authenticates to Prometheus: a KEDA ``TriggerAuthentication`` reading a Kubernetes Secret made from
+    these values, never a credential in ``serverAddress``. The modes and parameter names are those of KEDA's
+    Prometheus scaler (``pkg/scalers/authentication/authentication_types.go``, kedacore/keda 8b4f083): ``bearer``
+    sends ``Authorization: Bearer <bearerToken>``; ``basic`` sends ``username`` and ``password``; ``custom`` sends
+    the header ``headerName: <headerValue>`` (KEDA's ``customAuthHeader``/``customAuthValue``)."""
+
+    mode: Literal["bearer", "basic", "custom"]
+    """Which credential Prometheus takes."""
+    bearer_token: Optional[SecretStr] = None
+    """Token of ``mode: bearer``; ``secure:``."""
+    username: Optional[Annotated[str, StringConstraints(min_length=1, max_length=256)]] = None
+    """User of ``mode: basic``."""
+    password: Optional[SecretStr] = None
+    """Password of ``mode: basic``; ``secure:``."""
+    header_name: Optional[matching(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", "an HTTP header name (RFC 9110 token characters)", 256)] = None
+    """Header of ``mode: custom``, e.g. ``X-Scope-OrgID`` or ``Authorization``."""
+    header_value: Optional[SecretStr] = None
+    """Header value of ``mode: custom``; ``secure:``."""
+
+    @property
+    def parameters(self) -> dict[str, SecretStr | str]:
+        """KEDA's auth parameters of this mode -> their values."""
+        chosen = {"bearer": {"bearerToken": self.bearer_token},
+                  "basic": {"username": self.username, "password": self.password},
+                  "custom": {"customAuthHeader": self.header_name, "customAuthValue": self.header_value}}[self.mode]
+        return {name: value for name, value in chosen.items() if value is not None}
+
+    @model_validator(mode="after")
+    def _check(self) -> "KedaAuthentication":
+        needed = {"bearer": ("bearerToken",), "basic": ("username", "password"), "custom": ("headerName", "headerValue")}
+        given = {field.alias for name, field in type(self).model_fields.items() if name != "mode" and getattr(self, name) is not None}
+        findings: list[Finding] = [(key, f"mode {self.mode} needs {key}", f"set {key}") for key in needed[self.mode] if key not in given]
+        findings += [(key, f"{key} is not used by mode {self.mode}", f"remove {key}")
+                     for key in sorted(given - set(needed[self.mode]))]
+        raise_findings(findings)
+        return self
+
+
 class KedaTrigger(ConfigModel):
     """KEDA ``ScaledObject`` with a Prometheus trigger."""
 
     server_address: matching(r"^https?://\S+$", "an http:// or https:// URL without spaces", 2048)
-    """Prometheus URL."""
+    """Prometheus URL, without credentials (``authentication`` carries them)."""
+    authentication: Optional[KedaAuthentication] = None
+    """Credentials KEDA sends to Prometheus. Default: none (an in-cluster Prometheus)."""
     query: Annotated[str, StringConstraints(min_length=1)]
     """PromQL query returning the total over all replicas, e.g. ``sum(rate(...))``: the trigger has KEDA's default metric type ``AverageValue``, so the autoscaler divides the value by the replica count before comparing it with ``threshold``. A top-level ``avg(...)`` is refused."""
     threshold: Annotated[float, Field(gt=0)]
@@ -301,8 +344,10 @@ class ServiceConfig(ConfigModel):
     """Replica bounds and autoscaler."""
     ingress: Optional[IngressConfig] = None
     """Ingress; required by ``autoscaling.qps``."""
-    env: dict[matching(r"^[A-Za-z_][A-Za-z0-9_]*$", "an environment variable name of letters, digits and '_', not starting with a digit", 256), str] = {}
-    """Extra environment variables of the server container. Credentials are refused here."""
+    env: dict[EnvName, str] = {}
+    """Extra environment variables of the server container. Credentials are refused here: use ``secretEnv``."""
+    secret_env: dict[EnvName, SecretStr] = {}
+    """Environment variables of the server container from ``secure:`` values (API tokens, e.g. ``HF_TOKEN``): a Kubernetes Secret ``<name>-env-<suffix>`` read through ``secretKeyRef``. A new value replaces the Secret under a new name, which rolls the pods."""
     network_policy: NetworkPolicyConfig = NetworkPolicyConfig()
     """Sources the service's NetworkPolicy admits."""
 
@@ -329,10 +374,8 @@ class ServiceConfig(ConfigModel):
                 findings.append((f"burst.eciGpuSpecs[{i}]", f"{spec} is not a GPU instance type", "use a gn* family"))
         if self.burst.eci_gpu_specs and self.burst.mode == "none":
             findings.append(("burst.eciGpuSpecs", "ECI specs are set but burst.mode is none", "set burst.mode or remove eciGpuSpecs"))
-        for name in self.env:
-            if credential_name(name):
-                findings.append((f"env.{name}", "looks like a credential; config is stored in the repository",
-                                 "use workload identity (RRSA), or a Kubernetes Secret from a secure config value"))
+        for name in sorted(set(self.env) & set(self.secret_env)):
+            findings.append((f"secretEnv.{name}", f"{name} is also set in env", f"remove {name} from env or from secretEnv"))
         if self.serving_kind == "triton" and self.model.version_policy != VersionPolicy(latest=1):
             findings.append(("model.versionPolicy", "Triton takes its version policy from the model's config.pbtxt, not from the command line",
                              "set version_policy in the model repository's config.pbtxt and remove versionPolicy"))

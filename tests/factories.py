@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from stackconfig import StackConfig, StackConfigError, load_stack_config
+from stackconfig.secrets import secret_field_paths
 
 BASE: dict[str, Any] = {
     "environment": "test",
@@ -69,8 +70,16 @@ def pulumi_config(**overrides: Any) -> dict[str, str]:
     return {f"elastic-inference:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config_values(**overrides).items()}
 
 
+def load_with_secure_secrets(values: dict[str, Any]) -> StackConfig:
+    """``values`` loaded as from a stack file in which every secret field is ``secure:``."""
+    secure = secret_field_paths(StackConfig, values)
+    config = {f"elastic-inference:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    secret_keys = {f"elastic-inference:{path.split('.')[0].split('[')[0]}" for path in secure}
+    return load_stack_config(config, secret=secret_keys, secure_paths=secure)
+
+
 def stack_config(**overrides: Any) -> StackConfig:
-    return load_stack_config(pulumi_config(**overrides), secret=[])
+    return load_with_secure_secrets(config_values(**overrides))
 
 
 CPU_SERVICE: dict[str, Any] = {

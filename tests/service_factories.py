@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackconfig import StackConfig, load_stack_config
+from stackconfig import StackConfig
 from stackconfig import ServiceConfig
 
-from factories import merge, pulumi_config
+from factories import config_values, load_with_secure_secrets, merge
 
 BERT: dict[str, Any] = {
     "name": "bert",
@@ -53,8 +53,7 @@ def stack_with(*entries: dict[str, Any], **overrides: Any) -> StackConfig:
     """A stack serving ``entries``; with the S3 repository and its (secure) credentials when one reads S3."""
     if any(e["model"].get("source") == "s3" for e in entries):
         overrides = {**S3_STACK, **overrides}
-    return load_stack_config(pulumi_config(services=list(entries), **overrides),
-                             secret=["elastic-inference:s3Credentials"])
+    return load_with_secure_secrets(config_values(services=list(entries), **overrides))
 
 
 def service(base: dict[str, Any], **overrides: Any) -> ServiceConfig:

@@ -17,14 +17,18 @@ import typing
 from pydantic import BaseModel
 
 from stackconfig import ServiceConfig
+from stackconfig.services import KedaTrigger
 from stackconfig.introspect import held, strip
 
 from .generated import ROOT, write_or_check
 
 SERVICE_ARGS = ROOT / "elastic_inference" / "service_args.py"
 
-OMITTED = {ServiceConfig: {"namespace"}, ServiceConfig.model_fields["model"].annotation: {"source"}}
-"""Fields of the catalog entry that are not arguments, by model."""
+OMITTED = {ServiceConfig: {"namespace", "secret_env"}, ServiceConfig.model_fields["model"].annotation: {"source"},
+           KedaTrigger: {"authentication"}}
+"""Fields of the catalog entry that are not arguments, by model. The secret fields (``secretEnv``, KEDA's
+``authentication``) come only from a platform stack's ``secure:`` config for now: an app team's values would be
+Outputs of its own secret config, which the catalog entry's validation cannot read."""
 
 ROOT_NAME = "InferenceServiceArgs"
 ROOT_DOC = """An inference service on an existing platform stack: the catalog entry of a stack file

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from stackconfig import AutoscalingConfig, BehaviorConfig, ScalingRules
+import pulumi
+
+from stackconfig import AutoscalingConfig, BehaviorConfig, KedaAuthentication, ScalingRules, ServiceConfig
 
 from .context import QpsMetric
+from .secret_values import secret_input
 
 
 def qps_route(namespace: str, service_name: str, port: int) -> str:
@@ -66,26 +69,53 @@ def hpa_behavior(behavior: BehaviorConfig) -> dict[str, Any]:
     return {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)}
 
 
-def keda_spec(autoscaling: AutoscalingConfig) -> dict[str, Any]:
+def keda_auth_secret_name(service: ServiceConfig) -> str:
+    """The Secret holding the credentials KEDA sends to Prometheus (``autoscaling.keda.authentication``)."""
+    return f"{service.name}-keda-auth"
+
+
+def keda_spec(service: ServiceConfig) -> dict[str, Any]:
     """The ScaledObject fields of a ``keda`` service, without ``scaleTargetRef``.
 
     One Prometheus trigger; ``threshold`` and ``activationThreshold`` are strings because trigger
     metadata is a string map (KEDA CRD). ``minReplicaCount`` 0 lets KEDA scale to zero; the HPA it
-    creates gets the configured ``behavior``.
+    creates gets the configured ``behavior``. With ``authentication`` the trigger names its mode in
+    ``authModes`` (read from trigger metadata or auth params, KEDA ``authentication_types.go``) and refers to the
+    service's TriggerAuthentication (:func:`trigger_authentication_spec`), named after the service.
     """
-    keda = autoscaling.keda
+    scaling = service.autoscaling
+    keda = scaling.keda
     if keda is None:
         raise ValueError("autoscaling mode is not keda")
+    trigger: dict[str, Any] = {"type": "prometheus", "metadata": {
+        "serverAddress": keda.server_address,
+        "query": keda.query,
+        "threshold": f"{keda.threshold:g}",
+        "activationThreshold": f"{keda.activation_threshold:g}",
+    }}
+    if keda.authentication is not None:
+        trigger["metadata"]["authModes"] = keda.authentication.mode
+        trigger["authenticationRef"] = {"name": service.name}
     return {
         "pollingInterval": keda.polling_interval_seconds,
         "cooldownPeriod": keda.cooldown_period_seconds,
-        "minReplicaCount": autoscaling.min_replicas,
-        "maxReplicaCount": autoscaling.max_replicas,
-        "triggers": [{"type": "prometheus", "metadata": {
-            "serverAddress": keda.server_address,
-            "query": keda.query,
-            "threshold": f"{keda.threshold:g}",
-            "activationThreshold": f"{keda.activation_threshold:g}",
-        }}],
-        "advanced": {"horizontalPodAutoscalerConfig": {"behavior": hpa_behavior(autoscaling.behavior)}},
+        "minReplicaCount": scaling.min_replicas,
+        "maxReplicaCount": scaling.max_replicas,
+        "triggers": [trigger],
+        "advanced": {"horizontalPodAutoscalerConfig": {"behavior": hpa_behavior(scaling.behavior)}},
     }
+
+
+def keda_auth_secret_data(authentication: KedaAuthentication) -> dict[str, pulumi.Input[str]]:
+    """``stringData`` of :func:`keda_auth_secret_name`: one key per KEDA auth parameter, secrets as secret Outputs."""
+    return {name: secret_input(value) for name, value in authentication.parameters.items()}
+
+
+def trigger_authentication_spec(service: ServiceConfig) -> dict[str, Any]:
+    """``keda.sh/v1alpha1`` TriggerAuthentication spec: each auth parameter from its key of the service's Secret."""
+    keda = service.autoscaling.keda
+    if keda is None or keda.authentication is None:
+        raise ValueError("the service's KEDA trigger has no authentication")
+    secret = keda_auth_secret_name(service)
+    return {"secretTargetRef": [{"parameter": name, "name": secret, "key": name}
+                                for name in keda.authentication.parameters]}

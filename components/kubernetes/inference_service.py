@@ -22,6 +22,7 @@ from . import autoscaling, seldon, serving
 from .addons import QPS_METRICS_ADAPTER, required_addons
 from .context import ClusterContext, NetworkBoundary, QpsMetric
 from .pod_template import PodOptions, pod_template, selector_labels, standard_labels
+from .secret_values import secret_input
 
 KEDA_API_VERSION = "keda.sh/v1alpha1"
 
@@ -41,8 +42,8 @@ def credentials_secret_data(credentials: S3Credentials, region: str, *, for_seld
     Outputs, so they stay encrypted in state and hidden in previews wherever the map is used; the
     ``core.v1.Secret`` resource additionally marks its whole ``stringData`` secret.
     """
-    key_id = pulumi.Output.secret(credentials.access_key_id.get_secret_value())
-    secret_key = pulumi.Output.secret(credentials.secret_access_key.get_secret_value())
+    key_id = secret_input(credentials.access_key_id)
+    secret_key = secret_input(credentials.secret_access_key)
     if for_seldon:
         return {
             "RCLONE_CONFIG_S3_TYPE": "s3",
@@ -135,7 +136,7 @@ def hpa_spec(service: ServiceConfig, qps: Optional[QpsMetric]) -> dict[str, Any]
 
 
 def scaled_object_spec(service: ServiceConfig) -> dict[str, Any]:
-    return {"scaleTargetRef": deployment_target(service), **autoscaling.keda_spec(service.autoscaling)}
+    return {"scaleTargetRef": deployment_target(service), **autoscaling.keda_spec(service)}
 
 
 def deployment_spec(service: ServiceConfig, template: dict[str, Any]) -> dict[str, Any]:
@@ -302,6 +303,15 @@ class InferenceService(pulumi.ComponentResource):
                                                                 for_seldon=service.server == "seldon"),
                             opts=child)
 
+        env_secret = None
+        if service.secret_env:
+            # No name: pulumi-kubernetes names it <resource name>-<random suffix> and, Secrets being immutable to it
+            # unless the provider sets enableSecretMutable, replaces it under a new name when a value changes,
+            # so the pod template refers to a new Secret and the pods roll.
+            env_secret = Secret(f"{name}-env", metadata={"namespace": service.namespace, "labels": standard_labels(service)},
+                                type="Opaque", string_data={key: secret_input(value) for key, value in service.secret_env.items()},
+                                opts=child)
+
         from_store = service.model.source == "store"
         s3_bucket = s3.bucket if s3 else None
         is_seldon = service.server == "seldon"
@@ -314,6 +324,7 @@ class InferenceService(pulumi.ComponentResource):
             config_map=config_map.metadata.name if config_map else None,
             # Seldon hands the Secret to its storage initializer (envSecretRefName), not to the server.
             env_secret=secret.metadata.name if secret and not is_seldon else None,
+            secret_env=env_secret.metadata.name if env_secret else None,
             s3_bucket=s3_bucket,
             managed_by_seldon=seldon_triton,
             sidecars=(seldon.tfserving_proxy(service),) if is_seldon and not seldon_triton else (),
@@ -343,6 +354,14 @@ class InferenceService(pulumi.ComponentResource):
                 HorizontalPodAutoscaler(f"{name}-hpa", metadata=metadata(service.name),
                                         spec=hpa_spec(service, cluster.qps), opts=with_operators)
             self.service_name = own_service.metadata.name
+
+        keda = service.autoscaling.keda
+        if keda is not None and keda.authentication is not None:
+            Secret(f"{name}-keda-auth", metadata=metadata(autoscaling.keda_auth_secret_name(service)), type="Opaque",
+                   string_data=autoscaling.keda_auth_secret_data(keda.authentication), opts=child)
+            CustomResource(f"{name}-trigger-authentication", api_version=KEDA_API_VERSION, kind="TriggerAuthentication",
+                           metadata=metadata(service.name), spec=autoscaling.trigger_authentication_spec(service),
+                           opts=with_operators)
 
         NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service, cluster.network),
                       opts=child)

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import pulumi
+
 from stackconfig import ServiceConfig
 
 from . import serving
@@ -145,6 +147,8 @@ class PodOptions:
     """ConfigMap mounted at ``/etc/tfserving`` (TF Serving's model and monitoring config)."""
     env_secret: Optional[str] = None
     """Secret whose keys become environment variables of the server (S3 credentials)."""
+    secret_env: Optional[pulumi.Input[str]] = None
+    """Secret holding the service's ``secretEnv``, one key per variable."""
     s3_bucket: Optional[str] = None
     """S3 model repository bucket, for ``model.source: s3``."""
     managed_by_seldon: bool = False
@@ -167,8 +171,11 @@ def server_container(service: ServiceConfig, options: PodOptions) -> dict[str, A
         command, args = serving.server_command(service, options.s3_bucket)
         container.update({"command": command, "args": args, "ports": serving.container_ports(service),
                           **serving.probes(service)})
-    if service.env:
-        container["env"] = [{"name": k, "value": v} for k, v in sorted(service.env.items())]
+    env = [{"name": k, "value": v} for k, v in service.env.items()]
+    if options.secret_env is not None:
+        env += [{"name": k, "valueFrom": {"secretKeyRef": {"name": options.secret_env, "key": k}}} for k in service.secret_env]
+    if env:
+        container["env"] = sorted(env, key=lambda variable: variable["name"])
     if options.env_secret:
         container["envFrom"] = [{"secretRef": {"name": options.env_secret}}]
     mounts = []

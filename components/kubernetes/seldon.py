@@ -111,7 +111,7 @@ def component_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Opt
     spec: dict[str, Any] = {**template, "pdbSpec": {"maxUnavailable": 1}}
     scaling = service.autoscaling
     if scaling.mode == "keda":
-        spec["kedaSpec"] = autoscaling.keda_spec(scaling)
+        spec["kedaSpec"] = autoscaling.keda_spec(service)
     else:
         spec["hpaSpec"] = {
             "minReplicas": scaling.min_replicas,

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load_config(path: Path) -> StackConfig:
     config, secret_keys = read_stack_file(path)
-    return load_stack_config(config, secret_keys, source=str(path))
+    return load_stack_config(config, secret_keys, source=str(path), secure_paths=config.secure_paths)
 
 
 def _price_notes(prices: PriceTable) -> list[str]:

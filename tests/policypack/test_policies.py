@@ -471,7 +471,6 @@ def test_violations_stack_exits_1_and_names_each_violation_with_its_resource(cap
         ("node-pool-bounds", "system", "maximum 200"),
         ("workload-autoscaler-bounds", "inference-latest-image-hpa", "maximum 50"),
         ("images-pinned", "inference-latest-image-deployment", "tensorflow/serving:latest"),
-        ("no-credentials-in-inputs", "inference-latest-image-deployment", "env[0].value holds an access key id"),
     ]
     blocks = out.split("  [mandatory] ")[1:]
     assert len(blocks) == len(expected)

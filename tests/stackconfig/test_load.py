@@ -67,7 +67,7 @@ def test_unknown_namespace_and_plaintext_credentials_are_rejected():
     with pytest.raises(StackConfigError) as caught:
         load_stack_config(config, secret=[])
     paths = [i.path for i in caught.value.issues]
-    assert "elastic-inferenc:region" in paths and "s3Credentials" in paths
+    assert {"elastic-inferenc:region", "s3Credentials.accessKeyId", "s3Credentials.secretAccessKey"} <= set(paths)
     assert "AKIAplaintextvalue" not in caught.value.report()
 
 

@@ -65,12 +65,12 @@ def test_keda_is_not_an_hpa_metric_and_hpa_modes_have_no_keda_spec():
     with pytest.raises(ValueError):
         autoscaling.hpa_metrics(keda, qps=None, route="y")
     with pytest.raises(ValueError):
-        autoscaling.keda_spec(service(BERT).autoscaling)
+        autoscaling.keda_spec(service(BERT))
 
 
 def test_keda_spec_scales_to_zero_on_a_prometheus_query():
     scaling = service(BERT, autoscaling={"qps": None, "minReplicas": 0, **KEDA}).autoscaling
-    spec = autoscaling.keda_spec(scaling)
+    spec = autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, "minReplicas": 0, **KEDA}))
     assert spec["minReplicaCount"] == 0 and spec["maxReplicaCount"] == 10
     assert spec["pollingInterval"] == 15 and spec["cooldownPeriod"] == 300
     assert spec["triggers"] == [{"type": "prometheus", "metadata": {
@@ -86,3 +86,36 @@ def test_keda_spec_scales_to_zero_on_a_prometheus_query():
 def test_qps_autoscaling_needs_a_cluster_that_counts_ingress_qps():
     with pytest.raises(ValueError, match="counts ingress QPS"):
         autoscaling.hpa_metrics(service(BERT).autoscaling, qps=None, route="inference-bert-8501")
+
+
+def keda_with(authentication):
+    return service(BERT, autoscaling={"qps": None, "keda": {**KEDA["keda"], "authentication": authentication}})
+
+
+@pytest.mark.parametrize("authentication, parameters", [
+    ({"mode": "bearer", "bearerToken": "t0ken-canary"}, {"bearerToken": "t0ken-canary"}),
+    ({"mode": "basic", "username": "keda", "password": "pa55-canary"}, {"username": "keda", "password": "pa55-canary"}),
+    ({"mode": "custom", "headerName": "X-Scope-OrgID", "headerValue": "tenant-canary"},
+     {"customAuthHeader": "X-Scope-OrgID", "customAuthValue": "tenant-canary"}),
+])
+def test_keda_authentication_is_a_trigger_authentication_over_a_secret(authentication, parameters):
+    entry = keda_with(authentication)
+    spec = autoscaling.keda_spec(entry)
+    (trigger,) = spec["triggers"]
+    assert trigger["authenticationRef"] == {"name": "bert"}
+    assert trigger["metadata"]["authModes"] == authentication["mode"]
+    assert not any(value in str(spec) for value in parameters.values() if "canary" in value)
+    auth = autoscaling.trigger_authentication_spec(entry)
+    assert auth == {"secretTargetRef": [{"parameter": name, "name": "bert-keda-auth", "key": name} for name in parameters]}
+    validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+                              "metadata": {"name": "bert", "namespace": "inference"}, "spec": auth})
+    validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                              "metadata": {"name": "bert", "namespace": "inference"},
+                              "spec": {"scaleTargetRef": {"name": "bert"}, **spec}})
+    assert set(autoscaling.keda_auth_secret_data(entry.autoscaling.keda.authentication)) == set(parameters)
+
+
+def test_a_trigger_without_authentication_has_no_reference():
+    with pytest.raises(ValueError):
+        autoscaling.trigger_authentication_spec(service(BERT, autoscaling={"qps": None, **KEDA}))
+    assert "authenticationRef" not in autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, **KEDA}))["triggers"][0]
