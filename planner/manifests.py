@@ -10,15 +10,24 @@ import yaml
 from policypack.sentinels import SECRET_MARK
 
 from .engine import Plan
+from .mocks import kubernetes_autoname
 
 NOT_OBJECTS = ("pulumi:providers:", "kubernetes:helm.sh/")
 """Kubernetes-package resources that are not API objects (providers, Helm releases)."""
 
 
+def _named(obj: dict[str, Any], resource_name: str) -> dict[str, Any]:
+    """``obj`` with the name pulumi-kubernetes would give it when its ``metadata`` has none."""
+    metadata = obj.get("metadata") or {}
+    if metadata.get("name"):
+        return obj
+    return {**obj, "metadata": {**metadata, "name": kubernetes_autoname(resource_name)}}
+
+
 def kubernetes_objects(plan: Plan) -> list[dict[str, Any]]:
     """Every Kubernetes API object the plan creates, core and custom, in registration order."""
     return [
-        r.inputs for r in plan.resources
+        _named(r.inputs, r.name) for r in plan.resources
         if r.type.startswith("kubernetes:") and not r.type.startswith(NOT_OBJECTS)
         and "apiVersion" in r.inputs and "kind" in r.inputs
     ]

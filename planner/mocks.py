@@ -198,13 +198,17 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def kubernetes_autoname(resource_name: str) -> str:
+    """The name pulumi-kubernetes gives an object without ``metadata.name``: the resource name, a dash and 8 random
+    hex digits (here derived from the resource name, so plans stay deterministic)."""
+    return f"{resource_name}-{digest(resource_name, 8)}"
+
+
 def _kubernetes_autoname(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
-    """A Kubernetes object given without ``metadata.name`` gets the name pulumi-kubernetes gives it: the resource
-    name, a dash and 8 random hex digits (here derived from the URN, so plans stay deterministic)."""
     metadata = args.inputs.get("metadata")
     if not args.typ.startswith("kubernetes:") or not isinstance(metadata, dict) or metadata.get("name"):
         return {}
-    return {"metadata": {**metadata, "name": f"{args.name}-{digest(args.name, 8)}"}}
+    return {"metadata": {**metadata, "name": kubernetes_autoname(args.name)}}
 
 
 class PlanMocks(pulumi.runtime.Mocks):

@@ -1,7 +1,7 @@
 """One credential detector: names that hold a credential, and values shaped like one.
 
-The policy pack (``no-credentials-in-inputs``), the config validation (environment variable names) and the
-tests use it; it needs the standard library only, as the policy pack's virtualenv has ``pulumi_policy`` alone.
+The policy pack (``no-credentials-in-inputs``, over every resource input), the config validation (every plaintext
+value and free-form key of a stack, ``stackconfig.secrets``) and the tests use it; it needs the standard library only, as the policy pack's virtualenv has ``pulumi_policy`` alone.
 
 A name (an input key or an environment variable) is split into words at underscores, dashes, dots and
 camelCase humps, and names a credential when its last words are a credential: ``AWS_SESSION_TOKEN``,
@@ -65,7 +65,7 @@ def credential_name(name: str) -> bool:
 SECRET_KEY_LENGTHS = {30: 7, 40: 9}
 """Lengths of AccessKey secrets (Alibaba Cloud: 30 letters and digits; AWS: 40 of base64's alphabet), each with
 the fewest upper- and lowercase letters a random one has (each case is about 40 % of a random key; the bound is
-met by more than 98 % of them), so identifiers written in camelCase are not taken for keys."""
+met by more than 98 % of them) and a digit, so identifiers written in camelCase are not taken for keys."""
 _KEY_RUN = re.compile(r"(?<![A-Za-z0-9/+=_.-])[A-Za-z0-9/+]{30,40}(?![A-Za-z0-9/+=_.-])")
 
 
@@ -76,7 +76,7 @@ def _secret_key_like(text: str) -> bool:
         if fewest is None or (len(run) == 30 and not run.isalnum()):
             continue
         upper, lower = sum(c.isupper() for c in run), sum(c.islower() for c in run)
-        if upper >= fewest and lower >= fewest and sum(c.isdigit() for c in run) >= 2:
+        if upper >= fewest and lower >= fewest and any(c.isdigit() for c in run):
             return True
     return False
 

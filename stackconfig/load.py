@@ -92,13 +92,15 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
     secret_top = {key.partition(":")[2] for key in secret if key.startswith(f"{PROJECT}:")}
     if secure_paths is None:
         secure = secure_leaves_of_keys(StackConfig, values, secret_top)
-        issues += credential_issues(StackConfig, values, secure, secret_keys=secret_top)
+        credentials = credential_issues(StackConfig, values, secure, secret_keys=secret_top)
         hidden = [*secret_top]
     else:
         secure = set(secure_paths)
-        issues += credential_issues(StackConfig, values, secure)
+        credentials = credential_issues(StackConfig, values, secure)
         hidden = [*secure]
-    refused = {issue.path for issue in issues}
+    issues += credentials
+    # secure: where it is not taken is reported once, not again as a type error of its (placeholder) value
+    misplaced = {issue.path for issue in credentials} & (secure | secret_top)
     moved_issues, moved = take_moved_keys(values)
     issues += moved_issues
     failed: set[str] = set()
@@ -108,7 +110,7 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
         failed = _failed_paths(error)
         if failed or not moved:  # else only the rules failed, on defaults standing in for the moved sections
             issues += [issue for issue in issues_from_validation_error(error, StackConfig, hidden)
-                       if not any(under(issue.path, path) for path in refused & secure)]
+                       if not any(under(issue.path, path) for path in misplaced)]
         model = None
     if failed or moved:  # otherwise every section validated and the rules have already reported
         issues += _rules_over_valid_sections(values, failed | moved)

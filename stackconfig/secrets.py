@@ -101,9 +101,9 @@ def _top(path: str) -> str:
 
 
 def secure_leaves_of_keys(model: type[BaseModel], values: dict[str, Any], secret_keys: typing.Collection[str]) -> set[str]:
-    """What ``secure:`` leaves are taken to be when only the top-level keys holding one are known: the secret
-    fields of those keys."""
-    return {leaf.path for leaf in leaves(model, values) if leaf.secret_field and _top(leaf.path) in secret_keys}
+    """What ``secure:`` leaves are taken to be when only the top-level keys holding one are known: the fields of
+    those keys that may be secret."""
+    return {leaf.path for leaf in leaves(model, values) if leaf.secret_allowed and _top(leaf.path) in secret_keys}
 
 
 def credential_issues(model: type[BaseModel], values: dict[str, Any], secure_paths: typing.Collection[str],
@@ -139,6 +139,7 @@ def _plaintext_credential(leaf: Leaf) -> list[ConfigIssue]:
                             "in plain text", f"remove it; {SECRET_FIELD_HINT}")]
     what = credential_value(leaf.value)
     if what:
-        return [ConfigIssue(leaf.path, f"looks like {what}, and config is stored in the repository in plain text",
-                            f"remove the credential; {SECRET_FIELD_HINT}, or a workload identity (RRSA, IRSA)")]
+        hint = (f"pulumi config set --secret --path '{leaf.path}' <value>" if leaf.secret_allowed
+                else f"remove the credential; {SECRET_FIELD_HINT}, or a workload identity (RRSA, IRSA)")
+        return [ConfigIssue(leaf.path, f"looks like {what}, and config is stored in the repository in plain text", hint)]
     return []

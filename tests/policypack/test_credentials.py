@@ -53,6 +53,16 @@ def test_names_about_credentials_are_not(name):
     ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
      "a JSON web token"),
     ("Authorization: Bearer 0123456789abcdefABCDEF", "a bearer token"),
+    ("https://ghp0123456789abcdefghij@charts.example.com/keda", "a token in a URL"),
+    ("https://prometheus.example.com/api/v1?access_token=9f8e7d6c5b4a", "a credential in a URL's query"),
+    ("https://bucket.s3.amazonaws.com/m?X-Amz-Signature=abcdef0123456789", "a credential in a URL's query"),
+    ("users:\n- name: ci\n  user:\n    token: sha256~abcdefghijkl", "a kubeconfig credential"),
+    ('{"users": [{"user": {"client-key-data": "LS0tLS1CRUdJTi"}}]}', "a kubeconfig credential"),
+    ("ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "a service token"),
+    ("hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567", "a service token"),
+    ("xoxb-1234567890-abcdefghij", "a service token"),
+    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "a secret-key-like string"),  # AWS's documented example secret
+    ("q3Vb8LmZ2xK9sT4wR7yP1nH6jD5fGc", "a secret-key-like string"),  # the shape of an Alibaba Cloud AccessKey secret
 ])
 def test_credential_shaped_values_are_named(text, kind):
     assert credential_value(text) == kind
@@ -67,6 +77,11 @@ def test_credential_shaped_values_are_named(text, kind):
     "arn:aws:iam::123456789012:role/ei-dev-model-reader", "ecs.gn7i-c8g1.2xlarge",
     "Bearer token authentication", "Bearer $(TOKEN)",
     "-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----",
+    # identifiers, digests and settings that share a shape with a credential
+    "nvidiaTritonServer2405Py3Image", "a" * 40, "0123456789abcdef0123456789abcdef01234567",
+    "sha256:" + "0123456789abcdef" * 4, "https://kedacore.github.io/charts", "https://user@example.com/x",
+    "tokenExpirationSeconds: 3600", "token: $(TOKEN)", "password: ${PASSWORD}",
+    "https://prometheus.example.com/api?query=sum(rate(x[1m]))",
 ])
 def test_lookalike_values_are_not_credentials(text):
     assert credential_value(text) is None
