@@ -730,6 +730,35 @@ def ingress_load_balancer_restricted_in_production(resources: Sequence[ResourceV
     return findings
 
 
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@policy("least-privilege-in-production", MANDATORY, settings=("production",))
+def least_privilege_in_production(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, nodes and access are no more open than the platform's defaults: EKS launch templates allow
+    only IMDSv2 one hop away (pods cannot take the node role) and encrypt their volumes, every EKS node group has
+    such a template, ACK node pools encrypt their system disks, and no EKS access entry is cluster admin."""
+    if not settings.production:
+        return []
+    inputs = resource.inputs
+    if resource.type == "aws:ec2/launchTemplate:LaunchTemplate":
+        metadata = inputs.get("metadataOptions") or {}
+        problems = []
+        if metadata.get("httpTokens") != "required" or metadata.get("httpPutResponseHopLimit") != 1:
+            problems.append("allows IMDSv1 or more than one hop to instance metadata: set metadataOptions httpTokens "
+                            "required and httpPutResponseHopLimit 1")
+        if any(str(get_path(device, "ebs", "encrypted")).lower() != "true" for device in _as_list(inputs.get("blockDeviceMappings"))):
+            problems.append("has an unencrypted EBS volume: set ebs.encrypted")
+        return problems
+    if resource.type == "aws:eks/nodeGroup:NodeGroup" and not inputs.get("launchTemplate"):
+        return ["has no launch template, so its nodes keep EC2's metadata defaults (IMDSv1, two hops) and unencrypted disks"]
+    if resource.type == "alicloud:cs/nodePool:NodePool" and inputs.get("systemDiskEncrypted") is not True:
+        return ["does not encrypt its nodes' system disks: set alicloud.nodePools[].systemDiskEncrypted"]
+    if resource.type == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" and inputs.get("policyArn") == CLUSTER_ADMIN_POLICY:
+        return ["makes an access entry cluster admin: give it AmazonEKSAdminPolicy or a narrower policy in named namespaces"]
+    return []
+
+
 REMOVED_API_VERSIONS = {
     "autoscaling/v2beta1": "autoscaling/v2", "autoscaling/v2beta2": "autoscaling/v2",
     "policy/v1beta1": "policy/v1", "extensions/v1beta1": "networking.k8s.io/v1 or apps/v1",

@@ -552,3 +552,28 @@ def test_seldon_pods_are_selected_by_their_deployment_id():
     selected = network_policy(["100.100.100.200/32"], selector={"seldon-deployment-id": "fashion"})
     assert network_findings(ACK_CLUSTER, sdep, selected) == []
     assert len(network_findings(ACK_CLUSTER, sdep, network_policy(["100.100.100.200/32"]))) == 2
+
+
+HARDENED_TEMPLATE = {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1},
+                     "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}]}
+
+
+@pytest.mark.parametrize("type_, hardened, open_, problem", [
+    ("aws:ec2/launchTemplate:LaunchTemplate", HARDENED_TEMPLATE,
+     {**HARDENED_TEMPLATE, "metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}}, "IMDSv1"),
+    ("aws:ec2/launchTemplate:LaunchTemplate", HARDENED_TEMPLATE,
+     {**HARDENED_TEMPLATE, "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2}}, "more than one hop"),
+    ("aws:ec2/launchTemplate:LaunchTemplate", HARDENED_TEMPLATE,
+     {**HARDENED_TEMPLATE, "blockDeviceMappings": [{"ebs": {"encrypted": "false"}}]}, "unencrypted EBS volume"),
+    ("aws:eks/nodeGroup:NodeGroup", {"launchTemplate": {"id": "lt-1", "version": "1"}}, {}, "no launch template"),
+    ("alicloud:cs/nodePool:NodePool", {"systemDiskEncrypted": True}, {"systemDiskEncrypted": False}, "system disks"),
+    ("aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+     {"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"},
+     {"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"}, "cluster admin"),
+])
+def test_least_privilege_in_production_both_ways(type_, hardened, open_, problem):
+    production = Settings(production=True)
+    assert check("least-privilege-in-production", view(type_, hardened), production) == []
+    (found,) = check("least-privilege-in-production", view(type_, open_), production)
+    assert problem in found
+    assert check("least-privilege-in-production", view(type_, open_), Settings(production=False)) == []
