@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,7 +126,7 @@ def test_an_inline_kubeconfig_is_a_secret_provider_input():
     assert provider.inputs["kubeconfig"] == SECRET_MARK
 
 
-def refused(values: dict[str, Any]) -> list[tuple[str, str]]:
+def refused(values: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
     config, secret_keys, secure_paths = as_cli_hands_it_over(values)
     with pytest.raises(StackConfigError) as caught:
         load_stack_config(config, secret_keys, secure_paths=secure_paths)
@@ -141,6 +140,7 @@ PLAINTEXT = "ghp_" + "Canary0123456789abcdefghijklmnopqrstuv"
 @pytest.mark.parametrize("overrides, path", [
     ({"services": [merge(BERT, {"env": {"LOADER": PLAINTEXT}})]}, "services[0].env.LOADER"),
     ({"services": [merge(BERT, {"env": {"DB_PASSWORD": "hunter2hunter2"}})]}, "services[0].env.DB_PASSWORD"),
+    ({"services": [merge(BERT, {"env": {"UPSTREAM": "CanaryXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}})]}, "services[0].env.UPSTREAM"),
     ({"services": [merge(BERT, {"autoscaling": {"qps": None, "keda": {
         **KEDA["keda"], "serverAddress": "https://keda:Canary-pass@prometheus.example.com"}}})]},
      "services[0].autoscaling.keda.serverAddress"),
