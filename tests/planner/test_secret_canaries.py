@@ -140,7 +140,7 @@ PLAINTEXT = "ghp_" + "Canary0123456789abcdefghijklmnopqrstuv"
 @pytest.mark.parametrize("overrides, path", [
     ({"services": [merge(BERT, {"env": {"LOADER": PLAINTEXT}})]}, "services[0].env.LOADER"),
     ({"services": [merge(BERT, {"env": {"DB_PASSWORD": "hunter2hunter2"}})]}, "services[0].env.DB_PASSWORD"),
-    ({"services": [merge(BERT, {"env": {"UPSTREAM": "CanaryXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}})]}, "services[0].env.UPSTREAM"),
+    ({"services": [merge(BERT, {"env": {"UPSTREAM": "CanaryUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}})]}, "services[0].env.UPSTREAM"),
     ({"services": [merge(BERT, {"autoscaling": {"qps": None, "keda": {
         **KEDA["keda"], "serverAddress": "https://keda:Canary-pass@prometheus.example.com"}}})]},
      "services[0].autoscaling.keda.serverAddress"),
