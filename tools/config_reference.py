@@ -34,9 +34,11 @@ def type_name(annotation: typing.Any) -> str:
     if origin is list:
         return f"list of {type_name(typing.get_args(annotation)[0])}"
     if origin is dict:
-        return "map of string"
+        return f"map of {type_name(typing.get_args(annotation)[1])}"
     if annotation is SecretStr:
         return "secret string"
+    if annotation is str:
+        return "string"
     if annotation is ipaddress.IPv4Network:
         return "CIDR"
     if held(annotation):
