@@ -272,13 +272,19 @@ def _is_kubernetes_secret_payload(resource: ResourceView, path: str) -> bool:
     return resource.kind == "Secret" and path.split(".")[0].split("[")[0] in ("data", "stringData")
 
 
+def _is_provider_kubeconfig(resource: ResourceView, path: str) -> bool:
+    """A Kubernetes provider's ``kubeconfig``: how the provider reaches the cluster, passed as a secret Output
+    (the ACK kubeconfig holds a client key); under ``pulumi preview`` policies see it decrypted."""
+    return resource.type == "pulumi:providers:kubernetes" and path == "kubeconfig"
+
+
 @policy("no-credentials-in-inputs", MANDATORY)
 def no_credentials(resource: ResourceView, settings: Settings) -> list[str]:
     """No AccessKey id, AWS access key or password as a plain value in any input: state and plans are read by many
     people. Use RRSA (workload identity), or a Kubernetes Secret fed from a secure config value."""
     problems = []
     for path, key, value in walk(resource.inputs):
-        if _is_kubernetes_secret_payload(resource, path):
+        if _is_kubernetes_secret_payload(resource, path) or _is_provider_kubeconfig(resource, path):
             continue
         if isinstance(value, str) and (credential := credential_value(value)):
             problems.append(f"{path} holds {credential}")

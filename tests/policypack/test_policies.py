@@ -577,3 +577,11 @@ def test_least_privilege_in_production_both_ways(type_, hardened, open_, problem
     (found,) = check("least-privilege-in-production", view(type_, open_), production)
     assert problem in found
     assert check("least-privilege-in-production", view(type_, open_), Settings(production=False)) == []
+
+
+def test_no_credentials_allows_the_kubernetes_providers_kubeconfig_only():
+    """Under ``pulumi preview`` the policy sees the ACK kubeconfig decrypted, client key included."""
+    kubeconfig = "apiVersion: v1\nusers:\n- name: u\n  user:\n    client-key-data: LS0tLS1CRUdJTiBSU0E=\n"
+    assert check("no-credentials-in-inputs", view("pulumi:providers:kubernetes", {"kubeconfig": kubeconfig})) == []
+    (found,) = check("no-credentials-in-inputs", view("pulumi:providers:kubernetes", {"cluster": kubeconfig}))
+    assert "kubeconfig credential" in found
