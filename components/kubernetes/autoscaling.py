@@ -69,11 +69,6 @@ def hpa_behavior(behavior: BehaviorConfig) -> dict[str, Any]:
     return {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)}
 
 
-def keda_auth_secret_name(service: ServiceConfig) -> str:
-    """The Secret holding the credentials KEDA sends to Prometheus (``autoscaling.keda.authentication``)."""
-    return f"{service.name}-keda-auth"
-
-
 def keda_spec(service: ServiceConfig) -> dict[str, Any]:
     """The ScaledObject fields of a ``keda`` service, without ``scaleTargetRef``.
 
@@ -107,15 +102,14 @@ def keda_spec(service: ServiceConfig) -> dict[str, Any]:
 
 
 def keda_auth_secret_data(authentication: KedaAuthentication) -> dict[str, pulumi.Input[str]]:
-    """``stringData`` of :func:`keda_auth_secret_name`: one key per KEDA auth parameter, secrets as secret Outputs."""
+    """``stringData`` of the Secret KEDA reads the credentials from: one key per auth parameter, as secret Outputs."""
     return {name: secret_input(value) for name, value in authentication.parameters.items()}
 
 
-def trigger_authentication_spec(service: ServiceConfig) -> dict[str, Any]:
-    """``keda.sh/v1alpha1`` TriggerAuthentication spec: each auth parameter from its key of the service's Secret."""
+def trigger_authentication_spec(service: ServiceConfig, secret: pulumi.Input[str]) -> dict[str, Any]:
+    """``keda.sh/v1alpha1`` TriggerAuthentication spec: each auth parameter from its key of the Secret ``secret``."""
     keda = service.autoscaling.keda
     if keda is None or keda.authentication is None:
         raise ValueError("the service's KEDA trigger has no authentication")
-    secret = keda_auth_secret_name(service)
     return {"secretTargetRef": [{"parameter": name, "name": secret, "key": name}
                                 for name in keda.authentication.parameters]}

@@ -238,7 +238,9 @@ class InferenceService(pulumi.ComponentResource):
     ``<name>-tfserving`` with the model config (``model.versionPolicy``) and the Prometheus monitoring config;
     with ``model.source: s3`` either a Secret ``<name>-s3`` with the S3 credentials (secret in state and
     previews), or, when the cluster's S3 access is a role (EKS), the IRSA annotation :data:`IRSA_ROLE_ANNOTATION`
-    on the ServiceAccount and no Secret; with ``ingress`` an Ingress (TLS with ``tlsSecretName`` unless ``tls: false``; NGINX annotations from :func:`ingress_annotations`).
+    on the ServiceAccount and no Secret; with ``secretEnv`` a Secret the server's environment reads through
+    ``secretKeyRef``; with ``autoscaling.keda.authentication`` a Secret and a KEDA TriggerAuthentication named after
+    the service, which the trigger refers to; with ``ingress`` an Ingress (TLS with ``tlsSecretName`` unless ``tls: false``; NGINX annotations from :func:`ingress_annotations`).
 
     ``server: tfserving|triton``: a Deployment (pod: :func:`components.kubernetes.pod_template.pod_template`),
     a ClusterIP Service with the ports ``rest``, ``grpc`` (and ``metrics`` for Triton), a PodDisruptionBudget
@@ -303,13 +305,15 @@ class InferenceService(pulumi.ComponentResource):
                                                                 for_seldon=service.server == "seldon"),
                             opts=child)
 
+        # Secrets of secure config have no name: pulumi-kubernetes names them <resource name>-<random suffix> and,
+        # Secrets being immutable to it unless the provider sets enableSecretMutable (provider forceNewProperties),
+        # replaces one under a new name, created before the old is deleted, when a value changes; what refers to it
+        # follows, so a pod template changes and the pods roll.
+        unnamed_metadata = {"namespace": service.namespace, "labels": standard_labels(service)}
         env_secret = None
         if service.secret_env:
-            # No name: pulumi-kubernetes names it <resource name>-<random suffix> and, Secrets being immutable to it
-            # unless the provider sets enableSecretMutable, replaces it under a new name when a value changes,
-            # so the pod template refers to a new Secret and the pods roll.
-            env_secret = Secret(f"{name}-env", metadata={"namespace": service.namespace, "labels": standard_labels(service)},
-                                type="Opaque", string_data={key: secret_input(value) for key, value in service.secret_env.items()},
+            env_secret = Secret(f"{name}-env", metadata=unnamed_metadata, type="Opaque",
+                                string_data={key: secret_input(value) for key, value in service.secret_env.items()},
                                 opts=child)
 
         from_store = service.model.source == "store"
@@ -357,10 +361,11 @@ class InferenceService(pulumi.ComponentResource):
 
         keda = service.autoscaling.keda
         if keda is not None and keda.authentication is not None:
-            Secret(f"{name}-keda-auth", metadata=metadata(autoscaling.keda_auth_secret_name(service)), type="Opaque",
-                   string_data=autoscaling.keda_auth_secret_data(keda.authentication), opts=child)
+            auth_secret = Secret(f"{name}-keda-auth", metadata=unnamed_metadata, type="Opaque",
+                                 string_data=autoscaling.keda_auth_secret_data(keda.authentication), opts=child)
             CustomResource(f"{name}-trigger-authentication", api_version=KEDA_API_VERSION, kind="TriggerAuthentication",
-                           metadata=metadata(service.name), spec=autoscaling.trigger_authentication_spec(service),
+                           metadata=metadata(service.name),
+                           spec=autoscaling.trigger_authentication_spec(service, auth_secret.metadata.name),
                            opts=with_operators)
 
         NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service, cluster.network),

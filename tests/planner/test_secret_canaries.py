@@ -114,9 +114,11 @@ def test_secret_env_reaches_the_server_through_a_secret_key_reference():
                                                                             "key": "HF_TOKEN"}}}
     assert variable["valueFrom"]["secretKeyRef"]["name"].startswith("inference-bert-env-")
     auth = plan.get("kubernetes:keda.sh/v1alpha1:TriggerAuthentication", "inference-bert-trigger-authentication")
-    assert auth.inputs["spec"]["secretTargetRef"] == [{"parameter": "bearerToken", "name": "bert-keda-auth", "key": "bearerToken"}]
+    (reference,) = auth.inputs["spec"]["secretTargetRef"]
+    assert reference["parameter"] == reference["key"] == "bearerToken"
+    assert reference["name"].startswith("inference-bert-keda-auth-")
     keda_secret = plan.get("kubernetes:core/v1:Secret", "inference-bert-keda-auth")
-    assert keda_secret.inputs["stringData"] == SECRET_MARK
+    assert keda_secret.inputs["stringData"] == SECRET_MARK and keda_secret.urn in auth.depends_on
 
 
 def test_an_inline_kubeconfig_is_a_secret_provider_input():

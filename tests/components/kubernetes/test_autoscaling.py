@@ -105,8 +105,8 @@ def test_keda_authentication_is_a_trigger_authentication_over_a_secret(authentic
     assert trigger["authenticationRef"] == {"name": "bert"}
     assert trigger["metadata"]["authModes"] == authentication["mode"]
     assert not any(value in str(spec) for value in parameters.values() if "canary" in value)
-    auth = autoscaling.trigger_authentication_spec(entry)
-    assert auth == {"secretTargetRef": [{"parameter": name, "name": "bert-keda-auth", "key": name} for name in parameters]}
+    auth = autoscaling.trigger_authentication_spec(entry, "bert-keda-auth-1a2b3c4d")
+    assert auth == {"secretTargetRef": [{"parameter": name, "name": "bert-keda-auth-1a2b3c4d", "key": name} for name in parameters]}
     validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
                               "metadata": {"name": "bert", "namespace": "inference"}, "spec": auth})
     validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
@@ -117,5 +117,5 @@ def test_keda_authentication_is_a_trigger_authentication_over_a_secret(authentic
 
 def test_a_trigger_without_authentication_has_no_reference():
     with pytest.raises(ValueError):
-        autoscaling.trigger_authentication_spec(service(BERT, autoscaling={"qps": None, **KEDA}))
+        autoscaling.trigger_authentication_spec(service(BERT, autoscaling={"qps": None, **KEDA}), "s")
     assert "authenticationRef" not in autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, **KEDA}))["triggers"][0]
