@@ -192,6 +192,13 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "insecureValue": "ami-" + digest(args.get("name", ""), 17), "version": 1,
         "arn": f"arn:aws:ssm:us-east-1::parameter{args.get('name')}", "withDecryption": True,
     },
+    # An existing model bucket (aws.modelStore.existingBucket): found, in the stack's region.
+    "aws:s3/getBucket:getBucket": lambda args: {
+        "id": args.get("bucket"), "bucket": args.get("bucket"), "arn": f"arn:aws:s3:::{args.get('bucket')}",
+        "region": args.get("region") or "us-east-1", "bucketDomainName": f"{args.get('bucket')}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{args.get('bucket')}.s3.us-east-1.amazonaws.com",
+        "hostedZoneId": "Z3AQBSTGFYJSTF", "websiteDomain": "", "websiteEndpoint": "",
+    },
     "alicloud:index/getCallerIdentity:getCallerIdentity": lambda args: {
         "id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "arn": f"acs:ram::{ACCOUNT_ID}:root", "identityType": "Account",
     },

@@ -9,8 +9,9 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, StringConstraints, model_validator
 
 from .addons import HelmChartConfig
-from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, InstanceType, LabelKey, LabelValue, MemoryQuantity,
-                   ScalingConfig, is_gpu_instance_type, matching, raise_findings, subnet_findings)
+from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, ForceDestroy, InstanceType, LabelKey, LabelValue,
+                   MemoryQuantity, ScalingConfig, created_bucket_findings, is_gpu_instance_type, matching, raise_findings,
+                   subnet_findings)
 
 
 VswitchId = matching(r"^vsw-[a-z0-9]+$", "a vSwitch id such as vsw-2zeabc123", 64)
@@ -237,10 +238,13 @@ def default_node_pools() -> list[NodePoolConfig]:
 
 
 class ModelStoreConfig(ConfigModel):
-    """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA."""
+    """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA: one the
+    stack creates, or an existing one (``existingBucket``)."""
 
+    existing_bucket: Optional[BucketName] = None
+    """An OSS bucket that already holds the models, in the stack's region. The stack then creates, changes, protects and deletes no bucket resource (no bucket, ACL, versioning, encryption, public-access block or bucket policy): it mounts ``path`` of that bucket and allows the CSI role that folder only (``acs:oss:*:*:<bucket>/<path>*``, listing under it). The options of a created bucket (``bucketName``, ``redundancyType``, ``encryption``, ``forceDestroy``) are then errors; ``kmsKeyId`` names the KMS key the bucket's objects are encrypted with, if it is not the OSS service key. Default: the stack creates the bucket."""
     bucket_name: Optional[BucketName] = None
-    """Bucket name (globally unique). Default: ``elastic-inference-<environment>-models``."""
+    """Name of the bucket the stack creates (globally unique). Default: ``elastic-inference-<environment>-models``."""
     namespace: DnsLabel = "inference"
     """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
     claim_name: DnsLabel = "model-store"
@@ -248,7 +252,7 @@ class ModelStoreConfig(ConfigModel):
     capacity: MemoryQuantity = "100Gi"
     """Nominal size of the volume (OSS is not size-limited; Kubernetes requires a value)."""
     path: matching(r"^/([-A-Za-z0-9_.]+/?)*$", "an absolute folder path such as /models (letters, digits, '-', '_', '.')", 1023) = "/"
-    """Folder of the bucket that is mounted; services' model paths are relative to it."""
+    """Folder of the bucket that is mounted, and the only one the CSI role may read (or write); services' model paths are relative to it."""
     write_access: bool = False
     """Mount read-write and allow the role to write. Needs ``writeAccessReason``."""
     write_access_reason: Optional[Annotated[str, StringConstraints(min_length=10)]] = None
@@ -256,21 +260,33 @@ class ModelStoreConfig(ConfigModel):
     encryption: Literal["AES256", "KMS"] = "AES256"
     """Server-side encryption: OSS-managed keys (``AES256``) or KMS (``KMS``, optionally ``kmsKeyId``)."""
     kms_key_id: Optional[str] = None
-    """KMS key for ``encryption: KMS``. Default: the OSS service key of the account."""
+    """KMS key for ``encryption: KMS`` (the CSI role may use it: decrypt, and encrypt with ``writeAccess``); with ``existingBucket``, the key its objects are encrypted with. Default: the OSS service key of the account."""
     redundancy_type: Literal["ZRS", "LRS"] = "ZRS"
     """Bucket redundancy. ``ZRS`` stores copies in several zones of the region, so models stay readable when a zone fails, like the multi-zone node pools; ``LRS`` stores them in one zone. OSS offers ZRS only in some regions (OSS "Disaster recovery" page: cn-hangzhou, cn-shanghai, cn-beijing, cn-zhangjiakou, cn-wulanchabu, cn-shenzhen, cn-hongkong, ap-northeast-1, ap-southeast-1, ap-southeast-5, eu-central-1, ...); elsewhere set ``LRS``. Chosen when the bucket is created."""
     mount_options: str = "-o max_stat_cache_size=0 -o allow_other"
     """ossfs options (``otherOpts``); the guides' values by default."""
+    force_destroy: ForceDestroy = False
+
+    @property
+    def creates_bucket(self) -> bool:
+        return self.existing_bucket is None
+
+    @property
+    def key_prefix(self) -> str:
+        """The object key prefix of ``path``: ``""`` for the whole bucket, else the folder with a trailing ``/``."""
+        folder = self.path.strip("/")
+        return f"{folder}/" if folder else ""
 
     @model_validator(mode="after")
     def _check(self) -> "ModelStoreConfig":
-        findings: list[Finding] = []
+        findings: list[Finding] = created_bucket_findings(
+            self, self.existing_bucket, ("bucket_name", "redundancy_type", "encryption", "force_destroy"))
         if self.write_access and not self.write_access_reason:
             findings.append(("writeAccessReason", "writeAccess is on but no reason is given",
                              "say why pods must write models, or keep the store read-only"))
         if self.write_access_reason and not self.write_access:
             findings.append(("writeAccessReason", "a reason is given but writeAccess is off", "remove writeAccessReason"))
-        if self.kms_key_id and self.encryption != "KMS":
+        if self.kms_key_id and self.encryption != "KMS" and self.creates_bucket:
             findings.append(("kmsKeyId", "kmsKeyId is set but encryption is not KMS", "set encryption: KMS"))
         raise_findings(findings)
         return self

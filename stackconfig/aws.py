@@ -10,8 +10,9 @@ from typing import Annotated, Literal, Optional, Sequence
 from pydantic import Field, model_validator
 
 from .addons import HelmChartConfig
-from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, LabelKey, LabelValue, MemoryQuantity, ScalingConfig,
-                   matching, raise_findings, subnet_findings)
+from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, ForceDestroy, LabelKey, LabelValue, MemoryQuantity,
+                   ScalingConfig, created_bucket_findings, matching, raise_findings, subnet_findings)
+from .s3 import S3BucketName
 
 AwsInstanceType = matching(r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)(-[0-9]+xl)?$", "an EC2 instance type name such as g5.xlarge (<family>.<size>)", 64)
 """An EC2 instance type, ``<family>.<size>``, e.g. ``g5.xlarge``."""
@@ -131,10 +132,13 @@ EksAddonVersion = matching(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$", "an EK
 
 
 class AwsModelStoreConfig(ConfigModel):
-    """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver."""
+    """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver: one
+    the stack creates, or an existing one (``existingBucket``)."""
 
+    existing_bucket: Optional[S3BucketName] = None
+    """An S3 bucket that already holds the models, in the stack's region. The stack then creates, changes, protects and deletes no bucket resource (no bucket, versioning, encryption, public-access block, ownership controls or bucket policy): it looks the bucket up (``pulumi up`` stops early if it is missing or unreadable), mounts ``prefix`` of it, and allows the IRSA roles that prefix only (``s3:GetObject`` on ``arn:aws:s3:::<bucket>/<prefix>*``, ``s3:ListBucket`` with an ``s3:prefix`` condition). ``bucketName`` and ``forceDestroy`` are then errors. Default: the stack creates the bucket."""
     bucket_name: Optional[BucketName] = None
-    """Bucket name (globally unique). Default: ``<project>-<environment>-models``."""
+    """Name of the bucket the stack creates (globally unique). Default: ``<project>-<environment>-models``."""
     namespace: DnsLabel = "inference"
     """Namespace of the PersistentVolumeClaim; services that mount the store run here."""
     claim_name: DnsLabel = "model-store"
@@ -142,9 +146,24 @@ class AwsModelStoreConfig(ConfigModel):
     capacity: MemoryQuantity = "100Gi"
     """Nominal size of the volume (S3 is not size-limited; Kubernetes requires a value)."""
     prefix: Optional[matching(r"^([-A-Za-z0-9_.]+/)+$", "an S3 key prefix ending in '/', such as models/", 1024)] = None
-    """Mount only this prefix of the bucket (ending in ``/``); services' model paths are relative to it. Default: the whole bucket."""
+    """Mount only this prefix of the bucket (ending in ``/``), and let the IRSA roles read nothing else; mounted services' model paths are relative to it, and ``model.source: s3`` paths (from the bucket's root) must start with it. Default: the whole bucket."""
     csi_driver_version: Optional[EksAddonVersion] = None
     """Version of the ``aws-mountpoint-s3-csi-driver`` EKS add-on, e.g. ``v1.15.0-eksbuild.1``. Default: the version EKS installs by default for the cluster's Kubernetes version."""
+    force_destroy: ForceDestroy = False
+
+    @property
+    def creates_bucket(self) -> bool:
+        return self.existing_bucket is None
+
+    @property
+    def key_prefix(self) -> str:
+        """The object key prefix the store is limited to: ``prefix``, or ``""`` for the whole bucket."""
+        return self.prefix or ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsModelStoreConfig":
+        raise_findings(created_bucket_findings(self, self.existing_bucket, ("bucket_name", "force_destroy")))
+        return self
 
 
 class AwsConfig(ConfigModel):

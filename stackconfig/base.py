@@ -203,6 +203,25 @@ def raise_findings(findings: list[Finding]) -> None:
         )
 
 
+FORCE_DESTROY_DOC = ("Let ``pulumi destroy`` delete the bucket the stack created together with every object (and object "
+                     "version) in it. Off: destroy stops at a bucket that still holds objects, so models are never "
+                     "deleted by accident; empty the bucket first, or turn this on and ``pulumi up`` before destroying. "
+                     "Refused in production stacks. A change is an in-place update of the bucket.")
+ForceDestroy = Annotated[bool, Field(description=FORCE_DESTROY_DOC)]
+"""The ``forceDestroy`` option of every bucket the stack creates (OSS and EKS model stores, the S3 model repository)."""
+
+
+def created_bucket_findings(model: BaseModel, existing_bucket: str | None, created_only: tuple[str, ...]) -> list[Finding]:
+    """With an existing bucket (``existingBucket``), each of ``created_only`` (field names of options that only shape
+    a bucket the stack creates) that the stack file sets is an error naming its key and value."""
+    if existing_bucket is None:
+        return []
+    return [(to_camel(field), f"{to_camel(field)} {getattr(model, field)!r} only applies to a bucket the stack creates, "
+             f"but existingBucket {existing_bucket} is not created by this stack",
+             f"remove {to_camel(field)} (the existing bucket's owner sets it), or remove existingBucket to create a bucket")
+            for field in created_only if field in model.model_fields_set]
+
+
 def subnet_findings(vpc_cidr: ipaddress.IPv4Network,
                     subnets: list[tuple[str, list[ipaddress.IPv4Network]]]) -> list[Finding]:
     """Each subnet lies inside ``vpc_cidr`` and overlaps no other: ``subnets`` is ``[(key, cidrs), ...]``."""

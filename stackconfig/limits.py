@@ -135,7 +135,7 @@ def _check_buckets(config: StackConfig) -> list[Finding]:
     names = []
     if config.s3_model_repository is not None:
         names.append(("s3ModelRepository.bucketName", config.s3_model_repository.bucket_name))
-    if config.cloud == "aws":
+    if config.cloud == "aws" and config.aws.model_store.creates_bucket:  # an existing bucket's name is S3's already
         names.append(("aws.modelStore.bucketName" if config.aws.model_store.bucket_name else "environment", config.bucket_name))
     return [(key, f"S3 bucket name {name!r} {problem}", "pick a name that follows the S3 bucket naming rules")
             for key, name in names if (problem := s3_bucket_problem(name))]

@@ -218,7 +218,33 @@ def _check_services(config: StackConfig) -> list[Finding]:
     return findings
 
 
+def _check_buckets_kept(config: StackConfig) -> list[Finding]:
+    """A production stack keeps its model objects: no ``forceDestroy`` on a bucket it creates."""
+    if not config.production:
+        return []
+    stores = [("s3ModelRepository", config.s3_model_repository)]
+    stores += [("alicloud.modelStore", config.alicloud.model_store)] if config.cloud == "alicloud" else []
+    stores += [("aws.modelStore", config.aws.model_store)] if config.cloud == "aws" else []
+    return [(f"{at}.forceDestroy", "is true, but a production stack protects its model bucket and never deletes its objects",
+             f"remove {at}.forceDestroy; to retire the bucket, unprotect it and empty it deliberately")
+            for at, store in stores if store is not None and store.force_destroy]
+
+
+def _check_s3_reader_paths(config: StackConfig) -> list[Finding]:
+    """On aws with ``aws.modelStore.prefix``, the IRSA reader role may read only that prefix, and services with
+    ``model.source: s3`` name their model from the bucket's root: their path must lie under the prefix."""
+    prefix = config.aws.model_store.key_prefix
+    if config.cloud != "aws" or not prefix:
+        return []
+    return [(f"services[{i}].model.path", f"{svc.model.path!r} is outside aws.modelStore.prefix {prefix!r}, the only part "
+             "of the bucket the stack's IRSA roles may read (model.source s3 paths start at the bucket's root)",
+             f"use a path under the prefix, e.g. {prefix}{svc.model.path}")
+            for i, svc in enumerate(config.services) if svc.model.source == "s3" and not svc.model.path.startswith(prefix)]
+
+
 CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
+    CrossSectionRule(frozenset({"cloud", "production", "alicloud.modelStore", "aws.modelStore", "s3ModelRepository"}), _check_buckets_kept),
+    CrossSectionRule(frozenset({"cloud", "services", "aws.modelStore"}), _check_s3_reader_paths),
     # Whether a section is set is known even when its content is invalid: the rule reads only the cloud.
     CrossSectionRule(frozenset({"cloud"}), _check_cloud_sections),
     CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials"}), _check_cloud_keys),

@@ -58,9 +58,10 @@ class StackConfig(ConfigModel):
 
     @property
     def bucket_name(self) -> str:
-        """The model store's bucket: OSS on alicloud, S3 on aws (default ``<project>-<environment>-models`` on both)."""
-        chosen = self.aws.model_store.bucket_name if self.cloud == "aws" else self.alicloud.model_store.bucket_name
-        return chosen or f"{PROJECT}-{self.environment}-models"
+        """The model store's bucket: OSS on alicloud, S3 on aws: the existing one, or the one the stack creates
+        (default ``<project>-<environment>-models`` on both)."""
+        store = self.aws.model_store if self.cloud == "aws" else self.alicloud.model_store
+        return store.existing_bucket or store.bucket_name or f"{PROJECT}-{self.environment}-models"
 
     @property
     def model_claim(self) -> Optional[ClaimRef]:

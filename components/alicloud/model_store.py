@@ -27,6 +27,9 @@ READ_ACTIONS = ("oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo")
 WRITE_ACTIONS = ("oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts",
                  "oss:ListMultipartUploads")
 """Writing through ossfs: uploads (PutObject covers multipart upload and copy), deletes, cleanup of uploads."""
+BUCKET_ACTIONS = ("oss:ListObjects", "oss:GetBucketInfo", "oss:ListMultipartUploads")
+"""The bucket-level ones among them (resource ``acs:oss:*:*:<bucket>``); the others act on objects (OSS
+"Authorization syntax and elements": bucket-level and object-level actions)."""
 
 
 def internal_endpoint(region: str) -> str:
@@ -61,20 +64,37 @@ def csi_trust_policy(oidc_provider_arn: str, oidc_issuer_url: str) -> str:
 
 
 def bucket_access_policy(bucket: str, store: ModelStoreConfig, region: str) -> str:
-    """RAM policy of the CSI role: this bucket only, read-only unless ``writeAccess``.
+    """RAM policy of the CSI role: this bucket only, and only the mounted folder (``path``) of it; read-only unless
+    ``writeAccess``.
 
     The ACK page grants ``oss:Get*``/``oss:List*`` (read) or ``oss:*`` (read-write) on
     ``acs:oss:*:*:<bucket>`` and ``acs:oss:*:*:<bucket>/*``; these are the named actions ossfs uses
-    instead, so the role can never change the bucket's ACL, policy or encryption. A specific KMS key
+    instead, so the role can never change the bucket's ACL, policy or encryption. When ``path`` is a folder, the
+    object actions are limited to ``acs:oss:*:*:<bucket>/<folder>/*`` and listing to that prefix, with the
+    ``oss:Prefix`` condition of ``ListObjects`` on the bucket (OSS "Control access to OSS by using RAM policies":
+    ``StringLike`` ``oss:Prefix``; the bucket-level actions take the bucket as resource). A specific KMS key
     (``kmsKeyId``) must also be usable by the role (ACK "Encrypt an OSS volume"): ``kms:Decrypt`` to read,
     ``kms:GenerateDataKey`` to write.
     """
     actions = READ_ACTIONS + (WRITE_ACTIONS if store.write_access else ())
-    statements: list[dict[str, Any]] = [{
-        "Effect": "Allow",
-        "Action": list(actions),
-        "Resource": [f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"],
-    }]
+    prefix = store.key_prefix
+    statements: list[dict[str, Any]]
+    if not prefix:
+        statements = [{
+            "Effect": "Allow",
+            "Action": list(actions),
+            "Resource": [f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"],
+        }]
+    else:
+        on_bucket = [a for a in actions if a in BUCKET_ACTIONS]
+        statements = [
+            {"Effect": "Allow", "Action": ["oss:ListObjects"], "Resource": [f"acs:oss:*:*:{bucket}"],
+             "Condition": {"StringLike": {"oss:Prefix": [f"{prefix}*"]}}},
+            {"Effect": "Allow", "Action": [a for a in on_bucket if a != "oss:ListObjects"],
+             "Resource": [f"acs:oss:*:*:{bucket}"]},
+            {"Effect": "Allow", "Action": [a for a in actions if a not in BUCKET_ACTIONS],
+             "Resource": [f"acs:oss:*:*:{bucket}/{prefix}*"]},
+        ]
     if store.kms_key_id:
         statements.append({
             "Effect": "Allow",
@@ -148,7 +168,7 @@ class ModelStoreArgs:
     store: ModelStoreConfig
     """The ``modelStore`` section."""
     bucket_name: str
-    """The bucket's name (``StackConfig.bucket_name``: the configured one or the default)."""
+    """The bucket's name (``StackConfig.bucket_name``: the existing one, the configured one or the default)."""
     environment: str
     """Environment name, part of the RAM role and policy names."""
     region: str
@@ -156,7 +176,7 @@ class ModelStoreArgs:
     tags: dict[str, str]
     """Tags of the bucket, the role and the policy."""
     protect: bool
-    """Protect the bucket and keep its objects on destroy (production stacks)."""
+    """Protect the bucket the stack creates (production stacks)."""
     oidc_provider_arn: pulumi.Input[str]
     """ARN of the cluster's RRSA OIDC provider (``Cluster.oidc_provider_arn``)."""
     oidc_issuer_url: pulumi.Input[str]
@@ -169,16 +189,18 @@ class ModelStore(pulumi.ComponentResource):
 
     Creates, with the ``alicloud`` and ``kubernetes`` providers of ``opts``:
 
-    - ``oss.Bucket`` ``bucket_name``, ``Standard`` storage, redundancy ``alicloud.modelStore.redundancyType``, the stack's
+    - Unless ``alicloud.modelStore.existingBucket`` is set (then none of these: the bucket is not the stack's):
+      ``oss.Bucket`` ``bucket_name``, ``Standard`` storage, redundancy ``alicloud.modelStore.redundancyType``, the stack's
       tags; and, as separate resources (the bucket's inline ``acl`` is deprecated): ``BucketAcl`` ``private``,
       ``BucketVersioning`` ``Enabled``, ``BucketServerSideEncryption`` ``alicloud.modelStore.encryption`` (with
       ``alicloud.modelStore.kmsKeyId`` when set), ``BucketPublicAccessBlock`` on and ``BucketPolicy``
       :func:`tls_only_policy`. The bucket ignores drift of the inline
-      attributes those resources own, as the SDK requires. When ``protect`` the bucket is ``protect``-ed and never
-      force-destroyed; otherwise ``pulumi destroy`` deletes it with every object version.
+      attributes those resources own, as the SDK requires. It is ``protect``-ed when ``protect``; ``pulumi destroy``
+      deletes its objects only with ``alicloud.modelStore.forceDestroy`` (the provider's ``force_destroy``, a
+      setting of the provider alone: not ForceNew, see ``planner/force_new.json``).
     - ``ram.Role`` ``ei-<environment>-model-store-csi`` trusted only by the cluster's RRSA OIDC provider for
       the CSI plugin's ossfs service account (:data:`CSI_FUSE_SERVICE_ACCOUNT`), and a custom ``ram.Policy``
-      ``ei-<environment>-model-store-oss`` limited to this bucket (:func:`bucket_access_policy`): read-only,
+      ``ei-<environment>-model-store-oss`` limited to this bucket's ``path`` (:func:`bucket_access_policy`): read-only,
       or read-write with ``alicloud.modelStore.writeAccess``.
     - :func:`~components.kubernetes.model_claim.static_claim`: the namespace ``alicloud.modelStore.namespace`` (unless
       built-in), a PersistentVolume ``alicloud.modelStore.claimName`` mounting ``alicloud.modelStore.path`` of the bucket through the
@@ -196,15 +218,15 @@ class ModelStore(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelStoreArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:model-store:ModelStore", name, None, opts)
         store = args.store
-        bucket = self._bucket(name, args)
-        role, attachment = self._csi_role(name, bucket.bucket, args)
+        bucket = self._bucket(name, args).bucket if store.creates_bucket else pulumi.Output.from_input(args.bucket_name)
+        role, attachment = self._csi_role(name, bucket, args)
 
         # The mount works only once the role holds its policy.
         claim = static_claim(self, name, namespace=store.namespace, claim_name=store.claim_name,
-                             volume=persistent_volume_spec(store, bucket.bucket, role.role_name, args.region),
+                             volume=persistent_volume_spec(store, bucket, role.role_name, args.region),
                              volume_depends_on=[attachment])
 
-        self.bucket_name = bucket.bucket
+        self.bucket_name = bucket
         self.role_name = role.role_name
         self.role_arn = role.arn
         self.claim_name = claim.metadata.name
@@ -225,8 +247,8 @@ class ModelStore(pulumi.ComponentResource):
             bucket=args.bucket_name,
             storage_class="Standard",
             redundancy_type=store.redundancy_type,
-            # Outside production, let `pulumi destroy` empty the versioned bucket; production data stays.
-            force_destroy=not args.protect,
+            # Opt-in (never in production, a config rule): `pulumi destroy` empties the versioned bucket.
+            force_destroy=store.force_destroy,
             tags=args.tags,
             opts=pulumi.ResourceOptions(
                 parent=self,

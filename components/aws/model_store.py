@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -28,11 +28,18 @@ MOUNTPOINT_SERVICE_ACCOUNT = ("kube-system", "s3-csi-driver-sa")
 the IRSA trust names ``system:serviceaccount:kube-system:s3-csi-driver-sa``)."""
 
 
-def bucket_read_policy(bucket_arn: str) -> str:
-    """Read-only access to one bucket: list it, get its objects (Mountpoint's IAM permissions for read-only mounts)."""
+def bucket_read_policy(bucket_arn: str, prefix: str = "") -> str:
+    """Read-only access to one bucket, or to the keys under ``prefix`` of it: list, get objects (Mountpoint's IAM
+    permissions for read-only mounts, awslabs/mountpoint-s3 ``doc/CONFIGURATION.md``). With a prefix, ``GetObject``
+    covers ``<bucket arn>/<prefix>*`` and ``ListBucket`` (a bucket action) holds only for listings whose
+    ``s3:prefix`` is under it (S3 "Condition keys": ``s3:prefix`` of ``ListBucket``; ``StringLike``, so ``*`` also
+    matches the prefix itself, which Mountpoint lists the mount's root with)."""
+    listing: dict[str, Any] = {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]}
+    if prefix:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
     return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]},
-        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/*"]},
+        listing,
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/{prefix}*"]},
     ]})
 
 
@@ -71,7 +78,7 @@ class EksModelStoreArgs:
     store: AwsModelStoreConfig
     """The ``aws.modelStore`` section."""
     bucket_name: str
-    """The bucket's name (``StackConfig.bucket_name``: the configured one or the default)."""
+    """The bucket's name (``StackConfig.bucket_name``: the existing one, the configured one or the default)."""
     environment: str
     """Environment name, part of the IAM roles' names."""
     region: str
@@ -79,7 +86,7 @@ class EksModelStoreArgs:
     tags: dict[str, str]
     """Tags of every resource that takes tags."""
     protect: bool
-    """Protect the bucket and keep its objects on destroy (production stacks)."""
+    """Protect the bucket the stack creates (production stacks)."""
     readers: list[tuple[str, str]]
     """Service accounts of the services that read the bucket themselves (:func:`s3_readers`)."""
     cluster_name: pulumi.Input[str]
@@ -94,8 +101,11 @@ class EksModelStore(pulumi.ComponentResource):
     their defaults: the README's configuration reference, ``aws.modelStore``.
 
     Needs the ``aws`` and ``kubernetes`` providers in ``opts``. Creates the
-    :func:`~components.s3.bucket.private_bucket` ``bucket_name``, protected when ``protect``; an IRSA role
-    ``ei-<env>-model-store-csi`` for :data:`MOUNTPOINT_SERVICE_ACCOUNT` with :func:`bucket_read_policy`; the
+    :func:`~components.s3.bucket.private_bucket` ``bucket_name``, protected when ``protect``, force-destroyed only
+    with ``aws.modelStore.forceDestroy``; or, with ``aws.modelStore.existingBucket``, no bucket resource at all: it
+    looks the bucket up (``aws.s3.get_bucket``: its ARN, and an early failure if it is missing). Then an IRSA role
+    ``ei-<env>-model-store-csi`` for :data:`MOUNTPOINT_SERVICE_ACCOUNT` with :func:`bucket_read_policy` of the
+    bucket and ``aws.modelStore.prefix``; the
     ``aws-mountpoint-s3-csi-driver`` EKS add-on (version ``aws.modelStore.csiDriverVersion`` when set) bound to
     that role; and, like the OSS store, :func:`~components.kubernetes.model_claim.static_claim` with
     :func:`mountpoint_volume_spec`. When services read the bucket themselves (``readers``): an IRSA role
@@ -118,8 +128,8 @@ class EksModelStore(pulumi.ComponentResource):
         store = args.store
         tags = args.tags
         region = args.region
-        bucket = private_bucket(self, name, bucket_name=args.bucket_name, protect=args.protect, tags=tags)
-        read_policy = bucket.arn.apply(bucket_read_policy)
+        bucket_name, bucket_arn = self._bucket(name, args)
+        read_policy = bucket_arn.apply(lambda arn: bucket_read_policy(arn, store.key_prefix))
         role, grant = irsa_role(
             self, f"{name}-csi", role_name=physical_name(args.environment, "model-store-csi"),
             oidc_provider_arn=args.oidc_provider_arn, issuer_url=args.oidc_issuer_url,
@@ -131,7 +141,7 @@ class EksModelStore(pulumi.ComponentResource):
             service_account_role_arn=role.arn, tags=tags, **addon_version(store.csi_driver_version),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[grant, *args.nodes]))
         claim = static_claim(self, name, namespace=store.namespace, claim_name=store.claim_name,
-                             volume=mountpoint_volume_spec(store, bucket.bucket, region), volume_depends_on=[driver, grant])
+                             volume=mountpoint_volume_spec(store, bucket_name, region), volume_depends_on=[driver, grant])
         self.reader_role_arn = None
         readers = args.readers
         if readers:
@@ -142,11 +152,21 @@ class EksModelStore(pulumi.ComponentResource):
                 tags=tags)
             self.reader_role_arn = reader.arn
         self.ready = [claim, driver]
-        self.bucket_name = bucket.bucket
-        self.bucket_arn = bucket.arn
+        self.bucket_name = bucket_name
+        self.bucket_arn = bucket_arn
         self.csi_role_arn = role.arn
         self.claim_name = claim.metadata.name
         self.namespace = claim.metadata.namespace
         self.register_outputs({"bucketName": self.bucket_name, "bucketArn": self.bucket_arn, "csiRoleArn": self.csi_role_arn,
                                "claimName": self.claim_name, "namespace": self.namespace,
                                "readerRoleArn": self.reader_role_arn})
+
+    def _bucket(self, name: str, args: EksModelStoreArgs) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """Name and ARN of the model bucket: the one created here, or the existing one looked up (nothing registered)."""
+        store = args.store
+        if store.creates_bucket:
+            bucket = private_bucket(self, name, bucket_name=args.bucket_name, protect=args.protect,
+                                    force_destroy=store.force_destroy, tags=args.tags)
+            return bucket.bucket, bucket.arn
+        found = aws.s3.get_bucket_output(bucket=args.bucket_name, opts=pulumi.InvokeOutputOptions(parent=self))
+        return found.bucket, found.arn

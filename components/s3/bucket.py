@@ -28,12 +28,13 @@ def tls_only_policy(bucket_arn: str) -> str:
     }]})
 
 
-def private_bucket(parent: pulumi.Resource, name: str, *, bucket_name: str, protect: bool, tags: dict[str, str],
-                   provider: Optional[aws.Provider] = None) -> aws.s3.Bucket:
+def private_bucket(parent: pulumi.Resource, name: str, *, bucket_name: str, protect: bool, force_destroy: bool,
+                   tags: dict[str, str], provider: Optional[aws.Provider] = None) -> aws.s3.Bucket:
     """A private, encrypted, versioned S3 bucket for models; shared by the S3 model repository and the EKS model store.
 
-    - ``s3.Bucket`` ``bucket_name`` with ``tags``; ``protect``-ed, and never force-destroyed, when ``protect``;
-      otherwise ``pulumi destroy`` deletes it with its objects.
+    - ``s3.Bucket`` ``bucket_name`` with ``tags``; ``protect``-ed when ``protect``; ``pulumi destroy`` deletes it with
+      its objects only with ``force_destroy`` (the config's ``forceDestroy``, refused in production; a setting of the
+      provider alone, updated in place: not ForceNew, see ``planner/force_new.json``).
     - As separate resources (the bucket's inline forms are deprecated): ``BucketVersioning`` ``Enabled``,
       ``BucketServerSideEncryptionConfiguration`` ``AES256`` (S3-managed keys), ``BucketPublicAccessBlock`` with
       all four blocks on, ``BucketOwnershipControls`` ``BucketOwnerEnforced`` (ACLs disabled), ``BucketPolicy``
@@ -46,7 +47,7 @@ def private_bucket(parent: pulumi.Resource, name: str, *, bucket_name: str, prot
     bucket = aws.s3.Bucket(
         f"{name}-bucket",
         bucket=bucket_name,
-        force_destroy=not protect,
+        force_destroy=force_destroy,
         tags=tags,
         opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect)),
     )

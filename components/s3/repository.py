@@ -31,7 +31,7 @@ class S3ModelRepository(pulumi.ComponentResource):
     Creates an ``aws.Provider`` for ``s3ModelRepository.region`` (the stack's cloud is Alibaba Cloud, so no
     AWS provider is configured otherwise; credentials come from the usual AWS chain of whoever runs
     ``pulumi up``), and with it the :func:`private_bucket` ``s3ModelRepository.bucketName`` with the stack's
-    tags, protected in production.
+    tags, protected in production, force-destroyed only with ``s3ModelRepository.forceDestroy``.
 
     Outputs: ``bucket_name``, ``bucket_arn``.
     """
@@ -42,8 +42,8 @@ class S3ModelRepository(pulumi.ComponentResource):
     def __init__(self, name: str, args: S3ModelRepositoryArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:s3-model-repository:S3ModelRepository", name, None, opts)
         provider = aws.Provider(f"{name}-aws", region=args.config.region, opts=pulumi.ResourceOptions(parent=self))
-        bucket = private_bucket(self, name, bucket_name=args.config.bucket_name, protect=args.protect, tags=args.tags,
-                                provider=provider)
+        bucket = private_bucket(self, name, bucket_name=args.config.bucket_name, protect=args.protect,
+                                force_destroy=args.config.force_destroy, tags=args.tags, provider=provider)
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn

@@ -92,3 +92,37 @@ def test_defaults_come_from_the_model_only():
     assert minimal.alicloud.model_store == defaults.model_store
     assert minimal.alicloud.node_pools == defaults.node_pools
     assert minimal.alicloud.metrics_adapter == defaults.metrics_adapter
+
+
+# ----------------------------------------------------------------------------- model store: existing bucket, forceDestroy
+
+
+def test_an_existing_bucket_names_the_stacks_bucket_and_defaults_keep_objects():
+    config = stack_config(alicloud={"modelStore": {"existingBucket": "acme-models", "path": "/vision"}})
+    store = config.alicloud.model_store
+    assert config.bucket_name == "acme-models" and not store.creates_bucket and store.key_prefix == "vision/"
+    assert stack_config().alicloud.model_store.force_destroy is False
+
+
+def test_created_bucket_options_are_errors_with_an_existing_bucket_all_at_once():
+    found = config_issues(alicloud={"modelStore": {
+        "existingBucket": "acme-models", "bucketName": "other", "redundancyType": "LRS", "encryption": "KMS",
+        "forceDestroy": True}})
+    assert [i.split(":")[0] for i in found] == [f"alicloud.modelStore.{key}" for key in
+                                                ("bucketName", "redundancyType", "encryption", "forceDestroy")]
+    assert found[1] == ("alicloud.modelStore.redundancyType: redundancyType 'LRS' only applies to a bucket the stack "
+                        "creates, but existingBucket acme-models is not created by this stack (hint: remove "
+                        "redundancyType (the existing bucket's owner sets it), or remove existingBucket to create a bucket)")
+
+
+def test_an_existing_bucket_takes_the_kms_key_its_objects_use_without_encryption():
+    store = stack_config(alicloud={"modelStore": {"existingBucket": "acme-models", "kmsKeyId": "key-1"}}).alicloud.model_store
+    assert store.kms_key_id == "key-1"
+    assert issues_at("alicloud.modelStore.kmsKeyId", config_issues(alicloud={"modelStore": {"kmsKeyId": "key-1"}}))
+
+
+def test_production_refuses_force_destroy():
+    found = config_issues(**merge(PRODUCTION, {"alicloud": {"modelStore": {"forceDestroy": True}}}))
+    assert found == ["alicloud.modelStore.forceDestroy: is true, but a production stack protects its model bucket and "
+                     "never deletes its objects (hint: remove alicloud.modelStore.forceDestroy; to retire the bucket, "
+                     "unprotect it and empty it deliberately)"]

@@ -53,3 +53,21 @@ def test_a_public_api_server_needs_networks_and_never_the_whole_internet():
 def test_the_api_server_is_private_by_default():
     config = load(AWS)
     assert config.aws.public_api_server is False and config.aws.public_access_cidrs == []
+
+
+def test_an_existing_bucket_may_have_dots_and_refuses_the_created_buckets_options():
+    config = load(AWS, aws={**AWS["aws"], "modelStore": {"existingBucket": "acme.models", "prefix": "nlp/"}})
+    assert config.bucket_name == "acme.models" and config.aws.model_store.key_prefix == "nlp/"
+    found = issues(AWS, aws={**AWS["aws"], "modelStore": {"existingBucket": "acme.models", "bucketName": "b-models",
+                                                          "forceDestroy": False}})
+    assert [i.split(":")[0] for i in found] == ["aws.modelStore.bucketName", "aws.modelStore.forceDestroy"]
+    assert "forceDestroy False only applies to a bucket the stack creates" in found[1]
+
+
+def test_with_a_prefix_s3_readers_read_inside_it():
+    found = issues(AWS, aws={**AWS["aws"], "modelStore": {"prefix": "nlp/"}}, services=[GPU_SERVICE, CPU_BURST_SERVICE])
+    assert found == ["services[1].model.path: 'cifar10-model' is outside aws.modelStore.prefix 'nlp/', the only part of "
+                     "the bucket the stack's IRSA roles may read (model.source s3 paths start at the bucket's root) "
+                     "(hint: use a path under the prefix, e.g. nlp/cifar10-model)"]
+    # A store-mounted service's path is relative to the prefix: no rule.
+    load(AWS, aws={**AWS["aws"], "modelStore": {"prefix": "nlp/"}}, services=[GPU_SERVICE])

@@ -148,10 +148,12 @@ def test_production_bucket_is_protected_and_never_force_destroyed(run_under_mock
     assert bucket.inputs["forceDestroy"] is False
 
 
-def test_dev_bucket_is_not_protected_and_can_be_destroyed(run_under_mocks):
+def test_dev_bucket_is_not_protected_and_keeps_its_objects_unless_force_destroy_is_chosen(run_under_mocks):
     bucket = only(plan_store(run_under_mocks), BUCKET)
     assert bucket.protect is False
-    assert bucket.inputs["forceDestroy"] is True
+    assert bucket.inputs["forceDestroy"] is False
+    chosen = only(plan_store(run_under_mocks, alicloud={"modelStore": {"forceDestroy": True}}), BUCKET)
+    assert chosen.inputs["forceDestroy"] is True and chosen.protect is False
     # Nothing else holds data: only the bucket is ever protected.
     assert [r.type for r in plan_store(run_under_mocks, **PRODUCTION).resources if r.protect] == [BUCKET]
 
@@ -329,3 +331,57 @@ def test_no_access_key_anywhere(run_under_mocks, overrides):
              if ACCESS_KEY_NAME.search(text)]
     assert found == []
     assert plan.by_type("kubernetes:core/v1:Secret") == []
+
+
+# ----------------------------------------------------------------------------- an existing bucket
+
+EXISTING = {"alicloud": {"modelStore": {"existingBucket": "acme-models", "path": "/teams/vision"}}}
+BUCKET_TYPES = {BUCKET, BUCKET_ACL, BUCKET_VERSIONING, BUCKET_ENCRYPTION, BUCKET_PUBLIC_ACCESS, BUCKET_POLICY}
+
+
+@pytest.mark.parametrize("overrides", [EXISTING, {**PRODUCTION, "alicloud": {**PRODUCTION["alicloud"], **EXISTING["alicloud"]}}])
+def test_existing_bucket_registers_no_bucket_resource_and_protects_nothing(run_under_mocks, overrides):
+    plan = plan_store(run_under_mocks, **overrides)
+    assert BUCKET_TYPES.isdisjoint(r.type for r in plan.resources)
+    assert [r.name for r in plan.resources if r.protect] == []
+    assert {r.type for r in plan.resources} == {COMPONENT, K8S_PROVIDER, ROLE, POLICY, ATTACHMENT, NAMESPACE, PV, PVC}
+    assert plan.outputs["bucket_name"] == "acme-models"
+
+
+def test_existing_bucket_policy_covers_only_its_folder(run_under_mocks):
+    listing, bucket_info, objects = statements(plan_store(run_under_mocks, **EXISTING))
+    assert listing == {"Effect": "Allow", "Action": ["oss:ListObjects"], "Resource": ["acs:oss:*:*:acme-models"],
+                       "Condition": {"StringLike": {"oss:Prefix": ["teams/vision/*"]}}}
+    assert bucket_info == {"Effect": "Allow", "Action": ["oss:GetBucketInfo"], "Resource": ["acs:oss:*:*:acme-models"]}
+    assert objects == {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:acme-models/teams/vision/*"]}
+
+
+def test_existing_bucket_with_write_access_writes_only_in_its_folder(run_under_mocks):
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {
+        **EXISTING["alicloud"]["modelStore"], "writeAccess": True, "writeAccessReason": "fine-tuning jobs publish checkpoints"}})
+    listing, on_bucket, objects = statements(plan)
+    assert on_bucket["Action"] == ["oss:GetBucketInfo", "oss:ListMultipartUploads"]
+    assert on_bucket["Resource"] == listing["Resource"] == ["acs:oss:*:*:acme-models"]
+    assert {"oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"} == set(objects["Action"])
+    assert objects["Resource"] == ["acs:oss:*:*:acme-models/teams/vision/*"]
+
+
+def test_existing_bucket_with_kms_key_grants_decrypt(run_under_mocks):
+    plan = plan_store(run_under_mocks, alicloud={"modelStore": {**EXISTING["alicloud"]["modelStore"], "kmsKeyId": "key-abc123"}})
+    assert statements(plan)[-1] == {"Effect": "Allow", "Action": ["kms:Decrypt"],
+                                    "Resource": ["acs:kms:cn-beijing:*:key/key-abc123"]}
+
+
+def test_existing_bucket_pv_mounts_its_folder(run_under_mocks):
+    plan = plan_store(run_under_mocks, **EXISTING)
+    attributes = pv_attributes(plan)
+    assert (attributes["bucket"], attributes["path"]) == ("acme-models", "/teams/vision")
+    assert attributes["roleName"] == only(plan, ROLE).inputs["roleName"]
+
+
+@pytest.mark.parametrize("path, prefix", [("/", ""), ("/models", "models/"), ("/models/", "models/"), ("/a/b", "a/b/")])
+def test_created_bucket_policy_is_scoped_to_the_mounted_folder_too(path, prefix):
+    store = stack_config(alicloud={"modelStore": {"path": path}}).alicloud.model_store
+    resources = [r for st in json.loads(bucket_access_policy("b", store, "cn-beijing"))["Statement"] for r in st["Resource"]]
+    assert f"acs:oss:*:*:b/{prefix}*" in resources
+    assert ("acs:oss:*:*:b/*" in resources) is (prefix == "")

@@ -15,7 +15,7 @@ POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 def test_bucket_refuses_every_request_without_tls(run_under_mocks):
     def program():
         parent = pulumi.ComponentResource("test:index:Parent", "parent")
-        private_bucket(parent, "models", bucket_name="acme-models", protect=False, tags={})
+        private_bucket(parent, "models", bucket_name="acme-models", protect=False, force_destroy=False, tags={})
 
     plan = run_under_mocks(program)
     [bucket] = plan.by_type(BUCKET)

@@ -11,8 +11,10 @@ PROVIDER = "pulumi:providers:aws"
 BUCKET = "aws:s3/bucket:Bucket"
 
 
-def plan_repository(run_under_mocks, protect=False):
+def plan_repository(run_under_mocks, protect=False, **repository):
     config = stack_with(CIFAR)
+    if repository:
+        config = config.model_copy(update={"s3_model_repository": config.s3_model_repository.model_copy(update=repository)})
 
     def program():
         repository = S3ModelRepository("s3-model-repository", S3ModelRepositoryArgs(
@@ -33,7 +35,7 @@ def test_private_encrypted_versioned_bucket_in_the_configured_region(run_under_m
     assert provider.inputs["region"] == "us-east-1"
     bucket = only(plan, BUCKET)
     assert bucket.inputs["bucket"] == "acme-triton-models" == plan.outputs["bucket"]
-    assert bucket.inputs["forceDestroy"] is True and not bucket.protect
+    assert bucket.inputs["forceDestroy"] is False and not bucket.protect
     assert bucket.provider.startswith(provider.urn)
     name = bucket.inputs["bucket"]
     assert only(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs == {
@@ -52,3 +54,8 @@ def test_private_encrypted_versioned_bucket_in_the_configured_region(run_under_m
 def test_production_protects_the_bucket(run_under_mocks):
     bucket = only(plan_repository(run_under_mocks, protect=True), BUCKET)
     assert bucket.protect and bucket.inputs["forceDestroy"] is False
+
+
+def test_force_destroy_is_opt_in(run_under_mocks):
+    bucket = only(plan_repository(run_under_mocks, force_destroy=True), BUCKET)
+    assert bucket.inputs["forceDestroy"] is True and not bucket.protect
