@@ -10,7 +10,7 @@ import textwrap
 import pulumi
 import pytest
 
-from components.alicloud.cluster import Cluster, require_autoscaler_role
+from components.alicloud.cluster import AUTOSCALER_ROLE, Cluster, require_role
 from components.alicloud.platform import cluster_args
 from components.naming import cloud_tags
 from components.alicloud.network import Network, NetworkArgs
@@ -229,9 +229,9 @@ def test_existing_autoscaler_role_is_looked_up_by_exact_name(run_under_mocks, mo
 
 
 def test_require_autoscaler_role():
-    assert require_autoscaler_role(["AliyunCSManagedAutoScalerRole"]) == "AliyunCSManagedAutoScalerRole"
+    assert require_role(AUTOSCALER_ROLE, ["AliyunCSManagedAutoScalerRole"]) == "AliyunCSManagedAutoScalerRole"
     with pytest.raises(pulumi.RunError, match=r"does not exist.*--path .alicloud\.cluster\.createAutoscalerRole"):
-        require_autoscaler_role([])
+        require_role(AUTOSCALER_ROLE, [])
 
 
 MISSING_ROLE_PROGRAM = textwrap.dedent("""
