@@ -166,10 +166,6 @@ class AwsSecretsEncryptionConfig(ConfigModel):
     kms_key_arn: Optional[KmsKeyArn] = None
     """A key you give instead of the one the stack creates: symmetric (``SYMMETRIC_DEFAULT``, ``ENCRYPT_DECRYPT``), enabled, in the stack's region. The stack gives the cluster role ``kms:Encrypt``, ``kms:Decrypt``, ``kms:DescribeKey`` and ``kms:CreateGrant`` on it in an IAM policy, which takes effect where the key's policy lets the account's IAM policies grant access (KMS's default key policy does). Default: a key the stack creates for the cluster, rotated yearly, deleted 30 days after it leaves the stack (protected in production). Chosen when encryption is first enabled: a later change is not applied (the provider associates a key only with a cluster that has none)."""
 
-    @property
-    def creates_key(self) -> bool:
-        return self.enabled and self.kms_key_arn is None
-
     @model_validator(mode="after")
     def _check(self) -> "AwsSecretsEncryptionConfig":
         if self.kms_key_arn is not None and not self.enabled:

@@ -105,8 +105,8 @@ def secrets_encryption_args(encryption: AckSecretsEncryptionConfig, security_rol
 
     Checked in the SDK docstring and aliyun/terraform-provider-alicloud v1.289.0
     ``resource_alicloud_cs_managed_kubernetes.go``: neither argument is ForceNew; an update of either calls ACK's
-    ``UpdateKMSEncryption`` in place (since v1.276.0), so a running cluster gets encryption, or a new key, without being
-    replaced. ``disable_encryption`` is Optional and Computed and ``encryption_provider_key``'s diff is suppressed while
+    ``UpdateKMSEncryption`` in place (since v1.276.0, in the commit that added ``disable_encryption``, which the
+    pulumi-alicloud 4.0.0 SDK has), so a running cluster gets encryption, or a new key, without being replaced. ``disable_encryption`` is Optional and Computed and ``encryption_provider_key``'s diff is suppressed while
     it is true, so turning encryption on needs both (the docstring: "you must specify both"). Without the section the
     cluster gets neither, so clusters without encryption plan as before."""
     key_id = encryption.kms_key_id

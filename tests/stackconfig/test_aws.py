@@ -64,11 +64,11 @@ def encryption(**settings: object) -> dict:
 
 def test_secrets_are_encrypted_with_a_created_key_unless_a_key_is_given_or_encryption_is_off():
     default = load(AWS).aws.secrets_encryption
-    assert default.enabled and default.kms_key_arn is None and default.creates_key
+    assert default.enabled and default.kms_key_arn is None
     given = load(AWS, **encryption(kmsKeyArn=KEY_ARN)).aws.secrets_encryption
-    assert given.enabled and given.kms_key_arn == KEY_ARN and not given.creates_key
+    assert given.enabled and given.kms_key_arn == KEY_ARN
     off = load(AWS, **encryption(enabled=False)).aws.secrets_encryption
-    assert not off.enabled and not off.creates_key
+    assert not off.enabled and off.kms_key_arn is None
 
 
 def test_a_given_key_is_a_key_arn_of_the_stacks_region_and_needs_encryption_on():
