@@ -5,8 +5,8 @@ BASE and HEAD are JSON plans (``python -m planner --stack S --json FILE``) or fo
 shows as removed and added (as ``pulumi preview`` would show it without an alias).
 
 A change counts as "likely replaces" when its path (list indexes dropped) is, or is inside, a property listed in
-:data:`REPLACE_PATHS` for the resource type, or in :data:`KUBERNETES_REPLACE_PATHS` /
-:data:`KUBERNETES_KIND_REPLACE_PATHS` for Kubernetes objects. For cloud resources the list is the Terraform
+:data:`REPLACE_PATHS` for the resource type (or, when the property is removed, in :data:`REPLACED_WHEN_REMOVED`),
+or in :data:`KUBERNETES_REPLACE_PATHS` / :data:`KUBERNETES_KIND_REPLACE_PATHS` for Kubernetes objects. For cloud resources the list is the Terraform
 provider's ``ForceNew`` attributes (``force_new.json``); for Kubernetes objects, names and namespaces and the fields
 the API server refuses to change (a workload's ``spec.selector``, a claim's storage class and volume). A change of
 an input the resource ignores (``ignoreChanges`` in the plan) is flagged as not applied, with the reason from
@@ -36,6 +36,13 @@ REPLACE_PATHS: dict[str, tuple[str, ...]] = {
     # pulumi-kubernetes' own Release (not a Terraform resource): the release name and namespace identify it.
     "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
 }
+REPLACED_WHEN_REMOVED: dict[str, tuple[str, ...]] = {
+    # hashicorp/terraform-provider-aws internal/service/eks/cluster.go (00555dc): its CustomizeDiff forces a new
+    # cluster when encryption_config goes from one block to none ("You cannot disable envelope encryption after
+    # enabling it"); adding one is an update (AssociateEncryptionConfig), so it is no ForceNew attribute.
+    "aws:eks/cluster:Cluster": ("encryptionConfig",),
+}
+"""Inputs whose removal, though not their change, replaces the resource."""
 IGNORED_BECAUSE: dict[str, str] = {
     "alicloud:cs/managedKubernetes:ManagedKubernetes": "read only when the cluster is created; to change it, create a new cluster",
 }
@@ -121,8 +128,10 @@ def ignored(resource: dict[str, Any], path: str) -> bool:
     return any(_within(_without_indexes(path), p) for p in resource.get("ignoreChanges") or ())
 
 
-def likely_replaces(resource: dict[str, Any], path: str) -> bool:
+def likely_replaces(resource: dict[str, Any], path: str, removed: bool = False) -> bool:
     path = _without_indexes(path)
+    if removed and path in REPLACED_WHEN_REMOVED.get(resource["type"], ()):
+        return True
     prefixes = REPLACE_PATHS.get(resource["type"], ())
     if resource["type"].startswith("kubernetes:") and "kind" in resource["inputs"]:
         prefixes += KUBERNETES_REPLACE_PATHS + KUBERNETES_KIND_REPLACE_PATHS.get(resource["inputs"]["kind"], ())
@@ -141,7 +150,7 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
     result.removed = [before[u] for u in before if u not in after]
     for urn in (u for u in after if u in before):
         old, new = before[urn], after[urn]
-        changes = [Change(p, b, a, likely_replaces(new, p), ignored(new, p))
+        changes = [Change(p, b, a, likely_replaces(new, p, removed=a is MISSING), ignored(new, p))
                    for p, b, a in property_changes(old["inputs"], new["inputs"])]
         if old["protect"] != new["protect"]:
             changes.append(Change("(protect)", old["protect"], new["protect"], False))

@@ -53,7 +53,7 @@ def _cluster(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
     }
 
 
-ACCOUNT_ROLES = ["AliyunCSManagedAutoScalerRole"]
+ACCOUNT_ROLES = ["AliyunCSManagedAutoScalerRole", "AliyunCSManagedSecurityRole"]
 """RAM roles the mock account already has: the ACK service roles a stack expects to find."""
 
 
@@ -81,6 +81,14 @@ def _eks_cluster(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
         "kubernetesNetworkConfig": {"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
         "vpcConfig": {**args.inputs.get("vpcConfig", {}), "clusterSecurityGroupId": "sg-" + digest(name + "cluster")},
     }
+
+
+def _kms_key(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    """A KMS key as the provider returns it: a UUID key id, and its ARN in the provider's region."""
+    hex_id = digest(args.name, 32)
+    key_id = "-".join((hex_id[:8], hex_id[8:12], hex_id[12:16], hex_id[16:20], hex_id[20:]))
+    region = args.inputs.get("region", "us-east-1")
+    return {"id": key_id, "keyId": key_id, "arn": f"arn:aws:kms:{region}:{AWS_ACCOUNT_ID}:key/{key_id}"}
 
 
 def _iam_arn(kind: str) -> Callable[[pulumi.runtime.MockResourceArgs], dict[str, Any]]:
@@ -171,6 +179,7 @@ RESOURCE_OUTPUTS: dict[str, Callable[[pulumi.runtime.MockResourceArgs], dict[str
     "aws:ec2/routeTable:RouteTable": _with_id("rtb"),
     "aws:ec2/launchTemplate:LaunchTemplate": lambda a: {"id": "lt-" + digest(a.name), "latestVersion": 1},
     "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:kms/key:Key": _kms_key,
     "aws:iam/role:Role": _iam_arn("role"),
     "aws:iam/instanceProfile:InstanceProfile": _iam_arn("instance-profile"),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda a: {

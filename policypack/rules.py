@@ -644,13 +644,15 @@ STATEFUL_TYPES = (
     "alicloud:oss/bucket:Bucket",
     "aws:s3/bucket:Bucket",
     "aws:s3/bucketV2:BucketV2",
+    "aws:kms/key:Key",
 )
 
 
 @policy("stateful-resources-protected", MANDATORY, settings=("production",))
 def stateful_resources_protected(resource: ResourceView, settings: Settings) -> list[str]:
-    """In production, the ACK cluster and the OSS/S3 model buckets are protected, so a refactor or a mistaken
-    destroy cannot delete them."""
+    """In production, the clusters, the OSS/S3 model buckets and the KMS keys the stack creates are protected, so a
+    refactor or a mistaken destroy cannot delete them (a cluster whose key is deleted can no longer read its
+    Secrets)."""
     if settings.production and resource.type in STATEFUL_TYPES and not resource.protect:
         return ["holds state in a production stack but is not protected (ResourceOptions protect=True)"]
     return []
@@ -762,6 +764,26 @@ def least_privilege_in_production(resource: ResourceView, settings: Settings) ->
         return ["does not encrypt its nodes' system disks: set alicloud.nodePools[].systemDiskEncrypted"]
     if resource.type == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" and inputs.get("policyArn") == CLUSTER_ADMIN_POLICY:
         return ["makes an access entry cluster admin: give it AmazonEKSAdminPolicy or a narrower policy in named namespaces"]
+    return []
+
+
+@policy("secrets-encrypted-in-production", MANDATORY, settings=("production",))
+def secrets_encrypted_in_production(resource: ResourceView, settings: Settings) -> list[str]:
+    """In production, the cluster envelope-encrypts Kubernetes Secrets with a KMS key (ACK encryptionProviderKey with
+    encryption not disabled, EKS encryptionConfig for secrets): the credentials Secrets hold are unreadable from etcd's
+    disks or backups without the key, and every decryption is a KMS call the account audits."""
+    if not settings.production:
+        return []
+    inputs = resource.inputs
+    if resource.type == "alicloud:cs/managedKubernetes:ManagedKubernetes" \
+            and (not inputs.get("encryptionProviderKey") or inputs.get("disableEncryption") is True):
+        return ["does not encrypt Secrets with a KMS key: set alicloud.cluster.secretsEncryption.kmsKeyId"]
+    if resource.type == "aws:eks/cluster:Cluster":
+        config = inputs.get("encryptionConfig")
+        if config == UNKNOWN_MARK:
+            return []
+        if not get_path(config, "provider", "keyArn") or "secrets" not in _as_list(get_path(config, "resources")):
+            return ["does not encrypt Secrets with a KMS key: remove aws.secretsEncryption.enabled: false"]
     return []
 
 

@@ -6,8 +6,8 @@ Consumers import every config type from here, not from the modules that define t
 from .errors import ConfigIssue, StackConfigError
 from .load import load_from_pulumi, load_stack_config
 from .addons import AddonsConfig, HelmChartConfig
-from .alicloud import GPU_TAINT, AlicloudConfig, ClusterConfig, ModelStoreConfig, NetworkConfig, NodePoolConfig
-from .aws import AwsAccessEntry, AwsConfig, AwsGpuCapacityConfig, AwsModelStoreConfig
+from .alicloud import GPU_TAINT, AckSecretsEncryptionConfig, AlicloudConfig, ClusterConfig, ModelStoreConfig, NetworkConfig, NodePoolConfig
+from .aws import AwsAccessEntry, AwsConfig, AwsGpuCapacityConfig, AwsModelStoreConfig, AwsSecretsEncryptionConfig
 from .existing import ClaimRef, ExistingClusterConfig
 from .fit import TFSERVING_PROXY_RESOURCES, cpu_cores, memory_gib
 from .instances import INSTANCE_TYPES, InstanceSpec
@@ -17,6 +17,7 @@ from .services import AutoscalingConfig, BehaviorConfig, KedaAuthentication, Sca
 from .stack import StackConfig
 
 __all__ = [
+    "AckSecretsEncryptionConfig",
     "AddonsConfig",
     "AlicloudConfig",
     "AutoscalingConfig",
@@ -25,6 +26,7 @@ __all__ = [
     "AwsConfig",
     "AwsGpuCapacityConfig",
     "AwsModelStoreConfig",
+    "AwsSecretsEncryptionConfig",
     "BehaviorConfig",
     "ClaimRef",
     "ClusterConfig",

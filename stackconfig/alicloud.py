@@ -62,6 +62,34 @@ class NetworkConfig(ConfigModel):
 
 ControlPlaneLogComponent = Literal["apiserver", "kcm", "scheduler", "ccm", "controlplane-events", "alb", "ack-goatscaler", "coredns"]
 
+AckKmsKeyId = matching(r"^(key-[a-z0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+                       "a KMS key id such as key-bjj62f5ba3dnpb6v8abcd (or a KMS 1.0 id such as 1234abcd-12ab-34cd-56ef-1234567890ab)", 64)
+
+
+class AckSecretsEncryptionConfig(ConfigModel):
+    """Envelope encryption of the cluster's Kubernetes Secrets in etcd with a KMS key (ACK "Use KMS to encrypt
+    Kubernetes Secrets": the API server encrypts each Secret with a data key and has KMS encrypt that data key).
+
+    The key is always given, never created here. In KMS 3.0 a new key lives in a KMS instance (a subscription this
+    program does not buy: ``kms.Key``'s ``dkms_instance_id``), and outside one an account has a single default key per
+    region (KMS "Manage keys": "You can create only one default key of the CMK type in each region"), which several
+    stacks of a region cannot each create and delete. Creating one would also have to match ``protection_level`` to the
+    instance's type, or the provider replaces the key on every run (``kms.Key`` docstring). So ``kmsKeyId`` is
+    required and a missing one is an error saying what to create."""
+
+    kms_key_id: Optional[AckKmsKeyId] = None
+    """The KMS key that encrypts the Secrets' data keys: a symmetric ``Aliyun_AES_256`` key, enabled, in the cluster's region; ACK Pro takes default keys, software-protected and hardware-protected keys. Required (the program creates no key). Never disable, delete or schedule the deletion of it while the cluster uses it: the API server then cannot read Secrets or service accounts. A change moves the cluster to the new key in place (ACK ``UpdateKMSEncryption``)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AckSecretsEncryptionConfig":
+        if self.kms_key_id is None:
+            raise_findings([("kmsKeyId", "is required: ACK encrypts Secrets with a KMS key you give, and this program "
+                             "creates none (a new KMS 3.0 key needs a KMS instance; the account's one default key per "
+                             "region is shared by every stack there)",
+                             "create or pick a symmetric Aliyun_AES_256 key in the cluster's region in the KMS console "
+                             "and set its id, e.g. kmsKeyId: key-bjj62f5ba3dnpb6v8abcd")])
+        return self
+
 
 class ClusterConfig(ConfigModel):
     """The ACK Pro managed cluster."""
@@ -93,6 +121,15 @@ class ClusterConfig(ConfigModel):
     """kube-proxy mode (``ipvs``, ``iptables`` or ``nftables``). Default: ``nftables`` from Kubernetes 1.35, ``ipvs`` below: Kubernetes 1.35 deprecates the ``ipvs`` mode and ACK recommends ``nftables`` for new 1.35+ clusters. Chosen when the cluster is created: a change replaces the cluster (the provider's ``proxy_mode`` is ForceNew), so a stack whose cluster runs keeps the mode it was created with (pin it)."""
     create_autoscaler_role: bool = False
     """Create the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` that autoscaling node pools need. Leave off when the account already has it (ACK creates it when you authorize the console once); ``pulumi up`` then fails early with a clear message if it is missing. When on, the role belongs to this stack and is deleted with it: let only one stack per account own it."""
+    secrets_encryption: Optional[AckSecretsEncryptionConfig] = None
+    """Envelope-encrypt Kubernetes Secrets with the KMS key ``kmsKeyId`` (ACK Pro only). Required in production stacks. Off by default elsewhere, because the key must be given (see ``kmsKeyId``). Needs the account's RAM role ``AliyunCSManagedSecurityRole`` (authorized once; ``pulumi up`` stops early without it) and egress from the cluster to 100.64.0.0/10, where its control plane reaches KMS. Set on a running cluster, it is applied in place (ACK ``UpdateKMSEncryption``); Secrets stored before are encrypted when next written. To turn it off, disable Secret encryption in the ACK console (cluster, Basic Information), ``pulumi refresh``, then remove this key."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ClusterConfig":
+        if self.secrets_encryption is not None and self.cluster_spec != "ack.pro.small":
+            raise_findings([("secretsEncryption", f"needs an ACK Pro cluster, but clusterSpec is {self.cluster_spec}",
+                             "set clusterSpec: ack.pro.small, or remove secretsEncryption")])
+        return self
 
     @property
     def effective_proxy_mode(self) -> str:

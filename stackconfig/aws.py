@@ -166,6 +166,33 @@ class AwsModelStoreConfig(ConfigModel):
         return self
 
 
+KmsKeyArn = matching(r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov)?-[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$",
+                     "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", 2048)
+
+
+class AwsSecretsEncryptionConfig(ConfigModel):
+    """Envelope encryption of the cluster's Kubernetes Secrets with a customer managed KMS key (EKS
+    ``encryption_config`` for ``secrets``; EKS "Encrypt Kubernetes secrets with KMS on existing clusters").
+
+    On by default, with a key the stack creates, on new and running clusters alike: the provider adds it to a running
+    cluster in place (``AssociateEncryptionConfig``). EKS 1.28+ already envelope-encrypts all API data with an AWS owned
+    key; a key of the account's own makes every decryption an auditable KMS call (CloudTrail) under a key policy the
+    account controls, and becomes the key of all API data (EKS "Default envelope encryption for all Kubernetes API
+    data")."""
+
+    enabled: bool = True
+    """Encrypt Secrets with a KMS key. Required in production. Once a cluster has it, it stays: EKS cannot turn it off, so ``false`` on such a cluster replaces the cluster (the provider forces replacement when ``encryption_config`` is removed)."""
+    kms_key_arn: Optional[KmsKeyArn] = None
+    """A key you give instead of the one the stack creates: symmetric (``SYMMETRIC_DEFAULT``, ``ENCRYPT_DECRYPT``), enabled, in the stack's region. The stack gives the cluster role ``kms:Encrypt``, ``kms:Decrypt``, ``kms:DescribeKey`` and ``kms:CreateGrant`` on it in an IAM policy, which takes effect where the key's policy lets the account's IAM policies grant access (KMS's default key policy does). Default: a key the stack creates for the cluster, rotated yearly, deleted 30 days after it leaves the stack (protected in production). Chosen when encryption is first enabled: a later change is not applied (the provider associates a key only with a cluster that has none)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AwsSecretsEncryptionConfig":
+        if self.kms_key_arn is not None and not self.enabled:
+            raise_findings([("kmsKeyArn", "is set but enabled is false, so no key encrypts Secrets",
+                             "remove kmsKeyArn, or set enabled: true")])
+        return self
+
+
 class AwsConfig(ConfigModel):
     """The AWS platform (``cloud: aws``): VPC, EKS, capacity, model store and the add-ons that serve them."""
 
@@ -190,6 +217,8 @@ class AwsConfig(ConfigModel):
     """Networks allowed to the public API server endpoint (``vpc_config.public_access_cidrs``; EKS's own default is ``0.0.0.0/0``, so it is always given here). Required with ``publicApiServer``; a ``/0`` is refused."""
     access_entries: list[AwsAccessEntry] = []
     """IAM principals allowed into the cluster besides the identity that creates it (which EKS makes cluster admin)."""
+    secrets_encryption: AwsSecretsEncryptionConfig = AwsSecretsEncryptionConfig()
+    """Envelope encryption of Kubernetes Secrets with a KMS key: on, with a key the stack creates, unless set otherwise."""
     system_nodes: AwsNodeGroupConfig = AwsNodeGroupConfig()
     """The managed node group for system add-ons."""
     gpu_nodes: AwsGpuCapacityConfig = AwsGpuCapacityConfig()

@@ -242,6 +242,27 @@ def _check_s3_reader_paths(config: StackConfig) -> list[Finding]:
             for i, svc in enumerate(config.services) if svc.model.source == "s3" and not svc.model.path.startswith(prefix)]
 
 
+def _check_secrets_encryption(config: StackConfig) -> list[Finding]:
+    """Production clusters envelope-encrypt Secrets with a KMS key, and a given EKS key is in the stack's region (EKS
+    and ACK both need the key in the cluster's region)."""
+    findings: list[Finding] = []
+    if config.cloud == "alicloud" and config.production and config.alicloud.cluster.secrets_encryption is None:
+        findings.append(("alicloud.cluster.secretsEncryption", "a production stack encrypts Kubernetes Secrets with a "
+                         "KMS key, but none is set", "create a symmetric Aliyun_AES_256 key in the stack's region and "
+                         "set alicloud.cluster.secretsEncryption.kmsKeyId"))
+    encryption = config.aws.secrets_encryption
+    if config.cloud == "aws":
+        if config.production and not encryption.enabled:
+            findings.append(("aws.secretsEncryption.enabled", "a production stack encrypts Kubernetes Secrets with a KMS "
+                             "key, but this turns it off", "remove enabled: false"))
+        key_region = encryption.kms_key_arn.split(":")[3] if encryption.kms_key_arn else None
+        if key_region and config.region and key_region != config.region:
+            findings.append(("aws.secretsEncryption.kmsKeyArn", f"the key is in {key_region}, but the cluster in "
+                             f"{config.region}; EKS takes a key of the cluster's region only",
+                             f"give a key of {config.region}, or remove kmsKeyArn to have the stack create one"))
+    return findings
+
+
 CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "production", "alicloud.modelStore", "aws.modelStore", "s3ModelRepository"}), _check_buckets_kept),
     CrossSectionRule(frozenset({"cloud", "services", "aws.modelStore"}), _check_s3_reader_paths),
@@ -255,6 +276,7 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "production", "services", "alicloud.nodePools", "alicloud.virtualNodes",
                                 "alicloud.modelStore", "aws", "existing", "s3ModelRepository", "s3Credentials"}),
                      _check_services),
+    CrossSectionRule(frozenset({"cloud", "production", "region", "alicloud.cluster", "aws"}), _check_secrets_encryption),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_instance_types),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_fit),
 )

@@ -26,7 +26,7 @@ class StackConfig(ConfigModel):
     environment: matching(r"^[a-z][a-z0-9-]{1,15}$", "an environment name of 2-16 lowercase letters, digits and '-', starting with a letter, such as dev")
     """Environment name (dev, staging, prod, ...), used in resource names and tags."""
     production: bool = False
-    """Production stack: three zones required, deletion protection, and ``protect`` on what holds data."""
+    """Production stack: three zones required, deletion protection, ``protect`` on what holds data, and Kubernetes Secrets encrypted with a KMS key."""
     region: Optional[matching(r"^[a-z]{2}(-gov)?-[a-z0-9-]+$", "a region id such as cn-beijing or us-east-1", 32)] = None
     """Region, e.g. ``cn-beijing`` (alicloud) or ``us-east-1`` (aws). Required on alicloud and aws; not used by ``existing``."""
     zones: Annotated[list[ZoneId], Field(min_length=2, max_length=5)] = []

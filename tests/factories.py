@@ -30,9 +30,10 @@ PRODUCTION: dict[str, Any] = {
             "nodeVswitchCidrs": ["192.168.0.0/20", "192.168.16.0/20", "192.168.32.0/20"],
             "podVswitchCidrs": ["192.168.64.0/19", "192.168.96.0/19", "192.168.128.0/19"],
         },
+        "cluster": {"secretsEncryption": {"kmsKeyId": "key-bjj62f5ba3dnpb6v8abcd"}},
     },
 }
-"""Overrides that make BASE a valid production stack (three zones)."""
+"""Overrides that make BASE a valid production stack (three zones, Secrets encrypted with a given KMS key)."""
 
 
 def keys_and_strings(value: Any):

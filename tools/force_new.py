@@ -65,6 +65,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "aws:iam/role:Role": "internal/service/iam/role.go",
         "aws:iam/rolePolicy:RolePolicy": "internal/service/iam/role_policy.go",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "internal/service/iam/role_policy_attachment.go",
+        "aws:kms/key:Key": "internal/service/kms/key.go",
         "aws:s3/bucket:Bucket": "internal/service/s3/bucket.go",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "internal/service/s3/bucket_ownership_controls.go",
         "aws:s3/bucketPolicy:BucketPolicy": "internal/service/s3/bucket_policy.go",

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from stackconfig import ClusterConfig
+from stackconfig import AckSecretsEncryptionConfig, ClusterConfig
 
 from ..naming import physical_name
 from .addons import cluster_addons, log_project_of
@@ -23,16 +23,37 @@ a change would preview as an update, "succeed" and change nothing. Forcing repla
 running cluster and every workload on it for what is usually a small wish (an add-on, a pod vSwitch, a private API
 server), so the cluster ignores changes of them (``ignore_changes``), and ``planner diff`` flags such a change
 (:data:`planner.diff.IGNORED_BECAUSE`). To change one, create a new cluster (a new stack)."""
-AUTOSCALER_ROLE = "AliyunCSManagedAutoScalerRole"
-"""Role ACK's cluster autoscaler assumes to scale node pools (cs.NodePool docstring; RAM docs "Service roles of ACK")."""
 AUTOSCALER_POLICY = "AliyunCSManagedAutoScalerRolePolicy"
-"""The system policy of that role."""
+"""The system policy of the autoscaler role."""
 AUTOSCALER_ROLE_CONSOLE = (
     "https://ram.console.aliyun.com/role/authorization?request=%7B%22Services%22%3A%5B%7B%22Service%22%3A%22CS%22"
     "%2C%22Roles%22%3A%5B%7B%22RoleName%22%3A%22AliyunCSManagedAutoScalerRole%22%2C%22TemplateId%22%3A%22"
     "AliyunCSManagedAutoScalerRole%22%7D%5D%7D%5D%2C%22ReturnUrl%22%3A%22https%3A%2F%2Fcs.console.aliyun.com%2F%22%7D"
 )
-"""One-click authorization of the role, from the cs.NodePool docstring."""
+"""One-click authorization of the autoscaler role, from the cs.NodePool docstring."""
+
+
+@dataclass(frozen=True)
+class ServiceRole:
+    """An account-wide RAM role that ACK assumes for a feature, and what to do when the account lacks it."""
+
+    name: str
+    needed_by: str
+    """What needs it, as a clause: "autoscaling node pools need it"."""
+    fix: str
+
+
+AUTOSCALER_ROLE = ServiceRole(
+    "AliyunCSManagedAutoScalerRole", "autoscaling node pools need it",
+    f"Authorize it once at {AUTOSCALER_ROLE_CONSOLE} , or let this stack create it: "
+    "pulumi config set --path 'alicloud.cluster.createAutoscalerRole' true")
+"""Role ACK's cluster autoscaler assumes to scale node pools (cs.NodePool docstring; RAM docs "Service roles of ACK")."""
+SECURITY_ROLE = ServiceRole(
+    "AliyunCSManagedSecurityRole", "Secret encryption with KMS (alicloud.cluster.secretsEncryption) needs it",
+    "Authorize it once: the ACK console offers it when you turn on Secret encryption of any ACK Pro cluster, and the "
+    "RAM console's cloud resource access authorization lists it")
+"""Role ACK assumes to have KMS encrypt and decrypt the data keys of Secrets (ACK "Use KMS to encrypt Kubernetes
+Secrets": the account must be authorized to assume it, or enabling encryption fails)."""
 
 
 def autoscaler_trust_policy() -> str:
@@ -77,15 +98,27 @@ def managed_kubernetes_args(cluster: ClusterConfig, *, environment: str, tags: d
     }
 
 
-def require_autoscaler_role(role_names: list[str]) -> str:
-    """The autoscaler role's name if the account has it; otherwise stop ``pulumi up``/``preview`` with what to do."""
-    if AUTOSCALER_ROLE not in role_names:
-        raise pulumi.RunError(
-            f"the RAM role {AUTOSCALER_ROLE} does not exist in this account, and autoscaling node pools need it. "
-            f"Authorize it once at {AUTOSCALER_ROLE_CONSOLE} , or let this stack create it: "
-            "pulumi config set --path 'alicloud.cluster.createAutoscalerRole' true"
-        )
-    return AUTOSCALER_ROLE
+def secrets_encryption_args(encryption: AckSecretsEncryptionConfig, security_role: pulumi.Input[str]) -> dict[str, Any]:
+    """The ``cs.ManagedKubernetes`` arguments of ``alicloud.cluster.secretsEncryption``: ``encryption_provider_key``,
+    the given KMS key, passed on once ``security_role`` resolves (so a missing role stops the run first), and
+    ``disable_encryption: false``.
+
+    Checked in the SDK docstring and aliyun/terraform-provider-alicloud v1.289.0
+    ``resource_alicloud_cs_managed_kubernetes.go``: neither argument is ForceNew; an update of either calls ACK's
+    ``UpdateKMSEncryption`` in place (since v1.276.0, in the commit that added ``disable_encryption``, which the
+    pulumi-alicloud 4.0.0 SDK has), so a running cluster gets encryption, or a new key, without being replaced. ``disable_encryption`` is Optional and Computed and ``encryption_provider_key``'s diff is suppressed while
+    it is true, so turning encryption on needs both (the docstring: "you must specify both"). Without the section the
+    cluster gets neither, so clusters without encryption plan as before."""
+    key_id = encryption.kms_key_id
+    return {"encryption_provider_key": pulumi.Output.from_input(security_role).apply(lambda _: key_id),
+            "disable_encryption": False}
+
+
+def require_role(role: ServiceRole, role_names: list[str]) -> str:
+    """The role's name if the account has it; otherwise stop ``pulumi up``/``preview`` with what to do."""
+    if role.name not in role_names:
+        raise pulumi.RunError(f"the RAM role {role.name} does not exist in this account, and {role.needed_by}. {role.fix}")
+    return role.name
 
 
 @dataclass(frozen=True)
@@ -117,7 +150,9 @@ class Cluster(pulumi.ComponentResource):
       (see :class:`~components.alicloud.network.Network`), the API server on an Internet SLB when
       ``alicloud.cluster.publicApiServer``, control-plane logs, deletion protection, the stack's tags, and the add-ons of
       :func:`components.alicloud.addons.cluster_addons`. Changes of the create-only inputs (:data:`CREATE_ONLY_INPUTS`)
-      are ignored; a change of ``proxyMode`` replaces the cluster. ``protect``-ed when ``protect``.
+      are ignored; a change of ``proxyMode`` replaces the cluster. ``protect``-ed when ``protect``. With
+      ``alicloud.cluster.secretsEncryption``, Secrets are envelope-encrypted with the given KMS key
+      (:func:`secrets_encryption_args`) once the account's ``AliyunCSManagedSecurityRole`` is found.
     - A ``kubernetes`` provider (``k8s``) with a temporary kubeconfig valid ``alicloud.cluster.kubeconfigTtlMinutes``,
       fetched anew on every run; it is replaced only if the cluster is.
     - With ``alicloud.cluster.createAutoscalerRole``: the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` trusted by
@@ -140,12 +175,15 @@ class Cluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:cluster:Cluster", name, None, opts)
         config = args.cluster
+        encryption = config.secrets_encryption
+        encryption_args = secrets_encryption_args(encryption, self._existing_role(SECURITY_ROLE)) if encryption else {}
         cluster = alicloud.cs.ManagedKubernetes(
             name,
             vswitch_ids=args.node_vswitch_ids,
             pod_vswitch_ids=args.pod_vswitch_ids,
             **managed_kubernetes_args(config, environment=args.environment, tags=args.tags,
                                       deletion_protection=args.deletion_protection),
+            **encryption_args,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=list(CREATE_ONLY_INPUTS)),
         )
         autoscaler_role = self._autoscaler_role(name, args)
@@ -178,15 +216,18 @@ class Cluster(pulumi.ComponentResource):
             "logProject": self.log_project,
         })
 
+    def _existing_role(self, role: ServiceRole) -> pulumi.Output[str]:
+        """The role's name, looked up by exact name; the run stops with what to do if the account lacks it."""
+        roles = alicloud.ram.get_roles_output(name_regex=f"^{role.name}$", opts=pulumi.InvokeOutputOptions(parent=self))
+        return roles.names.apply(lambda names: require_role(role, names))
+
     def _autoscaler_role(self, name: str, args: ClusterArgs) -> pulumi.Output[str]:
         """The autoscaler role's name, resolved once the role exists: created here, or looked up."""
         if not args.cluster.create_autoscaler_role:
-            roles = alicloud.ram.get_roles_output(name_regex=f"^{AUTOSCALER_ROLE}$",
-                                                  opts=pulumi.InvokeOutputOptions(parent=self))
-            return roles.names.apply(require_autoscaler_role)
+            return self._existing_role(AUTOSCALER_ROLE)
         role = alicloud.ram.Role(
             f"{name}-autoscaler-role",
-            role_name=AUTOSCALER_ROLE,
+            role_name=AUTOSCALER_ROLE.name,
             assume_role_policy_document=autoscaler_trust_policy(),
             description="The auto scaling component of ACK clusters assumes this role to access your resources in Auto Scaling and ECS.",
             tags=args.tags,

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from policypack.metadata import EC2_METADATA_CIDRS
-from stackconfig import AwsAccessEntry, AwsConfig
+from stackconfig import AwsAccessEntry, AwsConfig, AwsSecretsEncryptionConfig
 
 from ..kubernetes.context import NetworkBoundary
 from ..naming import physical_name
@@ -21,6 +21,12 @@ STS_AUDIENCE = "sts.amazonaws.com"
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"]
 """Control-plane log types sent to CloudWatch: API calls, the audit trail, and who authenticated as whom."""
 ACCESS_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/{policy}"
+SECRETS_KEY_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"]
+"""What the cluster role does with the KMS key that encrypts Secrets: encrypt and decrypt the data keys, read the
+key's metadata, and grant the control plane's use of it."""
+SECRETS_KEY_DELETION_WINDOW_DAYS = 30
+"""Days between a created key leaving the stack and KMS deleting it: the most KMS allows (7-30, ``kms.Key`` docstring),
+so a key deleted by mistake can be recovered for a month; a cluster whose key is gone cannot read its Secrets."""
 
 
 def eks_cluster_name(environment: str) -> str:
@@ -99,6 +105,39 @@ def access_scope(entry: AwsAccessEntry, catalog_namespaces: Sequence[str]) -> di
     return {"type": "cluster"}
 
 
+def account_root(role_arn: str) -> str:
+    """The root principal of the account an IAM role belongs to (``arn:<partition>:iam::<account>:root``)."""
+    parts = role_arn.split(":")
+    return f"arn:{parts[1]}:iam::{parts[4]}:root"
+
+
+def secrets_key_policy(cluster_role_arn: str) -> str:
+    """Key policy of the key the stack creates: the account administers it, and its IAM policies govern who else may
+    use it (the root statement of KMS's default key policy); the cluster role uses it (:data:`SECRETS_KEY_ACTIONS`)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": account_root(cluster_role_arn)},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "ClusterRoleUses", "Effect": "Allow", "Principal": {"AWS": cluster_role_arn},
+         "Action": SECRETS_KEY_ACTIONS, "Resource": "*"},
+    ]})
+
+
+def secrets_key_role_policy(key_arn: str) -> str:
+    """Inline policy of the cluster role for a key the stack is given: :data:`SECRETS_KEY_ACTIONS` on that key."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": SECRETS_KEY_ACTIONS, "Resource": key_arn}]})
+
+
+def encryption_config(key_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """``encryption_config`` of the cluster: Secrets (the only resource EKS takes) under ``key_arn``.
+
+    Checked in hashicorp/terraform-provider-aws ``internal/service/eks/cluster.go`` (00555dc): not ForceNew; adding it
+    to a running cluster calls ``AssociateEncryptionConfig`` in place, a later change of the key is not applied (the
+    update associates only when the cluster had none), and removing it replaces the cluster (its CustomizeDiff: "You
+    cannot disable envelope encryption after enabling it")."""
+    return {"provider": {"key_arn": key_arn}, "resources": ["secrets"]}
+
+
 def vpc_config(config: AwsConfig, subnet_ids: Sequence[pulumi.Input[str]]) -> dict[str, Any]:
     """``vpc_config`` of the cluster: private endpoint always; the public one only with ``aws.publicApiServer``,
     and then to ``aws.publicAccessCidrs`` only (``ClusterVpcConfig`` docstring: EKS defaults the CIDRs to
@@ -169,7 +208,11 @@ class EksCluster(pulumi.ComponentResource):
     authentication mode ``API`` (access entries only, no ``aws-auth`` ConfigMap) and the creator's admin access
     bootstrapped (so ``pulumi up`` can install the add-ons), private endpoint on and public endpoint per
     ``aws.publicApiServer`` (:func:`vpc_config`), the upgrade policy ``aws.upgradePolicy``, control-plane logs :data:`CONTROL_PLANE_LOGS`, deletion protection and ``protect`` per the
-    args; the IAM OIDC provider of the cluster's issuer (audience :data:`STS_AUDIENCE`; no thumbprint: IAM
+    args, and, with ``aws.secretsEncryption``, Secrets envelope-encrypted (:func:`encryption_config`) with a KMS key:
+    one created here (``<name>-secrets-key``, symmetric, rotated yearly, :func:`secrets_key_policy`, deleted
+    :data:`SECRETS_KEY_DELETION_WINDOW_DAYS` days after it leaves the stack, ``protect``-ed with the cluster), or the
+    given ``kmsKeyArn``, which the cluster role may use through an inline policy (``<name>-secrets-key-access``,
+    :func:`secrets_key_role_policy`); the IAM OIDC provider of the cluster's issuer (audience :data:`STS_AUDIENCE`; no thumbprint: IAM
     fetches it itself, per the SDK docstring of ``thumbprint_lists``); one ``eks.AccessEntry`` and
     ``AccessPolicyAssociation`` per ``aws.accessEntries`` item (:func:`access_scope`); and a ``kubernetes`` provider (``k8s``) with
     :func:`kubeconfig`.
@@ -199,6 +242,7 @@ class EksCluster(pulumi.ComponentResource):
                             assume_role_policy=assume_role_policy("eks.amazonaws.com"), tags=tags, opts=child)
         policy = aws.iam.RolePolicyAttachment(f"{name}-role-policy", role=role.name,
                                               policy_arn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", opts=child)
+        encryption, key_access = self._secrets_encryption(name, config.secrets_encryption, role, args)
         cluster = aws.eks.Cluster(
             name,
             name=args.cluster_name,
@@ -209,8 +253,9 @@ class EksCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=CONTROL_PLANE_LOGS,
             upgrade_policy={"support_type": config.upgrade_policy},
             deletion_protection=args.deletion_protection,
+            **encryption,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[policy]),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[policy, *key_access]),
         )
         self.cluster = cluster
         self.cluster_name = cluster.name
@@ -241,3 +286,27 @@ class EksCluster(pulumi.ComponentResource):
             "serviceCidr": self.service_cidr, "clusterSecurityGroupId": self.cluster_security_group_id,
             "oidcProviderArn": self.oidc_provider_arn, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig,
         })
+
+    def _secrets_encryption(self, name: str, encryption: AwsSecretsEncryptionConfig, role: aws.iam.Role,
+                            args: EksClusterArgs) -> tuple[dict[str, Any], list[pulumi.Resource]]:
+        """The cluster's ``encryption_config`` argument (none when ``enabled`` is false), and what the cluster waits for
+        before it uses the key: the given key's access policy (a created key's policy is the key's own)."""
+        if not encryption.enabled:
+            return {}, []
+        if encryption.kms_key_arn is not None:
+            access = aws.iam.RolePolicy(f"{name}-secrets-key-access", role=role.name,
+                                        policy=secrets_key_role_policy(encryption.kms_key_arn),
+                                        opts=pulumi.ResourceOptions(parent=self))
+            return {"encryption_config": encryption_config(encryption.kms_key_arn)}, [access]
+        key = aws.kms.Key(
+            f"{name}-secrets-key",
+            description=f"Envelope encryption of the Kubernetes Secrets of EKS cluster {args.cluster_name}",
+            customer_master_key_spec="SYMMETRIC_DEFAULT",  # EKS takes symmetric encrypt/decrypt keys only
+            key_usage="ENCRYPT_DECRYPT",
+            enable_key_rotation=True,  # yearly (KMS's default period); KMS keeps the older material to decrypt
+            deletion_window_in_days=SECRETS_KEY_DELETION_WINDOW_DAYS,
+            policy=role.arn.apply(secrets_key_policy),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        return {"encryption_config": encryption_config(key.arn)}, []

@@ -107,6 +107,8 @@ def test_replacement_heuristic_flags_create_only_properties():
     ("aws:eks/cluster:Cluster", "kubernetesNetworkConfig.serviceIpv4Cidr", "10.100.0.0/16", "172.20.0.0/16", True),
     ("aws:eks/cluster:Cluster", "vpcConfig.subnetIds", ["subnet-a"], ["subnet-b"], False),  # updated in place
     ("aws:ec2/subnet:Subnet", "cidrBlock", "10.0.0.0/22", "10.0.4.0/22", True),
+    ("aws:kms/key:Key", "customerMasterKeySpec", "SYMMETRIC_DEFAULT", "RSA_2048", True),
+    ("aws:kms/key:Key", "enableKeyRotation", False, True, False),
     # In place.
     ("alicloud:vpc/natGateway:NatGateway", "natGatewayName", "a", "b", False),
     ("alicloud:ecs/eipAddress:EipAddress", "bandwidth", "100", "200", False),
@@ -127,6 +129,20 @@ def test_nested_force_new_attributes_match_inside_lists():
     diff = diff_plans("s", one_stack(resource(nat, {"accessMode": [{"modeValue": "route"}]})),
                       one_stack(resource(nat, {"accessMode": [{"modeValue": "tunnel"}]})))
     assert [(c.path, c.replaces) for c in diff.changed[0].changes] == [("accessMode[0].modeValue", True)]
+
+
+def test_removing_eks_secrets_encryption_replaces_the_cluster_while_adding_or_changing_it_does_not():
+    eks = "aws:eks/cluster:Cluster"
+    encrypted = {"name": "c", "encryptionConfig": {"provider": {"keyArn": "arn:aws:kms:us-east-1:1:key/a"}, "resources": ["secrets"]}}
+    other_key = {"name": "c", "encryptionConfig": {"provider": {"keyArn": "arn:aws:kms:us-east-1:1:key/b"}, "resources": ["secrets"]}}
+    plain = {"name": "c"}
+
+    def changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, bool]]:
+        diff = diff_plans("s", one_stack(resource(eks, before)), one_stack(resource(eks, after)))
+        return [(c.path, c.replaces) for c in diff.changed[0].changes]
+    assert changes(encrypted, plain) == [("encryptionConfig", True)]
+    assert changes(plain, encrypted) == [("encryptionConfig", False)]
+    assert changes(encrypted, other_key) == [("encryptionConfig.provider.keyArn", False)]
 
 
 def test_a_change_of_a_create_only_cluster_input_is_flagged_as_not_applied():

@@ -23,10 +23,11 @@ STACKS = committed_stacks()
 PLATFORMS = {"alicloud": "AlicloudPlatform", "aws": "AwsPlatform", "existing": "ExistingClusterPlatform"}
 STATEFUL = {
     "alicloud": ("alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:oss/bucket:Bucket"),
-    "aws": ("aws:eks/cluster:Cluster", "aws:s3/bucket:Bucket"),
+    "aws": ("aws:eks/cluster:Cluster", "aws:s3/bucket:Bucket", "aws:kms/key:Key"),
     "existing": (),
 }
-"""What holds data, per cloud: the cluster and the model bucket (an existing cluster's are not ours)."""
+"""What holds data, per cloud: the cluster, the model bucket and, on EKS, the key that encrypts Secrets (the committed
+EKS stack has the stack create it; an ACK key is given, an existing cluster's are not ours)."""
 EXISTING_CLUSTER_VERSION = "1.33.0"
 """Schema version for stacks on an existing cluster, whose version the program does not know (kind's current default)."""
 
@@ -149,6 +150,24 @@ def test_production_protects_what_holds_data(planned):
     stateful = [r for r in plan["resources"] if r["type"] in kinds]
     assert {r["type"] for r in stateful} == set(kinds)
     assert all(r["protect"] == config.production for r in stateful)
+
+
+def test_clusters_encrypt_secrets_as_their_stack_says(planned):
+    plan, config = planned["plan"], planned["config"]
+    clusters = [r["inputs"] for r in plan["resources"]
+                if r["type"] in ("alicloud:cs/managedKubernetes:ManagedKubernetes", "aws:eks/cluster:Cluster")]
+    if config.cloud == "alicloud":
+        encryption = config.alicloud.cluster.secrets_encryption
+        [cluster] = clusters
+        assert cluster.get("encryptionProviderKey") == (encryption.kms_key_id if encryption else None)
+        assert cluster.get("disableEncryption") is (False if encryption else None)
+    elif config.cloud == "aws":
+        [cluster] = clusters
+        assert ((cluster.get("encryptionConfig") or {}).get("resources") == ["secrets"]) is config.aws.secrets_encryption.enabled
+    else:
+        assert clusters == []
+    if config.production:
+        assert config.cloud == "existing" or clusters[0].get("encryptionProviderKey") or clusters[0].get("encryptionConfig")
 
 
 def pod_specs(inputs):

@@ -585,3 +585,32 @@ def test_no_credentials_allows_the_kubernetes_providers_kubeconfig_only():
     assert check("no-credentials-in-inputs", view("pulumi:providers:kubernetes", {"kubeconfig": kubeconfig})) == []
     (found,) = check("no-credentials-in-inputs", view("pulumi:providers:kubernetes", {"cluster": kubeconfig}))
     assert "kubeconfig credential" in found
+
+
+ENCRYPTED_EKS = {"encryptionConfig": {"provider": {"keyArn": "arn:aws:kms:us-east-1:123456789012:key/k"}, "resources": ["secrets"]}}
+
+
+@pytest.mark.parametrize("type_, encrypted, plain", [
+    ("alicloud:cs/managedKubernetes:ManagedKubernetes", {"encryptionProviderKey": "key-bjj62f5ba3dnpb6v8abcd",
+                                                         "disableEncryption": False}, {}),
+    ("alicloud:cs/managedKubernetes:ManagedKubernetes", {"encryptionProviderKey": "key-bjj62f5ba3dnpb6v8abcd"},
+     {"encryptionProviderKey": "key-bjj62f5ba3dnpb6v8abcd", "disableEncryption": True}),
+    ("aws:eks/cluster:Cluster", ENCRYPTED_EKS, {}),
+    ("aws:eks/cluster:Cluster", ENCRYPTED_EKS, {"encryptionConfig": {"provider": {"keyArn": "arn:k"}, "resources": []}}),
+    # The key the stack creates is unknown until it exists: encrypted all the same.
+    ("aws:eks/cluster:Cluster", {"encryptionConfig": {"provider": {"keyArn": UNKNOWN_MARK}, "resources": ["secrets"]}}, {}),
+])
+def test_secrets_encrypted_in_production_both_ways(type_, encrypted, plain):
+    production = Settings(production=True)
+    assert check("secrets-encrypted-in-production", view(type_, encrypted), production) == []
+    (found,) = check("secrets-encrypted-in-production", view(type_, plain), production)
+    assert found.startswith("does not encrypt Secrets with a KMS key: ")
+    assert check("secrets-encrypted-in-production", view(type_, plain), Settings(production=False)) == []
+    assert check("secrets-encrypted-in-production", view("alicloud:cs/nodePool:NodePool", {}), production) == []
+
+
+def test_the_kms_key_a_stack_creates_is_protected_in_production():
+    key = "aws:kms/key:Key"
+    assert check("stateful-resources-protected", view(key, {}, protect=True), Settings(production=True)) == []
+    assert len(check("stateful-resources-protected", view(key, {}), Settings(production=True))) == 1
+    assert check("stateful-resources-protected", view(key, {}), Settings(production=False)) == []

@@ -68,6 +68,12 @@ out["cluster-unprotected-in-prod"] = run(policies["stateful-resources-protected"
     None, {"production": True}))
 out["bucket-protected-in-prod"] = run(policies["stateful-resources-protected"], ResourceValidationArgs(
     bucket.resource_type, bucket.props, bucket_urn, "models", opts(protect=True), None, {"production": True}))
+def eks(inputs):
+    return ResourceValidationArgs("aws:eks/cluster:Cluster", unknown_checking_proxy(inputs), "urn:eks", "cluster", opts(),
+                                  None, {"production": True})
+out["eks-key-unknown-at-preview"] = run(policies["secrets-encrypted-in-production"], eks(
+    {"encryptionConfig": {"provider": {"keyArn": UNKNOWN_STRING_VALUE}, "resources": ["secrets"]}}))
+out["eks-unencrypted-in-prod"] = run(policies["secrets-encrypted-in-production"], eks({}))
 print(json.dumps(out))
 '''
 
@@ -109,3 +115,9 @@ def test_protect_is_read_from_the_resource_options(probe):
     assert probe["cluster-unprotected-in-prod"] == [
         ["holds state in a production stack but is not protected (ResourceOptions protect=True)", None]]
     assert probe["bucket-protected-in-prod"] == []
+
+
+def test_secrets_encryption_with_a_key_not_created_yet_passes_and_none_fails(probe):
+    assert probe["eks-key-unknown-at-preview"] == []
+    assert probe["eks-unencrypted-in-prod"] == [
+        ["does not encrypt Secrets with a KMS key: remove aws.secretsEncryption.enabled: false", None]]

@@ -126,3 +126,37 @@ def test_production_refuses_force_destroy():
     assert found == ["alicloud.modelStore.forceDestroy: is true, but a production stack protects its model bucket and "
                      "never deletes its objects (hint: remove alicloud.modelStore.forceDestroy; to retire the bucket, "
                      "unprotect it and empty it deliberately)"]
+
+
+KEY_ID = "key-bjj62f5ba3dnpb6v8abcd"
+
+
+def test_secrets_encryption_is_off_unless_a_key_is_given():
+    assert stack_config().alicloud.cluster.secrets_encryption is None
+    given = stack_config(alicloud={"cluster": {"secretsEncryption": {"kmsKeyId": KEY_ID}}})
+    assert given.alicloud.cluster.secrets_encryption.kms_key_id == KEY_ID
+    uuid = "1234abcd-12ab-34cd-56ef-1234567890ab"  # a KMS 1.0 key id
+    assert stack_config(alicloud={"cluster": {"secretsEncryption": {"kmsKeyId": uuid}}}).alicloud.cluster.secrets_encryption
+
+
+def test_secrets_encryption_without_a_key_says_the_program_creates_none():
+    [issue] = issues_at("alicloud.cluster.secretsEncryption.kmsKeyId",
+                        config_issues(alicloud={"cluster": {"secretsEncryption": {}}}))
+    assert "is required" in issue and "creates none" in issue and "KMS instance" in issue
+    assert "hint: create or pick a symmetric Aliyun_AES_256 key in the cluster's region" in issue
+
+
+def test_secrets_encryption_refuses_what_is_not_a_key_id_and_clusters_other_than_ack_pro():
+    for wrong in ("alias/secrets", "acs:kms:cn-beijing:1234567890123456:key/key-bjj62f5ba3dnpb6v8abcd", "KEY-ABC"):
+        assert issues_at("alicloud.cluster.secretsEncryption.kmsKeyId",
+                         config_issues(alicloud={"cluster": {"secretsEncryption": {"kmsKeyId": wrong}}})), wrong
+    [issue] = issues_at("alicloud.cluster.secretsEncryption", config_issues(alicloud={"cluster": {
+        "clusterSpec": "ack.standard", "secretsEncryption": {"kmsKeyId": KEY_ID}}}))
+    assert "needs an ACK Pro cluster, but clusterSpec is ack.standard" in issue
+
+
+def test_production_encrypts_secrets():
+    without = merge(PRODUCTION, {"alicloud": {"cluster": {"secretsEncryption": None}}})
+    [issue] = issues_at("alicloud.cluster.secretsEncryption", config_issues(**without))
+    assert "a production stack encrypts Kubernetes Secrets with a KMS key, but none is set" in issue
+    assert stack_config(**PRODUCTION).alicloud.cluster.secrets_encryption.kms_key_id == KEY_ID

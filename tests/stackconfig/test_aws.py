@@ -71,3 +71,40 @@ def test_with_a_prefix_s3_readers_read_inside_it():
                      "(hint: use a path under the prefix, e.g. nlp/cifar10-model)"]
     # A store-mounted service's path is relative to the prefix: no rule.
     load(AWS, aws={**AWS["aws"], "modelStore": {"prefix": "nlp/"}}, services=[GPU_SERVICE])
+
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def encryption(**settings: object) -> dict:
+    return {"aws": {**AWS["aws"], "secretsEncryption": settings}}
+
+
+def test_secrets_are_encrypted_with_a_created_key_unless_a_key_is_given_or_encryption_is_off():
+    default = load(AWS).aws.secrets_encryption
+    assert default.enabled and default.kms_key_arn is None
+    given = load(AWS, **encryption(kmsKeyArn=KEY_ARN)).aws.secrets_encryption
+    assert given.enabled and given.kms_key_arn == KEY_ARN
+    off = load(AWS, **encryption(enabled=False)).aws.secrets_encryption
+    assert not off.enabled and off.kms_key_arn is None
+
+
+def test_a_given_key_is_a_key_arn_of_the_stacks_region_and_needs_encryption_on():
+    def found(**settings: object) -> list[str]:
+        return [i for i in issues(AWS, **encryption(**settings)) if i.startswith("aws.secretsEncryption")]
+    assert [i.split(":")[0] for i in found(kmsKeyArn=KEY_ARN, enabled=False)] == ["aws.secretsEncryption.kmsKeyArn"]
+    for wrong in ("alias/eks", "arn:aws:kms:us-east-1:123456789012:alias/eks", "1234abcd-12ab-34cd-56ef-1234567890ab"):
+        assert [i.split(":")[0] for i in found(kmsKeyArn=wrong)] == ["aws.secretsEncryption.kmsKeyArn"], wrong
+    [other_region] = found(kmsKeyArn=KEY_ARN.replace("us-east-1", "eu-west-1"))
+    assert other_region.startswith("aws.secretsEncryption.kmsKeyArn: the key is in eu-west-1, but the cluster in us-east-1")
+
+
+def test_production_keeps_secrets_encrypted():
+    production = {"production": True, "zones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+                  "aws": {**AWS["aws"], "publicSubnetCidrs": ["10.0.0.0/22", "10.0.4.0/22", "10.0.8.0/22"],
+                          "privateSubnetCidrs": ["10.0.64.0/18", "10.0.128.0/18", "10.0.192.0/18"]}}
+    assert load(AWS, **production).aws.secrets_encryption.enabled
+    found = issues(AWS, **merge(production, {"aws": {"secretsEncryption": {"enabled": False}}}))
+    assert [i for i in found if i.startswith("aws.secretsEncryption")] == [
+        "aws.secretsEncryption.enabled: a production stack encrypts Kubernetes Secrets with a KMS key, but this turns "
+        "it off (hint: remove enabled: false)"]

@@ -10,7 +10,7 @@ import textwrap
 import pulumi
 import pytest
 
-from components.alicloud.cluster import Cluster, require_autoscaler_role
+from components.alicloud.cluster import AUTOSCALER_ROLE, SECURITY_ROLE, Cluster, require_role
 from components.alicloud.platform import cluster_args
 from components.naming import cloud_tags
 from components.alicloud.network import Network, NetworkArgs
@@ -228,10 +228,46 @@ def test_existing_autoscaler_role_is_looked_up_by_exact_name(run_under_mocks, mo
     assert [c["nameRegex"] for c in calls] == ["^AliyunCSManagedAutoScalerRole$"]
 
 
+KEY_ID = "key-bjj62f5ba3dnpb6v8abcd"
+ENCRYPTED = {"alicloud": {"cluster": {"secretsEncryption": {"kmsKeyId": KEY_ID}}}}
+
+
+def looked_up_roles(monkeypatch) -> list[str]:
+    token = "alicloud:ram/getRoles:getRoles"
+    calls: list[str] = []
+    answer = mocks.CALL_RESULTS[token]
+    monkeypatch.setitem(mocks.CALL_RESULTS, token, lambda args: calls.append(args["nameRegex"]) or answer(args))
+    return calls
+
+
+def test_secrets_are_encrypted_with_the_given_key_once_the_security_role_is_found(run_under_mocks, monkeypatch):
+    calls = looked_up_roles(monkeypatch)
+    plan = plan_cluster(run_under_mocks, **ENCRYPTED)
+    inputs = ack_inputs(plan)
+    assert inputs["encryptionProviderKey"] == KEY_ID
+    assert inputs["disableEncryption"] is False  # the provider ignores a key while disableEncryption is true
+    assert "^AliyunCSManagedSecurityRole$" in calls
+    assert not [r for r in plan.resources if r.type.startswith("alicloud:kms/")]  # the key is given, never created
+
+
+def test_without_secrets_encryption_the_cluster_gets_neither_input_nor_the_role_lookup(run_under_mocks, monkeypatch):
+    calls = looked_up_roles(monkeypatch)
+    inputs = ack_inputs(plan_cluster(run_under_mocks))
+    assert not {"encryptionProviderKey", "disableEncryption"} & inputs.keys()
+    assert calls == ["^AliyunCSManagedAutoScalerRole$"]
+
+
+def test_require_security_role():
+    assert require_role(SECURITY_ROLE, ["AliyunCSManagedSecurityRole"]) == "AliyunCSManagedSecurityRole"
+    with pytest.raises(pulumi.RunError, match=r"AliyunCSManagedSecurityRole does not exist in this account, and Secret "
+                                              r"encryption with KMS \(alicloud\.cluster\.secretsEncryption\) needs it"):
+        require_role(SECURITY_ROLE, ["AliyunCSManagedAutoScalerRole"])
+
+
 def test_require_autoscaler_role():
-    assert require_autoscaler_role(["AliyunCSManagedAutoScalerRole"]) == "AliyunCSManagedAutoScalerRole"
+    assert require_role(AUTOSCALER_ROLE, ["AliyunCSManagedAutoScalerRole"]) == "AliyunCSManagedAutoScalerRole"
     with pytest.raises(pulumi.RunError, match=r"does not exist.*--path .alicloud\.cluster\.createAutoscalerRole"):
-        require_autoscaler_role([])
+        require_role(AUTOSCALER_ROLE, [])
 
 
 MISSING_ROLE_PROGRAM = textwrap.dedent("""
@@ -243,17 +279,18 @@ MISSING_ROLE_PROGRAM = textwrap.dedent("""
     from components.alicloud.platform import cluster_args
     from factories import stack_config
 
-    mocks.ACCOUNT_ROLES.clear()
-    config = stack_config()
+    mocks.ACCOUNT_ROLES.remove("{missing}")
+    config = stack_config(**{overrides})
     run(lambda: Cluster("cluster", cluster_args(config, ["vsw-n1", "vsw-n2"], ["vsw-p1", "vsw-p2"])),
         "elastic-inference", "test", {{}}, [])
 """)
 
 
-def test_missing_autoscaler_role_stops_the_run_with_instructions():
+@pytest.mark.parametrize("missing, overrides", [("AliyunCSManagedAutoScalerRole", {}),
+                                                ("AliyunCSManagedSecurityRole", ENCRYPTED)])
+def test_a_missing_service_role_stops_the_run_with_instructions(missing, overrides):
     # In a process of its own: a failed run leaves Pulumi output tasks behind that would fail the next run.
-    root = ROOT
-    result = subprocess.run([sys.executable, "-c", MISSING_ROLE_PROGRAM.format(root=root)],
-                            capture_output=True, text=True, timeout=60)
+    program = MISSING_ROLE_PROGRAM.format(root=ROOT, missing=missing, overrides=repr(overrides))
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
-    assert "pulumi.errors.RunError: the RAM role AliyunCSManagedAutoScalerRole does not exist" in result.stderr
+    assert f"pulumi.errors.RunError: the RAM role {missing} does not exist" in result.stderr
