@@ -99,8 +99,9 @@ def load_stack_config(config: typing.Mapping[str, str], secret: typing.Collectio
         credentials = credential_issues(StackConfig, values, secure)
         hidden = [*secure]
     issues += credentials
-    # secure: where it is not taken is reported once, not again as a type error of its (placeholder) value
-    misplaced = {issue.path for issue in credentials} & (secure | secret_top)
+    # Offline, secure: where it is not taken is reported once, not again as a type error of its placeholder; under
+    # the CLI the values are the decrypted ones, whose errors all count.
+    misplaced = {issue.path for issue in credentials} & secure if secure_paths is not None else set()
     moved_issues, moved = take_moved_keys(values)
     issues += moved_issues
     failed: set[str] = set()

@@ -176,7 +176,9 @@ def test_secure_on_a_key_that_is_not_secret_is_refused_offline_and_under_the_cli
     for known in (secure_paths, None):
         with pytest.raises(StackConfigError) as caught:
             load_stack_config(config, secret_keys, secure_paths=known)
-        assert [issue.path for issue in caught.value.issues] == ["services[0].ingress.host" if known else "services"]
+        paths = [issue.path for issue in caught.value.issues]
+        # Offline the placeholder's own type error is left out; under the CLI the decrypted value's error counts too.
+        assert paths == (["services[0].ingress.host"] if known else ["services", "services[0].ingress.host"])
         assert "secure:" in caught.value.issues[0].message and "written in plain text" in caught.value.issues[0].message
         assert CANARIES["hf-token"] not in caught.value.report()
 
