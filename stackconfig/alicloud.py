@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from .addons import HelmChartConfig
 from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, ForceDestroy, InstanceType, LabelKey, LabelValue,
-                   MemoryQuantity, ScalingConfig, created_bucket_findings, is_gpu_instance_type, matching, raise_findings,
+                   MemoryQuantity, ModelBucketConfig, ScalingConfig, is_gpu_instance_type, matching, raise_findings,
                    subnet_findings)
 
 
@@ -274,7 +274,7 @@ def default_node_pools() -> list[NodePoolConfig]:
 # --------------------------------------------------------------------------- model store
 
 
-class ModelStoreConfig(ConfigModel):
+class ModelStoreConfig(ModelBucketConfig):
     """The OSS bucket that holds models, mounted into pods read-only through the OSS CSI plugin and RRSA: one the
     stack creates, or an existing one (``existingBucket``)."""
 
@@ -305,10 +305,6 @@ class ModelStoreConfig(ConfigModel):
     force_destroy: ForceDestroy = False
 
     @property
-    def creates_bucket(self) -> bool:
-        return self.existing_bucket is None
-
-    @property
     def key_prefix(self) -> str:
         """The object key prefix of ``path``: ``""`` for the whole bucket, else the folder with a trailing ``/``."""
         folder = self.path.strip("/")
@@ -316,8 +312,7 @@ class ModelStoreConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ModelStoreConfig":
-        findings: list[Finding] = created_bucket_findings(
-            self, self.existing_bucket, ("bucket_name", "redundancy_type", "encryption", "force_destroy"))
+        findings: list[Finding] = self.created_bucket_findings(("bucket_name", "redundancy_type", "encryption", "force_destroy"))
         if self.write_access and not self.write_access_reason:
             findings.append(("writeAccessReason", "writeAccess is on but no reason is given",
                              "say why pods must write models, or keep the store read-only"))

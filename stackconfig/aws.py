@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from .addons import HelmChartConfig
 from .base import (BucketName, Cidr, ConfigModel, DnsLabel, Finding, ForceDestroy, LabelKey, LabelValue, MemoryQuantity,
-                   ScalingConfig, created_bucket_findings, matching, raise_findings, subnet_findings)
+                   ModelBucketConfig, ScalingConfig, matching, raise_findings, subnet_findings)
 from .s3 import S3BucketName
 
 AwsInstanceType = matching(r"^[a-z][a-z0-9-]*\.[0-9]*x?(large|medium|small|micro|nano|metal)(-[0-9]+xl)?$", "an EC2 instance type name such as g5.xlarge (<family>.<size>)", 64)
@@ -131,7 +131,7 @@ class AwsAccessEntry(ConfigModel):
 EksAddonVersion = matching(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$", "an EKS add-on version such as v1.15.0-eksbuild.1", 64)
 
 
-class AwsModelStoreConfig(ConfigModel):
+class AwsModelStoreConfig(ModelBucketConfig):
     """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver: one
     the stack creates, or an existing one (``existingBucket``)."""
 
@@ -152,17 +152,13 @@ class AwsModelStoreConfig(ConfigModel):
     force_destroy: ForceDestroy = False
 
     @property
-    def creates_bucket(self) -> bool:
-        return self.existing_bucket is None
-
-    @property
     def key_prefix(self) -> str:
         """The object key prefix the store is limited to: ``prefix``, or ``""`` for the whole bucket."""
         return self.prefix or ""
 
     @model_validator(mode="after")
     def _check(self) -> "AwsModelStoreConfig":
-        raise_findings(created_bucket_findings(self, self.existing_bucket, ("bucket_name", "force_destroy")))
+        raise_findings(self.created_bucket_findings(("bucket_name", "force_destroy")))
         return self
 
 

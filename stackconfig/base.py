@@ -13,7 +13,7 @@ import ipaddress
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, ValidationInfo,
                       WithJsonSchema, field_validator, model_validator)
@@ -211,15 +211,25 @@ ForceDestroy = Annotated[bool, Field(description=FORCE_DESTROY_DOC)]
 """The ``forceDestroy`` option of every bucket the stack creates (OSS and EKS model stores, the S3 model repository)."""
 
 
-def created_bucket_findings(model: BaseModel, existing_bucket: str | None, created_only: tuple[str, ...]) -> list[Finding]:
-    """With an existing bucket (``existingBucket``), each of ``created_only`` (field names of options that only shape
-    a bucket the stack creates) that the stack file sets is an error naming its key and value."""
-    if existing_bucket is None:
-        return []
-    return [(to_camel(field), f"{to_camel(field)} {getattr(model, field)!r} only applies to a bucket the stack creates, "
-             f"but existingBucket {existing_bucket} is not created by this stack",
-             f"remove {to_camel(field)} (the existing bucket's owner sets it), or remove existingBucket to create a bucket")
-            for field in created_only if field in model.model_fields_set]
+class ModelBucketConfig(ConfigModel):
+    """A model store's bucket: one the stack creates, or ``existingBucket``, which each cloud's section declares with
+    its own name rules."""
+
+    existing_bucket: Optional[str] = None
+
+    @property
+    def creates_bucket(self) -> bool:
+        return self.existing_bucket is None
+
+    def created_bucket_findings(self, created_only: tuple[str, ...]) -> list[Finding]:
+        """With an existing bucket, each of ``created_only`` (field names of options that only shape a bucket the
+        stack creates) that the stack file sets is an error naming its key and value."""
+        if self.creates_bucket:
+            return []
+        return [(to_camel(field), f"{to_camel(field)} {getattr(self, field)!r} only applies to a bucket the stack creates, "
+                 f"but existingBucket {self.existing_bucket} is not created by this stack",
+                 f"remove {to_camel(field)} (the existing bucket's owner sets it), or remove existingBucket to create a bucket")
+                for field in created_only if field in self.model_fields_set]
 
 
 def subnet_findings(vpc_cidr: ipaddress.IPv4Network,
