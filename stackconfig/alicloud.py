@@ -91,8 +91,36 @@ class AckSecretsEncryptionConfig(ConfigModel):
         return self
 
 
+ClusterId = matching(r"^c[0-9a-f]{32}$", "an ACK cluster id such as c0123456789abcdef0123456789abcdef (c and 32 hex digits)", 33)
+
+
+class ExistingAckClusterConfig(ConfigModel):
+    """An ACK cluster the stack adopts instead of creating one (the starting point of every ACK elastic-inference
+    guide). The stack reads it through the provider's data sources (``cs.get_clusters``, and
+    ``cs.get_managed_kubernetes_clusters`` for its RRSA OIDC provider) and a kubeconfig from
+    ``cs.get_cluster_credential``; it never creates, changes or deletes the cluster, its VPC, vSwitches, security group,
+    NAT gateway or log project. ``pulumi up`` stops early, saying what to do, when the cluster is not found in the
+    stack's region, is not an ACK managed cluster, runs Kubernetes older than 1.26, or has RRSA off."""
+
+    cluster_id: ClusterId
+    """Id of the ACK managed cluster (ACK console, cluster list), in the stack's ``region``."""
+    node_vswitch_ids: Annotated[list[VswitchId], Field(max_length=8)] = []
+    """vSwitches of the node pools the stack adds. Default: the cluster's own vSwitches (``vswitch_ids`` of ``cs.get_clusters``), as the guides' node pools use."""
+    pod_vswitch_ids: Annotated[list[VswitchId], Field(max_length=8)] = []
+    """vSwitches ECI pods on virtual nodes get their addresses from (the add-on's ``eci-profile``); with Terway, give the cluster's pod vSwitches. Default: the node pools' vSwitches. Used only when the stack installs the virtual-node add-on."""
+
+
+OWNED_CLUSTER_OPTIONS = ("kubernetes_version", "cluster_spec", "service_cidr", "public_api_server",
+                         "ingress_load_balancer", "control_plane_logs", "control_plane_log_ttl_days",
+                         "deletion_protection", "proxy_mode", "secrets_encryption")
+"""Options of ``alicloud.cluster`` that shape a cluster the stack creates; an adopted cluster's owner sets them."""
+
+
 class ClusterConfig(ConfigModel):
-    """The ACK Pro managed cluster."""
+    """The ACK Pro managed cluster: created by the stack, or an existing one (``existing``)."""
+
+    existing: Optional[ExistingAckClusterConfig] = None
+    """Adopt this existing ACK cluster instead of creating one: the stack then creates no VPC, vSwitch, NAT gateway or cluster, and adds to the cluster only what the guides add: the node pools, the virtual-node add-on (unless ``alicloud.virtualNodes.alreadyInstalled``), the QPS metrics adapter, the model store with its RRSA role, and the catalog. The options that shape a created cluster (``kubernetesVersion``, ``clusterSpec``, ``serviceCidr``, ``publicApiServer``, ``ingressLoadBalancer``, ``controlPlaneLogs``, ``controlPlaneLogTtlDays``, ``deletionProtection``, ``proxyMode``, ``secretsEncryption``), the ``alicloud.network`` section and ``zones`` are then errors. Default: the stack creates the cluster."""
 
     # 1.35 and not ACK's newer 1.36.1-aliyun.1 (offered since 2026-06): the pinned Seldon Core operator 1.19 is
     # validated up to 1.35 (docs.seldon.ai "Install in Kubernetes", see addons.py). ACK's support of 1.35 ends
@@ -123,6 +151,10 @@ class ClusterConfig(ConfigModel):
     """Create the account-wide RAM role ``AliyunCSManagedAutoScalerRole`` that autoscaling node pools need. Leave off when the account already has it (ACK creates it when you authorize the console once); ``pulumi up`` then fails early with a clear message if it is missing. When on, the role belongs to this stack and is deleted with it: let only one stack per account own it."""
     secrets_encryption: Optional[AckSecretsEncryptionConfig] = None
     """Envelope-encrypt Kubernetes Secrets with the KMS key ``kmsKeyId`` (ACK Pro only). Required in production stacks. Off by default elsewhere, because the key must be given (see ``kmsKeyId``). Needs the account's RAM role ``AliyunCSManagedSecurityRole`` (authorized once; ``pulumi up`` stops early without it) and egress from the cluster to 100.64.0.0/10, where its control plane reaches KMS. Set on a running cluster, it is applied in place (ACK ``UpdateKMSEncryption``); Secrets stored before are encrypted when next written. To turn it off, disable Secret encryption in the ACK console (cluster, Basic Information), ``pulumi refresh``, then remove this key."""
+
+    @property
+    def creates_cluster(self) -> bool:
+        return self.existing is None
 
     @model_validator(mode="after")
     def _check(self) -> "ClusterConfig":
@@ -331,7 +363,16 @@ class VirtualNodesConfig(ConfigModel):
     """Virtual nodes (the ``ack-virtual-node`` add-on) through which pods burst onto ECI."""
 
     enabled: bool = True
-    """Install the add-on. Services with ``burst`` other than ``none`` need it."""
+    """Burst onto ECI through virtual nodes. Services with ``burst`` other than ``none`` need it."""
+    already_installed: bool = False
+    """The adopted cluster (``alicloud.cluster.existing``) already runs the ``ack-virtual-node`` add-on: the stack checks that it does (``cs.get_kubernetes_addons``; ``pulumi up`` stops early if not) and schedules onto its virtual nodes, but never installs, configures or uninstalls it. Off: the stack installs the add-on and owns it (``pulumi destroy`` uninstalls it)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "VirtualNodesConfig":
+        if self.already_installed and not self.enabled:
+            raise_findings([("alreadyInstalled", "is set but enabled is false, so no service bursts onto the add-on's "
+                             "virtual nodes", "remove alreadyInstalled, or set enabled: true")])
+        return self
 
 
 class AlicloudConfig(ConfigModel):

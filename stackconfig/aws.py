@@ -189,8 +189,18 @@ class AwsSecretsEncryptionConfig(ConfigModel):
         return self
 
 
+class ExistingEksClusterConfig(ConfigModel):
+    """An EKS cluster the stack adopts instead of creating one."""
+
+    name: matching(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", "an EKS cluster name such as ml-platform (letters, digits, '-', '_'; at most 100)", 100)
+    """Name of the EKS cluster, in the stack's ``region``."""
+
+
 class AwsConfig(ConfigModel):
     """The AWS platform (``cloud: aws``): VPC, EKS, capacity, model store and the add-ons that serve them."""
+
+    existing_cluster: Optional[ExistingEksClusterConfig] = None
+    """Adopt this existing EKS cluster instead of creating one. Default: the stack creates the cluster."""
 
     vpc_cidr: Cidr = ipaddress.IPv4Network("10.0.0.0/16")
     """CIDR of the VPC created for the stack."""

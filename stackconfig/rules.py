@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 
+from .alicloud import OWNED_CLUSTER_OPTIONS
 from .base import Cloud, Finding
 from .fit import check_fit, check_instance_types
 
@@ -46,6 +48,9 @@ def _check_cloud_keys(config: StackConfig) -> list[Finding]:
     if cloud == "existing":
         findings += [(key, "is not used by cloud existing (the cluster is already there)", f"remove {key}")
                      for key in ("region", "zones") if _set(config, key)]
+    elif config.adopts_cluster:
+        findings += [("region", f"is required on cloud {cloud}: the adopted cluster is looked up in it", "set region")
+                     ] if not config.region else []
     else:
         findings += [(key, f"is required on cloud {cloud}", f"set {key}")
                      for key in ("region", "zones") if not getattr(config, key)]
@@ -57,9 +62,38 @@ def _check_cloud_keys(config: StackConfig) -> list[Finding]:
     return findings
 
 
+def _check_virtual_nodes_installed(config: StackConfig) -> list[Finding]:
+    """Only an adopted cluster may already have the virtual-node add-on."""
+    if config.cloud != "alicloud" or config.alicloud.cluster.existing is not None \
+            or not config.alicloud.virtual_nodes.already_installed:
+        return []
+    return [("alicloud.virtualNodes.alreadyInstalled", "a cluster the stack creates has no add-on it did not install",
+             "remove alreadyInstalled, or adopt a cluster with alicloud.cluster.existing")]
+
+
+def _check_adopted_ack_cluster(config: StackConfig) -> list[Finding]:
+    """With ``alicloud.cluster.existing``, what shapes a cluster or network the stack creates is an error naming its key."""
+    existing = config.alicloud.cluster.existing
+    if config.cloud != "alicloud" or existing is None:
+        return []
+    adopted = f"alicloud.cluster.existing adopts cluster {existing.cluster_id}"
+    findings: list[Finding] = [
+        (f"alicloud.cluster.{to_camel(field)}", f"shapes a cluster the stack creates, but {adopted}",
+         f"remove {to_camel(field)} (the adopted cluster keeps its own), or remove existing to create a cluster")
+        for field in OWNED_CLUSTER_OPTIONS if _set(config.alicloud.cluster, field)]
+    if _set(config.alicloud, "network"):
+        findings.append(("alicloud.network", f"shapes the network of a cluster the stack creates, but {adopted}, whose "
+                         "VPC and vSwitches are looked up",
+                         "remove network; to pick the node pools' vSwitches, set alicloud.cluster.existing.nodeVswitchIds"))
+    if _set(config, "zones"):
+        findings.append(("zones", f"places the network of a cluster the stack creates, but {adopted}, whose vSwitches "
+                         "fix the zones", "remove zones"))
+    return findings
+
+
 def _check_zones(config: StackConfig) -> list[Finding]:
     findings: list[Finding] = []
-    if config.cloud == "existing" or not config.region:
+    if config.cloud == "existing" or config.adopts_cluster or not config.region:
         return findings
     zones = len(config.zones)
     if config.production and zones < 3:
@@ -98,7 +132,7 @@ def _check_network(config: StackConfig) -> list[Finding]:
 
 def _check_service_cidr(config: StackConfig) -> list[Finding]:
     net, service_cidr = config.alicloud.network, config.alicloud.cluster.service_cidr
-    if config.cloud != "alicloud" or not net.creates_vpc or not service_cidr.overlaps(net.vpc_cidr):
+    if config.cloud != "alicloud" or config.adopts_cluster or not net.creates_vpc or not service_cidr.overlaps(net.vpc_cidr):
         return []
     return [("alicloud.cluster.serviceCidr", f"{service_cidr} overlaps alicloud.network.vpcCidr {net.vpc_cidr}",
              "pick a service CIDR outside the VPC")]
@@ -246,7 +280,8 @@ def _check_secrets_encryption(config: StackConfig) -> list[Finding]:
     """Production clusters envelope-encrypt Secrets with a KMS key, and a given EKS key is in the stack's region (EKS
     and ACK both need the key in the cluster's region)."""
     findings: list[Finding] = []
-    if config.cloud == "alicloud" and config.production and config.alicloud.cluster.secrets_encryption is None:
+    if config.cloud == "alicloud" and config.production and config.alicloud.cluster.creates_cluster \
+            and config.alicloud.cluster.secrets_encryption is None:
         findings.append(("alicloud.cluster.secretsEncryption", "a production stack encrypts Kubernetes Secrets with a "
                          "KMS key, but none is set", "create a symmetric Aliyun_AES_256 key in the stack's region and "
                          "set alicloud.cluster.secretsEncryption.kmsKeyId"))
@@ -268,8 +303,12 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "services", "aws.modelStore"}), _check_s3_reader_paths),
     # Whether a section is set is known even when its content is invalid: the rule reads only the cloud.
     CrossSectionRule(frozenset({"cloud"}), _check_cloud_sections),
-    CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials"}), _check_cloud_keys),
-    CrossSectionRule(frozenset({"cloud", "production", "zones", "region"}), _check_zones),
+    CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials", "alicloud.cluster",
+                                "aws"}), _check_cloud_keys),
+    CrossSectionRule(frozenset({"cloud", "production", "zones", "region", "alicloud.cluster", "aws"}), _check_zones),
+    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.cluster", "alicloud.network"}), _check_adopted_ack_cluster),
+    CrossSectionRule(frozenset({"cloud", "alicloud.cluster", "alicloud.virtualNodes"}), _check_virtual_nodes_installed),
+    # Adopting, zones are refused and the network section is not set, so the counts agree at zero.
     CrossSectionRule(frozenset({"cloud", "zones", "alicloud.network", "aws"}), _check_network),
     CrossSectionRule(frozenset({"cloud", "alicloud.network", "alicloud.cluster"}), _check_service_cidr),
     CrossSectionRule(frozenset({"cloud", "alicloud.nodePools"}), _check_node_pools),

@@ -79,6 +79,14 @@ class StackConfig(ConfigModel):
         return sorted({s.namespace for s in self.services} | ({claim.namespace} if claim else set()))
 
     @property
+    def adopts_cluster(self) -> bool:
+        """Whether the stack adds to an existing ACK or EKS cluster (``alicloud.cluster.existing``,
+        ``aws.existingCluster``) instead of creating one with its network."""
+        if self.cloud == "alicloud":
+            return self.alicloud.cluster.existing is not None
+        return self.cloud == "aws" and self.aws.existing_cluster is not None
+
+    @property
     def protect_data(self) -> bool:
         return self.production
 
