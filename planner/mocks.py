@@ -188,6 +188,55 @@ RESOURCE_OUTPUTS: dict[str, Callable[[pulumi.runtime.MockResourceArgs], dict[str
         f"arn:aws:autoscaling:us-east-1:{AWS_ACCOUNT_ID}:autoScalingGroup:{digest(a.name, 8)}:autoScalingGroupName/{a.inputs.get('name', a.name)}"},
 }
 
+ADOPTED_ACK_VERSION = "1.35.2-aliyun.1"
+ADOPTED_ACK_ADDONS = {"csi-plugin": "v1.33.1-67e8986-aliyun", "csi-provisioner": "v1.33.1-67e8986-aliyun",
+                      "logtail-ds": "v1.8.3.0-aliyun", "nginx-ingress-controller": "v1.12.1-aliyun.1",
+                      "ack-virtual-node": "v2.13.2", "terway-eniip": "v1.13.3", "metrics-server": ""}
+"""Add-ons of the mock adopted ACK cluster by name, with their versions (``""``: available, not installed)."""
+
+
+def _adopted_ack_cluster(args: dict[str, Any]) -> dict[str, Any]:
+    """``cs.get_clusters`` of an existing ACK Pro cluster (``alicloud.cluster.existing``): found, running, two
+    vSwitches in its VPC."""
+    ids = args.get("ids") or []
+    clusters = [{
+        "id": cluster_id, "clusterId": cluster_id, "clusterName": "ml-platform", "clusterSpec": "ack.pro.small",
+        "clusterType": "ManagedKubernetes", "profile": "Default", "currentVersion": ADOPTED_ACK_VERSION,
+        "state": "running", "regionId": "cn-beijing", "vpcId": "vpc-" + digest(cluster_id + "vpc"),
+        "vswitchIds": ["vsw-" + digest(cluster_id + "vsw-a"), "vsw-" + digest(cluster_id + "vsw-b")],
+        "securityGroupId": "sg-" + digest(cluster_id + "sg"), "serviceCidr": "172.16.0.0/16", "podCidr": "",
+        "proxyMode": "ipvs", "ipStack": "ipv4", "deletionProtection": True, "clusterDomain": "cluster.local",
+        "nodeCidrMask": "26", "resourceGroupId": "rg-" + digest(cluster_id), "tags": {}, "timezone": "Asia/Shanghai",
+        "autoMode": {"enabled": False}, "maintenanceWindow": {"duration": "", "enable": False, "maintenanceTime": "",
+                                                              "recurrence": "", "weeklyPeriod": ""},
+        "operationPolicy": {"clusterAutoUpgrade": {"channel": "", "enabled": False}},
+    } for cluster_id in ids]
+    return {"id": ",".join(ids), "ids": ids, "names": ["ml-platform"] * len(ids), "clusters": clusters,
+            "enableDetails": args.get("enableDetails")}
+
+
+def _adopted_ack_rrsa(args: dict[str, Any]) -> dict[str, Any]:
+    """``cs.get_managed_kubernetes_clusters`` of the same cluster: RRSA on, with its OIDC provider."""
+    ids = args.get("ids") or []
+    clusters = [{
+        "id": cluster_id, "name": "ml-platform", "availabilityZone": "cn-beijing-h", "natGatewayId": "ngw-" + digest(cluster_id),
+        "securityGroupId": "sg-" + digest(cluster_id + "sg"), "state": "running", "vpcId": "vpc-" + digest(cluster_id + "vpc"),
+        "connections": [], "workerNodes": [],
+        "rrsaConfig": {"enabled": True, "ramOidcProviderName": f"ack-rrsa-{cluster_id}",
+                       "ramOidcProviderArn": f"acs:ram::{ACCOUNT_ID}:oidc-provider/ack-rrsa-{cluster_id}",
+                       "rrsaOidcIssuerUrl": f"https://oidc-ack-cn-beijing.oss-cn-beijing.aliyuncs.com/{cluster_id}"},
+    } for cluster_id in ids]
+    return {"id": ",".join(ids), "ids": ids, "names": ["ml-platform"] * len(ids), "clusters": clusters}
+
+
+def _adopted_ack_addons(args: dict[str, Any]) -> dict[str, Any]:
+    cluster_id = args.get("clusterId", "")
+    addons = [{"name": name, "currentVersion": version, "currentConfig": "{}", "nextVersion": "", "required": False,
+               "supportedActions": []} for name, version in ADOPTED_ACK_ADDONS.items()]
+    return {"id": cluster_id, "clusterId": cluster_id, "ids": [f"{cluster_id}:{a['name']}" for a in addons],
+            "names": [a["name"] for a in addons], "addons": addons}
+
+
 CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "alicloud:cs/getClusterCredential:getClusterCredential": lambda args: {
         "id": args.get("clusterId", "cluster"),
@@ -208,6 +257,10 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "bucketRegionalDomainName": f"{args.get('bucket')}.s3.us-east-1.amazonaws.com",
         "hostedZoneId": "Z3AQBSTGFYJSTF", "websiteDomain": "", "websiteEndpoint": "",
     },
+    # An adopted ACK cluster (alicloud.cluster.existing).
+    "alicloud:cs/getClusters:getClusters": _adopted_ack_cluster,
+    "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters": _adopted_ack_rrsa,
+    "alicloud:cs/getKubernetesAddons:getKubernetesAddons": _adopted_ack_addons,
     "alicloud:index/getCallerIdentity:getCallerIdentity": lambda args: {
         "id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "arn": f"acs:ram::{ACCOUNT_ID}:root", "identityType": "Account",
     },

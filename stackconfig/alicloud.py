@@ -398,3 +398,5 @@ class AlicloudConfig(ConfigModel):
         namespace="kube-system",
     )
     """``ack-alibaba-cloud-metrics-adapter``: serves ``sls_ingress_qps`` to HPAs of services with ``autoscaling.qps``. A version change reinstalls it."""
+    metrics_adapter_already_installed: bool = False
+    """The adopted cluster (``alicloud.cluster.existing``) already runs ``ack-alibaba-cloud-metrics-adapter`` (the ECI guide installs it from the ACK app catalog): the stack does not install ``metricsAdapter`` and its QPS services use the running one, which it never upgrades or uninstalls. Off: the stack installs the chart when a service scales on QPS, and owns the release."""

@@ -62,13 +62,25 @@ def _check_cloud_keys(config: StackConfig) -> list[Finding]:
     return findings
 
 
-def _check_virtual_nodes_installed(config: StackConfig) -> list[Finding]:
-    """Only an adopted cluster may already have the virtual-node add-on."""
-    if config.cloud != "alicloud" or config.alicloud.cluster.existing is not None \
-            or not config.alicloud.virtual_nodes.already_installed:
+def _check_already_installed(config: StackConfig) -> list[Finding]:
+    """Only an adopted cluster may already run the virtual-node add-on or the QPS metrics adapter."""
+    if config.cloud != "alicloud" or config.alicloud.cluster.existing is not None:
         return []
-    return [("alicloud.virtualNodes.alreadyInstalled", "a cluster the stack creates has no add-on it did not install",
-             "remove alreadyInstalled, or adopt a cluster with alicloud.cluster.existing")]
+    return [(key, "a cluster the stack creates runs nothing it did not install",
+             f"remove {key.rsplit('.', 1)[1]}, or adopt a cluster with alicloud.cluster.existing")
+            for key, installed in (("alicloud.virtualNodes.alreadyInstalled", config.alicloud.virtual_nodes.already_installed),
+                                   ("alicloud.metricsAdapterAlreadyInstalled",
+                                    config.alicloud.metrics_adapter_already_installed)) if installed]
+
+
+def _check_running_adapter(config: StackConfig) -> list[Finding]:
+    """KEDA cannot join a cluster whose QPS metrics adapter already serves external metrics (see ``_check_services``)."""
+    if config.cloud != "alicloud" or not config.alicloud.metrics_adapter_already_installed:
+        return []
+    return [(f"services[{i}].autoscaling.keda", "the adopted cluster runs the QPS metrics adapter "
+             "(alicloud.metricsAdapterAlreadyInstalled), which serves external.metrics.k8s.io, so KEDA cannot run there",
+             "autoscale on qps, cpu or memory, or uninstall the adapter and remove metricsAdapterAlreadyInstalled")
+            for i, svc in enumerate(config.services) if svc.autoscaling.mode == "keda"]
 
 
 def _check_adopted_ack_cluster(config: StackConfig) -> list[Finding]:
@@ -148,7 +160,9 @@ def _check_node_pools(config: StackConfig) -> list[Finding]:
         if pool.name in seen:
             findings.append((f"alicloud.nodePools[{i}].name", f"duplicate node pool name {pool.name}", "names must be unique"))
         seen.add(pool.name)
-    if not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in pools):
+    # An adopted cluster already has the nodes its system add-ons run on.
+    if config.alicloud.cluster.creates_cluster and \
+            not any(not pool.gpu and pool.spot is None and pool.scaling.min_size >= 1 for pool in pools):
         findings.append(("alicloud.nodePools", "no pay-as-you-go CPU pool with at least one node for system add-ons",
                          "add a small non-spot pool (minSize >= 1) without GPUs"))
     return findings
@@ -307,11 +321,13 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
                                 "aws"}), _check_cloud_keys),
     CrossSectionRule(frozenset({"cloud", "production", "zones", "region", "alicloud.cluster", "aws"}), _check_zones),
     CrossSectionRule(frozenset({"cloud", "zones", "alicloud.cluster", "alicloud.network"}), _check_adopted_ack_cluster),
-    CrossSectionRule(frozenset({"cloud", "alicloud.cluster", "alicloud.virtualNodes"}), _check_virtual_nodes_installed),
+    CrossSectionRule(frozenset({"cloud", "alicloud.cluster", "alicloud.virtualNodes", "alicloud.metricsAdapterAlreadyInstalled"}),
+                     _check_already_installed),
+    CrossSectionRule(frozenset({"cloud", "services", "alicloud.metricsAdapterAlreadyInstalled"}), _check_running_adapter),
     # Adopting, zones are refused and the network section is not set, so the counts agree at zero.
     CrossSectionRule(frozenset({"cloud", "zones", "alicloud.network", "aws"}), _check_network),
     CrossSectionRule(frozenset({"cloud", "alicloud.network", "alicloud.cluster"}), _check_service_cidr),
-    CrossSectionRule(frozenset({"cloud", "alicloud.nodePools"}), _check_node_pools),
+    CrossSectionRule(frozenset({"cloud", "alicloud.nodePools", "alicloud.cluster"}), _check_node_pools),
     CrossSectionRule(frozenset({"cloud", "production", "services", "alicloud.nodePools", "alicloud.virtualNodes",
                                 "alicloud.modelStore", "aws", "existing", "s3ModelRepository", "s3Credentials"}),
                      _check_services),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from stackconfig import AckSecretsEncryptionConfig, ClusterConfig
+from stackconfig.limits import RRSA_MINIMUM
 
 from ..naming import physical_name
 from .addons import cluster_addons, log_project_of
@@ -121,6 +123,61 @@ def require_role(role: ServiceRole, role_names: list[str]) -> str:
     return role.name
 
 
+def existing_role(parent: pulumi.Resource, role: ServiceRole) -> pulumi.Output[str]:
+    """The role's name, looked up by exact name; the run stops with what to do if the account lacks it."""
+    roles = alicloud.ram.get_roles_output(name_regex=f"^{role.name}$", opts=pulumi.InvokeOutputOptions(parent=parent))
+    return roles.names.apply(lambda names: require_role(role, names))
+
+
+def once_autoscaler_role_exists(parent: pulumi.Resource, name: str, cluster_id: pulumi.Input[str],
+                                cluster: ClusterConfig, tags: dict[str, str]) -> pulumi.Output[str]:
+    """``cluster_id``, resolved once the autoscaler role exists (so node pools created with it can autoscale): with
+    ``createAutoscalerRole`` the role and its policy attachment (children ``<name>-autoscaler-role`` and
+    ``<name>-autoscaler-role-policy`` of ``parent``), else the account's role looked up."""
+    if cluster.create_autoscaler_role:
+        role = alicloud.ram.Role(
+            f"{name}-autoscaler-role",
+            role_name=AUTOSCALER_ROLE.name,
+            assume_role_policy_document=autoscaler_trust_policy(),
+            description="The auto scaling component of ACK clusters assumes this role to access your resources in Auto Scaling and ECS.",
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        attachment = alicloud.ram.RolePolicyAttachment(
+            f"{name}-autoscaler-role-policy",
+            role_name=role.role_name,
+            policy_name=AUTOSCALER_POLICY,
+            policy_type="System",
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        role_name = attachment.role_name
+    else:
+        role_name = existing_role(parent, AUTOSCALER_ROLE)
+    return pulumi.Output.all(cluster_id, role_name).apply(lambda values: values[0])
+
+
+def kubernetes_access(parent: pulumi.Resource, cluster_id: pulumi.Input[str],
+                      ttl_minutes: int) -> tuple[pulumi.Output[str], k8s.Provider]:
+    """A temporary kubeconfig of the cluster (``cs.get_cluster_credential``, valid ``ttl_minutes``, fetched anew on
+    every run; secret) and the ``kubernetes`` provider ``k8s`` (a child of ``parent``) that uses it."""
+    credential = alicloud.cs.get_cluster_credential_output(
+        cluster_id=cluster_id,
+        temporary_duration_minutes=ttl_minutes,
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    kubeconfig = pulumi.Output.secret(credential.kube_config)
+    provider = k8s.Provider(
+        "k8s",
+        kubeconfig=kubeconfig,
+        # The kubeconfig changes on every run (a new temporary credential): without an identifier
+        # the provider's heuristics decide whether that replaces it and every Kubernetes object.
+        cluster_identifier=cluster_id,
+        enable_server_side_apply=True,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return kubeconfig, provider
+
+
 @dataclass(frozen=True)
 class ClusterArgs:
     cluster: ClusterConfig
@@ -139,7 +196,33 @@ class ClusterArgs:
     """Terway pod vSwitches, one per zone, in the zones of ``node_vswitch_ids``."""
 
 
-class Cluster(pulumi.ComponentResource):
+class AckCluster(pulumi.ComponentResource):
+    """What the rest of the ACK platform reads of its cluster, created (:class:`Cluster`) or adopted
+    (:class:`AdoptedCluster`): ``cluster_id`` (resolved once the autoscaler role exists), ``kubeconfig`` (secret),
+    ``oidc_provider_arn`` and ``oidc_issuer_url`` (RRSA), ``security_group_id``, ``log_project``, and the
+    ``k8s_provider`` that talks to it."""
+
+    cluster_id: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    oidc_provider_arn: pulumi.Output[str]
+    oidc_issuer_url: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    log_project: pulumi.Output[str]
+    k8s_provider: k8s.Provider
+
+    def _register_contract(self, **more: pulumi.Input[Any]) -> None:
+        self.register_outputs({
+            "clusterId": self.cluster_id,
+            "kubeconfig": self.kubeconfig,
+            "oidcProviderArn": self.oidc_provider_arn,
+            "oidcIssuerUrl": self.oidc_issuer_url,
+            "securityGroupId": self.security_group_id,
+            "logProject": self.log_project,
+            **more,
+        })
+
+
+class Cluster(AckCluster):
     """An ACK managed cluster with RRSA, Terway and create-time add-ons, and a Kubernetes provider for it. Options
     and their defaults: the README's configuration reference, ``alicloud.cluster``.
 
@@ -160,23 +243,14 @@ class Cluster(pulumi.ComponentResource):
       the role exists and stops with instructions if not. Either way ``cluster_id`` resolves only once the role is
       there, so node pools created with it can autoscale.
 
-    Outputs: ``cluster_id``, ``kubeconfig`` (secret), ``oidc_provider_arn`` and ``oidc_issuer_url`` (RRSA),
-    ``security_group_id``, ``log_project``. Attribute ``k8s_provider``: the Kubernetes provider.
+    Outputs: those of :class:`AckCluster`.
     """
-
-    cluster_id: pulumi.Output[str]
-    kubeconfig: pulumi.Output[str]
-    oidc_provider_arn: pulumi.Output[str]
-    oidc_issuer_url: pulumi.Output[str]
-    security_group_id: pulumi.Output[str]
-    log_project: pulumi.Output[str]
-    k8s_provider: k8s.Provider
 
     def __init__(self, name: str, args: ClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:cluster:Cluster", name, None, opts)
         config = args.cluster
         encryption = config.secrets_encryption
-        encryption_args = secrets_encryption_args(encryption, self._existing_role(SECURITY_ROLE)) if encryption else {}
+        encryption_args = secrets_encryption_args(encryption, existing_role(self, SECURITY_ROLE)) if encryption else {}
         cluster = alicloud.cs.ManagedKubernetes(
             name,
             vswitch_ids=args.node_vswitch_ids,
@@ -186,58 +260,161 @@ class Cluster(pulumi.ComponentResource):
             **encryption_args,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=list(CREATE_ONLY_INPUTS)),
         )
-        autoscaler_role = self._autoscaler_role(name, args)
-        self.cluster_id = pulumi.Output.all(cluster.id, autoscaler_role).apply(lambda values: values[0])
+        self.cluster_id = once_autoscaler_role_exists(self, name, cluster.id, args.cluster, args.tags)
         self.oidc_provider_arn = cluster.rrsa_metadata.apply(lambda rrsa: rrsa.ram_oidc_provider_arn)
         self.oidc_issuer_url = cluster.rrsa_metadata.apply(lambda rrsa: rrsa.rrsa_oidc_issuer_url)
         self.security_group_id = cluster.security_group_id
         self.log_project = log_project_of(config, cluster.id)
-        credential = alicloud.cs.get_cluster_credential_output(
-            cluster_id=cluster.id,
-            temporary_duration_minutes=config.kubeconfig_ttl_minutes,
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
-        self.kubeconfig = pulumi.Output.secret(credential.kube_config)
-        self.k8s_provider = k8s.Provider(
-            "k8s",
-            kubeconfig=self.kubeconfig,
-            # The kubeconfig changes on every run (a new temporary credential): without an identifier
-            # the provider's heuristics decide whether that replaces it and every Kubernetes object.
-            cluster_identifier=cluster.id,
-            enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.register_outputs({
-            "clusterId": self.cluster_id,
-            "kubeconfig": self.kubeconfig,
-            "oidcProviderArn": self.oidc_provider_arn,
-            "oidcIssuerUrl": self.oidc_issuer_url,
-            "securityGroupId": self.security_group_id,
-            "logProject": self.log_project,
-        })
+        self.kubeconfig, self.k8s_provider = kubernetes_access(self, cluster.id, config.kubeconfig_ttl_minutes)
+        self._register_contract()
 
-    def _existing_role(self, role: ServiceRole) -> pulumi.Output[str]:
-        """The role's name, looked up by exact name; the run stops with what to do if the account lacks it."""
-        roles = alicloud.ram.get_roles_output(name_regex=f"^{role.name}$", opts=pulumi.InvokeOutputOptions(parent=self))
-        return roles.names.apply(lambda names: require_role(role, names))
 
-    def _autoscaler_role(self, name: str, args: ClusterArgs) -> pulumi.Output[str]:
-        """The autoscaler role's name, resolved once the role exists: created here, or looked up."""
-        if not args.cluster.create_autoscaler_role:
-            return self._existing_role(AUTOSCALER_ROLE)
-        role = alicloud.ram.Role(
-            f"{name}-autoscaler-role",
-            role_name=AUTOSCALER_ROLE.name,
-            assume_role_policy_document=autoscaler_trust_policy(),
-            description="The auto scaling component of ACK clusters assumes this role to access your resources in Auto Scaling and ECS.",
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        attachment = alicloud.ram.RolePolicyAttachment(
-            f"{name}-autoscaler-role-policy",
-            role_name=role.role_name,
-            policy_name=AUTOSCALER_POLICY,
-            policy_type="System",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return attachment.role_name
+
+Version = tuple[int, ...]
+
+
+def version_of(text: str) -> Optional[Version]:
+    """``(major, minor, patch)`` of an ACK cluster or add-on version (``1.35.2-aliyun.1``, ``v1.30.4-1a2b3c4-aliyun``);
+    ``None`` when the text has none (an add-on that is not installed reports ``""``)."""
+    match = re.match(r"^v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?", text or "")
+    return tuple(int(part or 0) for part in match.groups()) if match else None
+
+
+def dotted(version: Version) -> str:
+    return ".".join(map(str, version))
+
+
+@dataclass(frozen=True)
+class AddonNeed:
+    """An add-on an adopted cluster must already run, because the stack uses it but does not install it there."""
+
+    name: str
+    needed_by: str
+    """What needs it, as a clause: "services with autoscaling.qps read ingress logs it ships to SLS"."""
+    minimum: Optional[Version] = None
+
+
+RRSA_CSI_MINIMUM: Version = (1, 30, 4)
+"""csi-plugin and csi-provisioner mount OSS volumes with RRSA from v1.30.4, whose ossfs pods run as
+``ack-csi-fuse/csi-fuse-ossfs``, the service account the model store's role trusts (ACK "Use dynamically provisioned OSS
+volumes": RRSA needs cluster 1.26+ and CSI v1.30.4+; "ossfs version upgrade ... in CSI": the namespace moved to
+``ack-csi-fuse`` in v1.30.4)."""
+MODEL_STORE_ADDONS = (AddonNeed("csi-plugin", "the model store is an OSS volume it mounts with RRSA", RRSA_CSI_MINIMUM),
+                      AddonNeed("csi-provisioner", "OSS volumes need it since CSI v1.30.4", RRSA_CSI_MINIMUM))
+QPS_ADDON = AddonNeed("logtail-ds", "services with autoscaling.qps scale on the NGINX ingress logs it ships to SLS "
+                      "(its ingress dashboard must be on)")
+INGRESS_ADDON = AddonNeed("nginx-ingress-controller", "services with an ingress are served by it")
+VIRTUAL_NODE_ADDON = AddonNeed("ack-virtual-node", "alicloud.virtualNodes.alreadyInstalled says the cluster runs it")
+ADOPTABLE = {"cluster_type": "ManagedKubernetes", "profile": "Default"}
+"""``cs.get_clusters`` fields of an ACK managed cluster (Basic or Pro) with node pools: not serverless, edge, Lingjun or
+registered (the ``cluster_type`` and ``profile`` docstrings)."""
+
+
+@dataclass(frozen=True)
+class AdoptedClusterFacts:
+    """What the stack reads of an adopted cluster."""
+
+    vswitch_ids: list[str]
+    security_group_id: str
+    oidc_provider_arn: str
+    oidc_issuer_url: str
+
+
+def adoption_problems(cluster_id: str, clusters: Sequence[Any], managed: Sequence[Any], addons: Sequence[Any],
+                      needed: Sequence[AddonNeed]) -> list[str]:
+    """Why the looked-up cluster cannot take what the stack adds, each with its fix; none when it can. ``clusters``:
+    ``cs.get_clusters`` results, ``managed``: ``cs.get_managed_kubernetes_clusters`` results (RRSA), ``addons``:
+    ``cs.get_kubernetes_addons`` results (``current_version`` empty when not installed)."""
+    if not clusters or not managed:
+        return [f"ACK cluster {cluster_id} (alicloud.cluster.existing.clusterId) is not found in the stack's region with "
+                "the credentials of this run: check the id in the ACK console's cluster list, the stack's region, and that "
+                "the RAM identity may call cs:DescribeClusters"]
+    cluster, rrsa = clusters[0], managed[0].rrsa_config
+    problems = [f"cluster {cluster_id} is a {cluster.cluster_type} cluster of profile {cluster.profile}, not an ACK "
+                "managed cluster (Basic or Pro) with node pools: adopt an ACK managed cluster, or use cloud: existing"
+                ] if any(getattr(cluster, key) != value for key, value in ADOPTABLE.items()) else []
+    version = version_of(cluster.current_version)
+    if version is not None and version[:2] < RRSA_MINIMUM:
+        problems.append(f"cluster {cluster_id} runs Kubernetes {cluster.current_version}, but the model store's RRSA mount "
+                        f"needs {dotted(RRSA_MINIMUM)} or later: upgrade the cluster (ACK console, Cluster Information, "
+                        "Upgrade)")
+    if rrsa is None or not rrsa.enabled:
+        problems.append(f"cluster {cluster_id} has RRSA off, and the model store's OSS volume is mounted with RRSA: turn "
+                        "it on in the ACK console (cluster, Basic Information, Security and Auditing, RRSA OIDC, Enable), "
+                        "then run again")
+    installed = {addon.name: addon.current_version for addon in addons}
+    for need in needed:
+        found = version_of(installed.get(need.name, ""))
+        if found is None:
+            problems.append(f"cluster {cluster_id} does not run the add-on {need.name}, and {need.needed_by}: install it "
+                            "in the ACK console (cluster, Operations, Add-ons)")
+        elif need.minimum and found < need.minimum:
+            problems.append(f"cluster {cluster_id} runs {need.name} {installed[need.name]}, and {need.needed_by}, which "
+                            f"needs {dotted(need.minimum)} or later: upgrade it (ACK console, cluster, Operations, Add-ons)")
+    return problems
+
+
+def require_adoptable(cluster_id: str, clusters: Sequence[Any], managed: Sequence[Any], addons: Sequence[Any],
+                      needed: Sequence[AddonNeed]) -> AdoptedClusterFacts:
+    """The facts of the adopted cluster; the run stops with every :func:`adoption_problems` if there are any."""
+    problems = adoption_problems(cluster_id, clusters, managed, addons, needed)
+    if problems:
+        raise pulumi.RunError("alicloud.cluster.existing: " + "; ".join(problems))
+    rrsa = managed[0].rrsa_config
+    return AdoptedClusterFacts(vswitch_ids=list(clusters[0].vswitch_ids), security_group_id=clusters[0].security_group_id,
+                               oidc_provider_arn=rrsa.ram_oidc_provider_arn, oidc_issuer_url=rrsa.rrsa_oidc_issuer_url)
+
+
+@dataclass(frozen=True)
+class AdoptedClusterArgs:
+    cluster: ClusterConfig
+    """The ``cluster`` section, with ``existing`` set."""
+    needed_addons: Sequence[AddonNeed]
+    """Add-ons the cluster must already run (:func:`components.alicloud.platform.needed_addons`)."""
+    tags: dict[str, str]
+    """Tags of the autoscaler role, when the stack creates it."""
+
+
+class AdoptedCluster(AckCluster):
+    """An existing ACK managed cluster (``alicloud.cluster.existing``), read and never changed, and a Kubernetes provider
+    for it.
+
+    Reads the cluster with ``cs.get_clusters`` (VPC vSwitches, security group, version, type; the data source ACK
+    recommends since provider v1.276.0) and ``cs.get_managed_kubernetes_clusters`` (deprecated, but the only data
+    source with ``rrsa_config``: the RRSA OIDC provider's ARN and issuer), both with ``enable_details`` and the cluster's
+    id, and its add-ons with ``cs.get_kubernetes_addons``; :func:`require_adoptable` stops the run before anything is
+    registered against the cluster if it cannot take what the stack adds. Like :class:`Cluster`, it fetches a temporary
+    kubeconfig (:func:`kubernetes_access`) and, with ``createAutoscalerRole``, creates the autoscaler role (else looks
+    it up). It registers no cloud resource for the cluster itself, so nothing of it is ever protected, replaced or
+    deleted by the stack.
+
+    Outputs: those of :class:`AckCluster`, and ``node_vswitch_ids`` (``existing.nodeVswitchIds``, else the cluster's
+    vSwitches) and ``pod_vswitch_ids`` (``existing.podVswitchIds``, else the node vSwitches), for the node pools and ECI.
+    """
+
+    node_vswitch_ids: pulumi.Output[list[str]]
+    pod_vswitch_ids: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: AdoptedClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:cluster:AdoptedCluster", name, None, opts)
+        config = args.cluster
+        existing = config.existing
+        assert existing is not None
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        clusters = alicloud.cs.get_clusters_output(ids=[existing.cluster_id], enable_details=True, opts=lookup)
+        managed = alicloud.cs.get_managed_kubernetes_clusters_output(ids=[existing.cluster_id], enable_details=True,
+                                                                       opts=lookup)
+        addons = alicloud.cs.get_kubernetes_addons_output(cluster_id=existing.cluster_id, opts=lookup)
+        # The whole results, not their lists: Output.all turns the typed results inside a list into plain dicts.
+        facts = pulumi.Output.all(clusters, managed, addons).apply(lambda found: require_adoptable(
+            existing.cluster_id, found[0].clusters, found[1].clusters, found[2].addons, args.needed_addons))
+        checked_id = facts.apply(lambda _: existing.cluster_id)
+        self.cluster_id = once_autoscaler_role_exists(self, name, checked_id, config, args.tags)
+        self.oidc_provider_arn = facts.apply(lambda f: f.oidc_provider_arn)
+        self.oidc_issuer_url = facts.apply(lambda f: f.oidc_issuer_url)
+        self.security_group_id = facts.apply(lambda f: f.security_group_id)
+        self.log_project = log_project_of(config, checked_id)
+        self.node_vswitch_ids = facts.apply(lambda f: list(existing.node_vswitch_ids) or f.vswitch_ids)
+        self.pod_vswitch_ids = self.node_vswitch_ids.apply(lambda nodes: list(existing.pod_vswitch_ids) or nodes)
+        self.kubeconfig, self.k8s_provider = kubernetes_access(self, checked_id, config.kubeconfig_ttl_minutes)
+        self._register_contract(nodeVswitchIds=self.node_vswitch_ids, podVswitchIds=self.pod_vswitch_ids)

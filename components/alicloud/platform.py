@@ -10,6 +10,7 @@ import pulumi_alicloud as alicloud
 
 from stackconfig import StackConfig
 
+from ..kubernetes.addons import QPS_METRICS_ADAPTER
 from ..kubernetes.catalog import CatalogArgs, deploy_catalog
 from ..kubernetes.context import ClusterContext
 from ..naming import cloud_tags
@@ -17,7 +18,8 @@ from ..outputs import AlicloudOutputs
 from ..s3.repository import key_based_s3_access
 from .burst import VirtualNodes, VirtualNodesArgs, workload_facts
 from .capacity import NodePool, NodePoolArgs
-from .cluster import Cluster, ClusterArgs
+from .cluster import (INGRESS_ADDON, MODEL_STORE_ADDONS, QPS_ADDON, VIRTUAL_NODE_ADDON, AckCluster, AddonNeed,
+                      AdoptedCluster, AdoptedClusterArgs, Cluster, ClusterArgs)
 from .model_store import ModelStore, ModelStoreArgs
 from .network import Network, NetworkArgs
 
@@ -38,6 +40,33 @@ def model_store_args(config: StackConfig, oidc_provider_arn: pulumi.Input[str],
                           oidc_provider_arn=oidc_provider_arn, oidc_issuer_url=oidc_issuer_url)
 
 
+def needed_addons(config: StackConfig) -> list[AddonNeed]:
+    """Add-ons an adopted cluster must already run for what the stack deploys: a cluster the stack creates gets them
+    at creation (:func:`components.alicloud.addons.cluster_addons`), an adopted one has its owner's. The CSI add-ons
+    for the model store always; ``logtail-ds`` when a service scales on QPS; the NGINX ingress controller when a
+    service has an ingress; the virtual-node add-on when ``alicloud.virtualNodes.alreadyInstalled``."""
+    services = config.services
+    return [*MODEL_STORE_ADDONS,
+            *([QPS_ADDON] if any(s.autoscaling.mode == "qps" for s in services) else []),
+            *([INGRESS_ADDON] if any(s.ingress is not None for s in services) else []),
+            *([VIRTUAL_NODE_ADDON] if config.alicloud.virtual_nodes.already_installed else [])]
+
+
+def cluster_and_vswitches(config: StackConfig, in_cloud: pulumi.ResourceOptions
+                          ) -> tuple[AckCluster, pulumi.Input[list[str]], pulumi.Input[list[str]]]:
+    """The stack's cluster with the node and pod vSwitches: an adopted cluster and those it reports (or the stack file
+    names), or the :class:`~components.alicloud.network.Network` and a :class:`~components.alicloud.cluster.Cluster`
+    created in it."""
+    if config.alicloud.cluster.existing is not None:
+        adopted = AdoptedCluster("cluster", AdoptedClusterArgs(
+            cluster=config.alicloud.cluster, needed_addons=needed_addons(config), tags=cloud_tags(config)), opts=in_cloud)
+        return adopted, adopted.node_vswitch_ids, adopted.pod_vswitch_ids
+    network = Network("network", NetworkArgs(config=config.alicloud.network, zones=list(config.zones),
+                                             environment=config.environment, tags=cloud_tags(config)), opts=in_cloud)
+    created = Cluster("cluster", cluster_args(config, network.node_vswitch_ids, network.pod_vswitch_ids), opts=in_cloud)
+    return created, network.node_vswitch_ids, network.pod_vswitch_ids
+
+
 @dataclass(frozen=True)
 class AlicloudPlatformArgs:
     config: StackConfig
@@ -48,9 +77,12 @@ class AlicloudPlatform(pulumi.ComponentResource):
     """ACK Pro with elastic GPU capacity, composed per the stack config.
 
     Creates, each as a child component: an ``alicloud`` provider for ``region``; the
-    :class:`~components.alicloud.network.Network`; the :class:`~components.alicloud.cluster.Cluster` (and its
-    Kubernetes provider); one :class:`~components.alicloud.capacity.NodePool` per ``nodePools`` entry;
-    :class:`~components.alicloud.burst.VirtualNodes` when ``alicloud.virtualNodes.enabled``; the
+    :class:`~components.alicloud.network.Network` and the :class:`~components.alicloud.cluster.Cluster` (and its
+    Kubernetes provider), or with ``alicloud.cluster.existing`` the
+    :class:`~components.alicloud.cluster.AdoptedCluster` instead of both; one
+    :class:`~components.alicloud.capacity.NodePool` per ``nodePools`` entry;
+    :class:`~components.alicloud.burst.VirtualNodes` when ``alicloud.virtualNodes.enabled`` (and not
+    ``alreadyInstalled``); the
     :class:`~components.alicloud.model_store.ModelStore`; the :class:`~components.s3.repository.S3ModelRepository`
     when ``s3ModelRepository`` is set; and the catalog (:func:`components.kubernetes.catalog.deploy_catalog`: add-ons,
     with the QPS metrics adapter unless a service needs KEDA, and one InferenceService per ``services`` entry),
@@ -69,31 +101,30 @@ class AlicloudPlatform(pulumi.ComponentResource):
         provider = alicloud.Provider("alicloud", region=region, opts=pulumi.ResourceOptions(parent=self))
         in_cloud = pulumi.ResourceOptions(parent=self, providers=[provider])
 
-        network = Network("network", NetworkArgs(
-            config=config.alicloud.network, zones=list(config.zones), environment=config.environment, tags=tags), opts=in_cloud)
-        cluster = Cluster("cluster", cluster_args(config, network.node_vswitch_ids, network.pod_vswitch_ids),
-                          opts=in_cloud)
+        cluster, node_vswitch_ids, pod_vswitch_ids = cluster_and_vswitches(config, in_cloud)
         pools = {
             pool.name: NodePool(pool.name, NodePoolArgs(
                 config=pool, environment=config.environment, cluster_id=cluster.cluster_id,
-                vswitch_ids=network.node_vswitch_ids, tags=tags), opts=in_cloud)
+                vswitch_ids=node_vswitch_ids, tags=tags), opts=in_cloud)
             for pool in config.alicloud.node_pools
         }
-        if config.alicloud.virtual_nodes.enabled:
+        if config.alicloud.virtual_nodes.enabled and not config.alicloud.virtual_nodes.already_installed:
             VirtualNodes("virtual-nodes", VirtualNodesArgs(
-                cluster_id=cluster.cluster_id, vswitch_ids=network.pod_vswitch_ids,
+                cluster_id=cluster.cluster_id, vswitch_ids=pod_vswitch_ids,
                 security_group_id=cluster.security_group_id), opts=in_cloud)
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[provider, cluster.k8s_provider])
         store = ModelStore("model-store", model_store_args(config, cluster.oidc_provider_arn, cluster.oidc_issuer_url),
                            opts=in_cluster)
         repository, s3 = key_based_s3_access(self, config.s3_model_repository, config.s3_credentials,
                                              protect=config.protect_data, tags=tags)
+        adapter_installed = config.alicloud.metrics_adapter_already_installed
         catalog = deploy_catalog(self, CatalogArgs(
-            services=config.services, addons=config.addons, qps_metrics_adapter=config.alicloud.metrics_adapter),
+            services=config.services, addons=config.addons,
+            qps_metrics_adapter=None if adapter_installed else config.alicloud.metrics_adapter),
             ClusterContext(
                 provider=cluster.k8s_provider, cloud=config.cloud, **workload_facts(cluster.log_project),
                 model_claim=config.model_claim, creates_namespaces=True, s3=s3, storage=[store, *repository],
-                capacity=list(pools.values())))
+                capacity=list(pools.values()), addons=frozenset({QPS_METRICS_ADAPTER} if adapter_installed else ())))
 
         self.outputs = AlicloudOutputs(
             cloud=config.cloud,

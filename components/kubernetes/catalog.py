@@ -41,6 +41,8 @@ class Catalog:
     addons: ClusterAddons
     services: dict[tuple[str, str], InferenceService]
     """By ``(namespace, name)``, in catalog order."""
+    running_addons: frozenset[str]
+    """Roles of the add-ons the services can use: those the cluster already ran and those installed here."""
 
     @property
     def hosts(self) -> dict[str, Optional[str]]:
@@ -49,8 +51,8 @@ class Catalog:
 
     @property
     def addon_roles(self) -> list[str]:
-        """Roles of the add-ons installed (the ``addons`` stack output), in a stable order."""
-        return sorted(self.addons.releases)
+        """Roles of the add-ons running (the ``addons`` stack output), in a stable order."""
+        return sorted(self.running_addons)
 
 
 def addons_args(args: CatalogArgs) -> ClusterAddonsArgs:
@@ -88,4 +90,4 @@ def deploy_catalog(parent: pulumi.Resource, args: CatalogArgs, cluster: ClusterC
             opts=in_cluster)
         for svc in args.services
     }
-    return Catalog(addons=addons, services=services)
+    return Catalog(addons=addons, services=services, running_addons=running.addons)
