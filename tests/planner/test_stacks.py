@@ -20,14 +20,28 @@ from stackconfig import load_stack_config
 from tools.force_new import SOURCES
 
 STACKS = committed_stacks()
+GUIDES = sorted(Path("examples/guides").glob("Pulumi.*.yaml"))
+"""Stack files that reproduce the seeds' guides on an existing cluster (README, "Clouds"): planned like the committed
+stacks, so what they deploy is checked the same way."""
 PLATFORMS = {"alicloud": "AlicloudPlatform", "aws": "AwsPlatform", "existing": "ExistingClusterPlatform"}
-STATEFUL = {
-    "alicloud": ("alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:oss/bucket:Bucket"),
-    "aws": ("aws:eks/cluster:Cluster", "aws:s3/bucket:Bucket", "aws:kms/key:Key"),
-    "existing": (),
-}
-"""What holds data, per cloud: the cluster, the model bucket and, on EKS, the key that encrypts Secrets (the committed
-EKS stack has the stack create it; an ACK key is given, an existing cluster's are not ours)."""
+CLUSTER_TYPES = {"alicloud": "alicloud:cs/managedKubernetes:ManagedKubernetes", "aws": "aws:eks/cluster:Cluster"}
+BUCKET_TYPES = {"alicloud": "alicloud:oss/bucket:Bucket", "aws": "aws:s3/bucket:Bucket"}
+
+
+def stateful_types(config) -> set[str]:
+    """What holds data and the stack owns: the cluster it creates, the model bucket it creates and, on EKS, the key it
+    creates to encrypt Secrets (an ACK key is given; an adopted or existing cluster and an existing bucket are not ours)."""
+    if config.cloud == "existing":
+        return set()
+    store = config.alicloud.model_store if config.cloud == "alicloud" else config.aws.model_store
+    owned = set() if config.adopts_cluster else {CLUSTER_TYPES[config.cloud]}
+    owned |= {BUCKET_TYPES[config.cloud]} if store.creates_bucket else set()
+    encryption = config.aws.secrets_encryption
+    if config.cloud == "aws" and not config.adopts_cluster and encryption.enabled and encryption.kms_key_arn is None:
+        owned.add("aws:kms/key:Key")
+    return owned
+
+
 EXISTING_CLUSTER_VERSION = "1.33.0"
 """Schema version for stacks on an existing cluster, whose version the program does not know (kind's current default)."""
 
@@ -46,14 +60,18 @@ def is_custom_resource(obj: dict) -> bool:
     return "." in group and not group.endswith(".k8s.io")
 
 
-@pytest.fixture(scope="module", params=STACKS)
+@pytest.fixture(scope="module", params=[*STACKS, *GUIDES], ids=str)
 def planned(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(request.param)
-    code = main(["--stack", request.param, "--json", str(out / "plan.json"), "--manifests", str(out / "manifests")])
+    is_guide = isinstance(request.param, Path)
+    path = request.param if is_guide else Path("stacks") / f"Pulumi.{request.param}.yaml"
+    stack = path.name[len("Pulumi."):-len(".yaml")]
+    out = tmp_path_factory.mktemp(stack)
+    code = main([*(["--stack-file", str(path)] if is_guide else ["--stack", stack]),
+                 "--json", str(out / "plan.json"), "--manifests", str(out / "manifests")])
     assert code == 0
-    config, secret = read_stack_file(Path("stacks") / f"Pulumi.{request.param}.yaml")
+    config, secret = read_stack_file(path)
     return {
-        "stack": request.param,
+        "stack": stack,
         "plan": json.loads((out / "plan.json").read_text()),
         "manifests": sorted((out / "manifests").glob("*.yaml")),
         "config": load_stack_config(config, secret),
@@ -62,6 +80,17 @@ def planned(request, tmp_path_factory):
 
 def test_committed_stacks_are_dev_staging_prod_and_one_per_other_cloud():
     assert {"dev", "staging", "prod", "aws-dev", "local"} <= set(STACKS)
+
+
+def test_guide_stacks_adopt_a_cluster_and_a_bucket_and_name_their_guide():
+    assert len(GUIDES) >= 3
+    for path in GUIDES:
+        config, secret = read_stack_file(path)
+        stack = load_stack_config(config, secret)
+        assert stack.adopts_cluster, path
+        store = stack.alicloud.model_store if stack.cloud == "alicloud" else stack.aws.model_store
+        assert not store.creates_bucket, path
+        assert "guide" in path.read_text().splitlines()[0].lower() or "tutorial" in path.read_text().splitlines()[0].lower()
 
 
 def test_every_cloud_resource_type_has_a_force_new_source(planned):
@@ -146,16 +175,23 @@ def test_manifests_are_one_file_per_object_and_valid(planned):
 
 def test_production_protects_what_holds_data(planned):
     plan, config = planned["plan"], planned["config"]
-    kinds = STATEFUL[config.cloud]
+    kinds = stateful_types(config)
     stateful = [r for r in plan["resources"] if r["type"] in kinds]
-    assert {r["type"] for r in stateful} == set(kinds)
+    assert {r["type"] for r in stateful} == kinds
     assert all(r["protect"] == config.production for r in stateful)
+    # What the stack adopted (a cluster, a bucket) is not in the plan at all, so nothing of it can be protected,
+    # replaced or deleted; of the rest, only what holds data is protected.
+    assert not {CLUSTER_TYPES.get(config.cloud), BUCKET_TYPES.get(config.cloud)} - kinds & {r["type"] for r in plan["resources"]}
+    assert not [r["urn"] for r in plan["resources"] if r["protect"] and r["type"] not in kinds]
 
 
 def test_clusters_encrypt_secrets_as_their_stack_says(planned):
     plan, config = planned["plan"], planned["config"]
     clusters = [r["inputs"] for r in plan["resources"]
                 if r["type"] in ("alicloud:cs/managedKubernetes:ManagedKubernetes", "aws:eks/cluster:Cluster")]
+    if config.adopts_cluster:
+        assert clusters == []  # the owner's cluster keeps its own encryption
+        return
     if config.cloud == "alicloud":
         encryption = config.alicloud.cluster.secrets_encryption
         [cluster] = clusters

@@ -160,3 +160,83 @@ def test_production_encrypts_secrets():
     [issue] = issues_at("alicloud.cluster.secretsEncryption", config_issues(**without))
     assert "a production stack encrypts Kubernetes Secrets with a KMS key, but none is set" in issue
     assert stack_config(**PRODUCTION).alicloud.cluster.secrets_encryption.kms_key_id == KEY_ID
+
+
+# ----------------------------------------------------------------------------- an adopted cluster
+
+CLUSTER_ID = "c0123456789abcdef0123456789abcdef"
+ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": CLUSTER_ID}}}}
+
+
+def adopted(**overrides) -> dict:
+    return merge(ADOPTED, overrides)
+
+
+def test_an_adopted_cluster_needs_only_its_id_and_the_region():
+    config = stack_config(**adopted())
+    assert config.adopts_cluster and not config.alicloud.cluster.creates_cluster
+    assert config.alicloud.cluster.existing.node_vswitch_ids == []
+    assert issues_at("region", config_issues(**{**adopted(), "region": None}))
+
+
+@pytest.mark.parametrize("key, value", [
+    ("kubernetesVersion", "1.35.2-aliyun.1"), ("clusterSpec", "ack.pro.small"), ("serviceCidr", "172.16.0.0/16"),
+    ("publicApiServer", False), ("ingressLoadBalancer", "intranet"), ("controlPlaneLogs", []),
+    ("controlPlaneLogTtlDays", 7), ("deletionProtection", True), ("proxyMode", "ipvs"),
+    ("secretsEncryption", {"kmsKeyId": "key-bjj62f5ba3dnpb6v8abcd"}),
+])
+def test_options_of_a_created_cluster_are_errors_when_adopting_even_at_their_default(key, value):
+    [issue] = issues_at(f"alicloud.cluster.{key}", config_issues(**adopted(alicloud={"cluster": {key: value}})))
+    assert f"adopts cluster {CLUSTER_ID}" in issue and f"remove {key}" in issue
+
+
+def test_the_network_and_zones_are_errors_when_adopting_and_reported_with_the_clusters():
+    issues = config_issues(alicloud={"cluster": {"existing": {"clusterId": CLUSTER_ID}, "proxyMode": "ipvs"}})
+    assert {"alicloud.network", "zones", "alicloud.cluster.proxyMode"} <= {i.split(":")[0] for i in issues}
+    assert "existing.nodeVswitchIds" in issues_at("alicloud.network", issues)[0]
+
+
+def test_options_an_adopted_cluster_shares_with_a_created_one_are_accepted():
+    config = stack_config(**adopted(alicloud={"cluster": {"logProject": "acme-logs", "kubeconfigTtlMinutes": 60,
+                                                          "createAutoscalerRole": True}}))
+    assert config.alicloud.cluster.log_project == "acme-logs"
+
+
+def test_an_adopted_cluster_needs_no_system_pool_of_the_stack():
+    config = stack_config(**adopted(alicloud={"nodePools": [GPU_POOL]}))
+    assert [p.name for p in config.alicloud.node_pools] == ["gpu"]
+    assert issues_at("alicloud.nodePools", config_issues(**pools(GPU_POOL)))
+
+
+def test_production_encryption_is_the_adopted_clusters_owners_business():
+    config = stack_config(**adopted(production=True))
+    assert config.production and config.alicloud.cluster.secrets_encryption is None
+
+
+@pytest.mark.parametrize("key, overrides", [
+    ("alicloud.virtualNodes.alreadyInstalled", {"alicloud": {"virtualNodes": {"alreadyInstalled": True}}}),
+    ("alicloud.metricsAdapterAlreadyInstalled", {"alicloud": {"metricsAdapterAlreadyInstalled": True}}),
+])
+def test_only_an_adopted_cluster_already_runs_addons(key, overrides):
+    [issue] = issues_at(key, config_issues(**overrides))
+    assert "alicloud.cluster.existing" in issue
+    stack_config(**adopted(**overrides))
+
+
+def test_an_installed_virtual_node_addon_must_be_enabled():
+    issues = config_issues(**adopted(alicloud={"virtualNodes": {"alreadyInstalled": True, "enabled": False}}))
+    assert issues_at("alicloud.virtualNodes.alreadyInstalled", issues)
+
+
+def test_keda_cannot_join_a_cluster_whose_metrics_adapter_runs():
+    keda = {"name": "bert", "server": "tfserving", "model": {"name": "bert", "path": "bert"},
+            "autoscaling": {"minReplicas": 1, "maxReplicas": 4, "keda": {
+                "serverAddress": "http://prometheus.monitoring:9090", "query": "sum(rate(x[1m]))", "threshold": 10}}}
+    issues = config_issues(**adopted(alicloud={"metricsAdapterAlreadyInstalled": True}, services=[keda]))
+    assert "KEDA cannot run there" in issues_at("services[0].autoscaling.keda", issues)[0]
+
+
+@pytest.mark.parametrize("value", ["c123", "C0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdef0"])
+def test_a_cluster_id_that_is_not_one_is_refused(value):
+    assert issues_at("alicloud.cluster.existing.clusterId",
+                     config_issues(**adopted(alicloud={"cluster": {"existing": {"clusterId": value}}})))

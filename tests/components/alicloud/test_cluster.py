@@ -294,3 +294,175 @@ def test_a_missing_service_role_stops_the_run_with_instructions(missing, overrid
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert f"pulumi.errors.RunError: the RAM role {missing} does not exist" in result.stderr
+
+
+# ----------------------------------------------------------------------------- an adopted cluster
+
+ADOPTED_ID = "c0123456789abcdef0123456789abcdef"
+ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": ADOPTED_ID}},
+                                       "modelStore": {"existingBucket": "acme-models", "path": "/models"}}}
+CLUSTERS, RRSA, ADDONS = ("alicloud:cs/getClusters:getClusters",
+                          "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters",
+                          "alicloud:cs/getKubernetesAddons:getKubernetesAddons")
+
+
+def adopted(**overrides):
+    from factories import merge
+    return merge(ADOPTED, overrides)
+
+
+def plan_adopted_platform(run_under_mocks, **overrides):
+    from components.alicloud.platform import AlicloudPlatform, AlicloudPlatformArgs
+    config = stack_config(**adopted(**overrides))
+    return run_under_mocks(lambda: AlicloudPlatform("platform", AlicloudPlatformArgs(config=config)))
+
+
+def looked_up_cluster() -> dict:
+    """The adopted cluster as the mock's data source returns it: what the stack must build on."""
+    return mocks.CALL_RESULTS[CLUSTERS]({"ids": [ADOPTED_ID]})["clusters"][0]
+
+
+def test_an_adopted_cluster_registers_no_network_cluster_or_bucket(run_under_mocks):
+    plan = plan_adopted_platform(run_under_mocks)
+    types = {r.type for r in plan.resources}
+    assert not {t for t in types if t.startswith(("alicloud:vpc/", "alicloud:ecs/", "alicloud:oss/"))}
+    assert ACK not in types and "elastic-inference:network:Network" not in types
+    assert not [r.urn for r in plan.resources if r.protect]
+
+
+def test_node_pools_join_the_adopted_cluster_in_its_vswitches_unless_the_stack_names_others(run_under_mocks):
+    pools = plan_adopted_platform(run_under_mocks).by_type("alicloud:cs/nodePool:NodePool")
+    assert pools and all(p.inputs["clusterId"] == ADOPTED_ID for p in pools)
+    assert all(p.inputs["vswitchIds"] == looked_up_cluster()["vswitchIds"] for p in pools)
+    named = ["vsw-2zeowna", "vsw-2zeownb"]
+    pools = plan_adopted_platform(run_under_mocks, alicloud={"cluster": {"existing": {"nodeVswitchIds": named}}}).by_type(
+        "alicloud:cs/nodePool:NodePool")
+    assert all(p.inputs["vswitchIds"] == named for p in pools)
+
+
+def test_virtual_nodes_are_installed_in_the_pod_vswitches_with_the_clusters_security_group(run_under_mocks):
+    plan = plan_adopted_platform(run_under_mocks, alicloud={"cluster": {"existing": {"podVswitchIds": ["vsw-2zepods"]}}})
+    [addon] = plan.by_type("alicloud:cs/kubernetesAddon:KubernetesAddon")
+    assert addon.inputs["clusterId"] == ADOPTED_ID
+    assert json.loads(addon.inputs["config"]) == {"vSwitchIds": "vsw-2zepods",
+                                                  "securityGroupId": looked_up_cluster()["securityGroupId"]}
+
+
+def test_an_installed_virtual_node_addon_and_metrics_adapter_are_used_not_installed(run_under_mocks):
+    plan = plan_adopted_platform(run_under_mocks, services=[{
+        "name": "bert", "server": "tfserving", "model": {"name": "bert", "path": "bert"},
+        "resources": {"gpus": 0, "cpu": "2", "memory": "4Gi"}, "burst": {"mode": "only"},
+        "autoscaling": {"minReplicas": 1, "maxReplicas": 4, "qps": {"targetPerPod": 10}},
+        "ingress": {"host": "bert.example.com", "tls": False}}],
+        alicloud={"virtualNodes": {"alreadyInstalled": True}, "metricsAdapterAlreadyInstalled": True})
+    assert plan.by_type("alicloud:cs/kubernetesAddon:KubernetesAddon") == []
+    assert plan.by_type("kubernetes:helm.sh/v3:Release") == []
+    [hpa] = plan.by_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+    [metric] = hpa.inputs["spec"]["metrics"]
+    assert metric["external"]["metric"]["selector"]["matchLabels"]["sls.project"] == f"k8s-log-{ADOPTED_ID}"
+
+
+def test_the_model_store_role_trusts_the_adopted_clusters_rrsa_provider_and_reads_the_given_folder(run_under_mocks):
+    plan = plan_adopted_platform(run_under_mocks)
+    rrsa = mocks.CALL_RESULTS[RRSA]({"ids": [ADOPTED_ID]})["clusters"][0]["rrsaConfig"]
+    [role] = [r for r in plan.by_type(ROLE) if "model-store" in r.name]
+    trust = json.loads(role.inputs["assumeRolePolicyDocument"])["Statement"][0]
+    assert trust["Principal"]["Federated"] == [rrsa["ramOidcProviderArn"]]
+    assert trust["Condition"]["StringEquals"]["oidc:iss"] == rrsa["rrsaOidcIssuerUrl"]
+    [policy] = plan.by_type("alicloud:ram/policy:Policy")
+    resources = {r for s in json.loads(policy.inputs["policyDocument"])["Statement"] for r in s["Resource"]}
+    assert "acs:oss:*:*:acme-models/models/*" in resources and "acs:oss:*:*:acme-models/*" not in resources
+    [volume] = plan.by_type("kubernetes:core/v1:PersistentVolume")
+    assert volume.inputs["spec"]["csi"]["volumeAttributes"]["bucket"] == "acme-models"
+
+
+def test_the_adopted_cluster_is_looked_up_by_id_and_its_kubeconfig_fetched(run_under_mocks, monkeypatch):
+    calls: dict[str, list] = {}
+    for token in (CLUSTERS, RRSA, ADDONS, CREDENTIAL):
+        answer = mocks.CALL_RESULTS[token]
+        monkeypatch.setitem(mocks.CALL_RESULTS, token,
+                            lambda args, token=token, answer=answer: calls.setdefault(token, []).append(args) or answer(args))
+    plan_adopted_platform(run_under_mocks)
+    assert [(c["ids"], c["enableDetails"]) for c in calls[CLUSTERS]] == [([ADOPTED_ID], True)]
+    assert [(c["ids"], c["enableDetails"]) for c in calls[RRSA]] == [([ADOPTED_ID], True)]
+    assert [c["clusterId"] for c in calls[ADDONS]] == [ADOPTED_ID]
+    assert [c["clusterId"] for c in calls[CREDENTIAL]] == [ADOPTED_ID]
+
+
+def cluster_facts(**changes):
+    from types import SimpleNamespace
+    cluster = {"cluster_type": "ManagedKubernetes", "profile": "Default", "current_version": "1.35.2-aliyun.1",
+               "vswitch_ids": ["vsw-a"], "security_group_id": "sg-a"}
+    rrsa = {"enabled": True, "ram_oidc_provider_arn": "acs:ram::1:oidc-provider/x", "rrsa_oidc_issuer_url": "https://x"}
+    cluster.update({k: v for k, v in changes.items() if k in cluster})
+    rrsa.update({k: v for k, v in changes.items() if k in rrsa})
+    return [SimpleNamespace(**cluster)], [SimpleNamespace(rrsa_config=SimpleNamespace(**rrsa))]
+
+
+def addons(**versions):
+    from types import SimpleNamespace
+    return [SimpleNamespace(name=name, current_version=version) for name, version in versions.items()]
+
+
+CSI = {"csi-plugin": "v1.30.4-1a2b3c4-aliyun", "csi-provisioner": "v1.33.1-67e8986-aliyun"}
+
+
+def test_an_adoptable_cluster_yields_its_facts():
+    from components.alicloud.cluster import MODEL_STORE_ADDONS, require_adoptable
+    facts = require_adoptable(ADOPTED_ID, *cluster_facts(), addons(**CSI), MODEL_STORE_ADDONS)
+    assert (facts.vswitch_ids, facts.security_group_id, facts.oidc_provider_arn) == (["vsw-a"], "sg-a", "acs:ram::1:oidc-provider/x")
+
+
+@pytest.mark.parametrize("changes, installed, problem", [
+    ({"profile": "Serverless"}, CSI, "is a ManagedKubernetes cluster of profile Serverless, not an ACK managed cluster"),
+    ({"current_version": "1.24.6-aliyun.1"}, CSI, "runs Kubernetes 1.24.6-aliyun.1, but the model store's RRSA mount needs 1.26"),
+    ({"enabled": False}, CSI, "has RRSA off"),
+    ({}, {"csi-plugin": CSI["csi-plugin"], "csi-provisioner": ""}, "does not run the add-on csi-provisioner"),
+    ({}, {**CSI, "csi-plugin": "v1.28.3-aliyun"}, "runs csi-plugin v1.28.3-aliyun, and the model store is an OSS volume "
+                                                  "it mounts with RRSA, which needs 1.30.4 or later"),
+])
+def test_a_cluster_that_cannot_take_the_stack_is_refused_with_the_fix(changes, installed, problem):
+    from components.alicloud.cluster import MODEL_STORE_ADDONS, adoption_problems
+    problems = adoption_problems(ADOPTED_ID, *cluster_facts(**changes), addons(**installed), MODEL_STORE_ADDONS)
+    assert len(problems) == 1 and problem in problems[0]
+
+
+def test_a_cluster_not_found_is_refused_and_every_problem_is_reported_at_once():
+    from components.alicloud.cluster import MODEL_STORE_ADDONS, VIRTUAL_NODE_ADDON, adoption_problems
+    assert "is not found in the stack's region" in adoption_problems(ADOPTED_ID, [], [], [], MODEL_STORE_ADDONS)[0]
+    problems = adoption_problems(ADOPTED_ID, *cluster_facts(enabled=False, current_version="1.22.3-aliyun.1"),
+                                 addons(), [*MODEL_STORE_ADDONS, VIRTUAL_NODE_ADDON])
+    assert len(problems) == 5 and "ack-virtual-node" in problems[-1]
+
+
+ADOPTION_STOP_PROGRAM = textwrap.dedent("""
+    import sys
+    sys.path[:0] = ["{root}", "{root}/tests"]
+    from planner import mocks
+    from planner.engine import run
+    from components.alicloud.platform import AlicloudPlatform, AlicloudPlatformArgs
+    from factories import merge, stack_config
+    from test_cluster import ADOPTED
+
+    answer = mocks.CALL_RESULTS["{token}"]
+    def changed(args):
+        result = answer(args)
+        {change}
+        return result
+    mocks.CALL_RESULTS["{token}"] = changed
+    config = stack_config(**ADOPTED)
+    run(lambda: AlicloudPlatform("platform", AlicloudPlatformArgs(config=config)), "elastic-inference", "test", {{}}, [])
+""")
+
+
+@pytest.mark.parametrize("token, change, message", [
+    (RRSA, 'result["clusters"][0]["rrsaConfig"]["enabled"] = False', "has RRSA off"),
+    (CLUSTERS, 'result["clusters"] = []', "is not found in the stack's region"),
+])
+def test_an_adopted_cluster_that_cannot_take_the_stack_stops_the_run(token, change, message):
+    # In a process of its own: a failed run leaves Pulumi output tasks behind that would fail the next run.
+    program = ADOPTION_STOP_PROGRAM.format(root=ROOT, token=token, change=change)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
+                            cwd=ROOT / "tests" / "components" / "alicloud")
+    assert result.returncode != 0
+    assert f"pulumi.errors.RunError: alicloud.cluster.existing: " in result.stderr and message in result.stderr
