@@ -63,9 +63,20 @@ def _check_cloud_keys(config: StackConfig) -> list[Finding]:
 
 
 def _check_already_installed(config: StackConfig) -> list[Finding]:
-    """Only an adopted cluster may already run the virtual-node add-on or the QPS metrics adapter."""
-    if config.cloud != "alicloud" or config.alicloud.cluster.existing is not None:
+    """Only an adopted cluster may already run the virtual-node add-on or the QPS metrics adapter; with virtual nodes,
+    an adopted cluster's stack says whether it runs the add-on. That cannot be looked up: after the stack installed it,
+    the cluster runs it too. And ``cs.KubernetesAddon`` takes over an installed add-on without a word (the provider's
+    docs: an add-on already in the cluster "will be skipped" on create; config is merged into it), so the stack would
+    reconfigure, and on destroy uninstall, an add-on it did not install."""
+    virtual_nodes = config.alicloud.virtual_nodes
+    if config.cloud != "alicloud":
         return []
+    if config.alicloud.cluster.existing is not None:
+        return [("alicloud.virtualNodes.alreadyInstalled", "is required with alicloud.cluster.existing and virtual nodes "
+                 "enabled: whether the adopted cluster already runs the ack-virtual-node add-on cannot be looked up",
+                 "set alreadyInstalled: true if the cluster runs it (the stack uses it and never changes it), or false "
+                 "to have the stack install and own it (and uninstall it on destroy)")
+                ] if virtual_nodes.enabled and not _set(virtual_nodes, "already_installed") else []
     return [(key, "a cluster the stack creates runs nothing it did not install",
              f"remove {key.rsplit('.', 1)[1]}, or adopt a cluster with alicloud.cluster.existing")
             for key, installed in (("alicloud.virtualNodes.alreadyInstalled", config.alicloud.virtual_nodes.already_installed),

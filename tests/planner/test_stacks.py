@@ -90,7 +90,7 @@ def test_guide_stacks_adopt_a_cluster_and_a_bucket_and_name_their_guide():
         assert stack.adopts_cluster, path
         store = stack.alicloud.model_store if stack.cloud == "alicloud" else stack.aws.model_store
         assert not store.creates_bucket, path
-        assert "guide" in path.read_text().splitlines()[0].lower() or "tutorial" in path.read_text().splitlines()[0].lower()
+        assert re.match(r'^# .*"[^"]+" \(shared seed: [a-z-]+\)', path.read_text()), path  # names its guide
 
 
 def test_every_cloud_resource_type_has_a_force_new_source(planned):

@@ -521,6 +521,9 @@ def test_network_policy_denying_the_clusters_metadata_address_and_naming_its_sou
     assert network_findings(EKS_CLUSTER, deployment(), network_policy(["169.254.169.254/32", "fd00:ec2::254/128"])) == []
     everything = ["100.100.100.200/32", "169.254.169.254/32", "fd00:ec2::254/128"]
     assert network_findings(deployment(), network_policy(everything)) == []  # an existing cluster: every address
+    # An adopted ACK cluster is not in the plan, but the node pools the stack adds to it are ECS nodes.
+    assert network_findings(spot_pool(), deployment(), network_policy(["100.100.100.200/32"])) == []
+    assert len(network_findings(deployment(), network_policy(["100.100.100.200/32"]))) == 2
 
 
 def test_network_policy_that_lets_pods_reach_metadata_fails():

@@ -165,7 +165,8 @@ def test_production_encrypts_secrets():
 # ----------------------------------------------------------------------------- an adopted cluster
 
 CLUSTER_ID = "c0123456789abcdef0123456789abcdef"
-ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": CLUSTER_ID}}}}
+ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": CLUSTER_ID}},
+                                       "virtualNodes": {"alreadyInstalled": False}}}
 
 
 def adopted(**overrides) -> dict:
@@ -240,3 +241,10 @@ def test_keda_cannot_join_a_cluster_whose_metrics_adapter_runs():
 def test_a_cluster_id_that_is_not_one_is_refused(value):
     assert issues_at("alicloud.cluster.existing.clusterId",
                      config_issues(**adopted(alicloud={"cluster": {"existing": {"clusterId": value}}})))
+
+
+def test_an_adopted_cluster_with_virtual_nodes_says_whether_it_runs_the_addon():
+    issues = config_issues(**merge(adopted(), {"alicloud": {"virtualNodes": None}}))
+    [issue] = issues_at("alicloud.virtualNodes.alreadyInstalled", issues)
+    assert "is required" in issue and "cannot be looked up" in issue
+    stack_config(**merge(adopted(), {"alicloud": {"virtualNodes": {"enabled": False}}}))

@@ -300,6 +300,7 @@ def test_a_missing_service_role_stops_the_run_with_instructions(missing, overrid
 
 ADOPTED_ID = "c0123456789abcdef0123456789abcdef"
 ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": ADOPTED_ID}},
+                                       "virtualNodes": {"alreadyInstalled": False},
                                        "modelStore": {"existingBucket": "acme-models", "path": "/models"}}}
 CLUSTERS, RRSA, ADDONS = ("alicloud:cs/getClusters:getClusters",
                           "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from components.alicloud.platform import needed_addons
 from factories import catalog_entry, stack_config
 
-ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": "c" + "0" * 32}}}}
+ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": "c" + "0" * 32}},
+                                       "virtualNodes": {"alreadyInstalled": False}}}
 
 
 def needed(**overrides) -> list[str]:
