@@ -237,6 +237,18 @@ def _adopted_ack_addons(args: dict[str, Any]) -> dict[str, Any]:
             "names": [a["name"] for a in addons], "addons": addons}
 
 
+def _existing_oss_buckets(args: dict[str, Any]) -> dict[str, Any]:
+    """``oss.get_buckets`` filtered by an exact-name regex (``^name$``): that bucket, private, in cn-beijing."""
+    name = re.sub(r"\\(.)", r"\1", str(args.get("nameRegex", "")).strip("^$"))
+    bucket = {"name": name, "location": "oss-cn-beijing", "acl": "private", "corsRules": [], "creationDate": "2025-01-01",
+              "extranetEndpoint": "oss-cn-beijing.aliyuncs.com", "intranetEndpoint": "oss-cn-beijing-internal.aliyuncs.com",
+              "lifecycleRules": [], "logging": {"targetBucket": "", "targetPrefix": ""}, "owner": ACCOUNT_ID, "policy": "",
+              "redundancyType": "ZRS", "refererConfig": {"allowEmpty": True, "referers": []},
+              "serverSideEncryptionRule": {"kmsMasterKeyId": "", "sseAlgorithm": "AES256"}, "storageClass": "Standard",
+              "tags": {}, "versioning": {"status": "Enabled"}, "website": {"errorDocument": "", "indexDocument": ""}}
+    return {"id": name, "names": [name], "buckets": [bucket], "nameRegex": args.get("nameRegex")}
+
+
 CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "alicloud:cs/getClusterCredential:getClusterCredential": lambda args: {
         "id": args.get("clusterId", "cluster"),
@@ -257,6 +269,8 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "bucketRegionalDomainName": f"{args.get('bucket')}.s3.us-east-1.amazonaws.com",
         "hostedZoneId": "Z3AQBSTGFYJSTF", "websiteDomain": "", "websiteEndpoint": "",
     },
+    # An existing OSS model bucket (alicloud.modelStore.existingBucket): found, in cn-beijing.
+    "alicloud:oss/getBuckets:getBuckets": _existing_oss_buckets,
     # An adopted ACK cluster (alicloud.cluster.existing).
     "alicloud:cs/getClusters:getClusters": _adopted_ack_cluster,
     "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters": _adopted_ack_rrsa,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -40,6 +41,20 @@ def internal_endpoint(region: str) -> str:
     calls ``vpc100-oss-<region>.aliyuncs.com`` deprecated.
     """
     return f"https://oss-{region}-internal.aliyuncs.com"
+
+
+def require_existing_bucket(buckets: Any, name: str, region: str) -> str:
+    """``name`` when ``oss.get_buckets`` found it in the stack's region; otherwise the run stops, saying what to do."""
+    found = [bucket for bucket in buckets if bucket.name == name]
+    if not found:
+        raise pulumi.RunError(f"alicloud.modelStore.existingBucket: the OSS bucket {name} is not among this account's "
+                              "buckets (oss:ListBuckets with the credentials of this run): check its name, or remove "
+                              "existingBucket to have the stack create one")
+    if found[0].location != f"oss-{region}":
+        raise pulumi.RunError(f"alicloud.modelStore.existingBucket: the OSS bucket {name} is in {found[0].location}, but "
+                              f"the cluster in {region}, and nodes mount it through the internal endpoint of {region}: "
+                              "copy the models to a bucket of the cluster's region")
+    return name
 
 
 def csi_trust_policy(oidc_provider_arn: str, oidc_issuer_url: str) -> str:
@@ -189,7 +204,9 @@ class ModelStore(pulumi.ComponentResource):
 
     Creates, with the ``alicloud`` and ``kubernetes`` providers of ``opts``:
 
-    - Unless ``alicloud.modelStore.existingBucket`` is set (then none of these: the bucket is not the stack's):
+    - With ``alicloud.modelStore.existingBucket``, no bucket resource: the bucket is looked up with ``oss.get_buckets``
+      and the run stops early if it is not in the account or not in the stack's region (:func:`require_existing_bucket`).
+    - Otherwise:
       ``oss.Bucket`` ``bucket_name``, ``Standard`` storage, redundancy ``alicloud.modelStore.redundancyType``, the stack's
       tags; and, as separate resources (the bucket's inline ``acl`` is deprecated): ``BucketAcl`` ``private``,
       ``BucketVersioning`` ``Enabled``, ``BucketServerSideEncryption`` ``alicloud.modelStore.encryption`` (with
@@ -218,7 +235,7 @@ class ModelStore(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelStoreArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("elastic-inference:model-store:ModelStore", name, None, opts)
         store = args.store
-        bucket = self._bucket(name, args).bucket if store.creates_bucket else pulumi.Output.from_input(args.bucket_name)
+        bucket = self._bucket(name, args).bucket if store.creates_bucket else self._existing_bucket(args)
         role, attachment = self._csi_role(name, bucket, args)
 
         # The mount works only once the role holds its policy.
@@ -238,6 +255,14 @@ class ModelStore(pulumi.ComponentResource):
             "claimName": self.claim_name,
             "namespace": self.namespace,
         })
+
+    def _existing_bucket(self, args: ModelStoreArgs) -> pulumi.Output[str]:
+        """The existing bucket's name once ``oss.get_buckets`` has found it in the stack's region
+        (:func:`require_existing_bucket`), so nothing mounts a bucket that is missing or out of reach."""
+        found = alicloud.oss.get_buckets_output(name_regex=f"^{re.escape(args.bucket_name)}$",
+                                                opts=pulumi.InvokeOutputOptions(parent=self))
+        # The whole result, not its list: Output.all-style unwrapping would turn the typed buckets into dicts.
+        return found.apply(lambda result: require_existing_bucket(result.buckets, args.bucket_name, args.region))
 
     def _bucket(self, name: str, args: ModelStoreArgs) -> alicloud.oss.Bucket:
         """The bucket and its ACL, versioning, encryption, public-access block and policy, each a resource of its own."""

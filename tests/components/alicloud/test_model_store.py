@@ -385,3 +385,24 @@ def test_created_bucket_policy_is_scoped_to_the_mounted_folder_too(path, prefix)
     resources = [r for st in json.loads(bucket_access_policy("b", store, "cn-beijing"))["Statement"] for r in st["Resource"]]
     assert f"acs:oss:*:*:b/{prefix}*" in resources
     assert ("acs:oss:*:*:b/*" in resources) is (prefix == "")
+
+
+def test_existing_bucket_is_looked_up_by_its_exact_name(run_under_mocks, monkeypatch):
+    token = "alicloud:oss/getBuckets:getBuckets"
+    calls, answer = [], mocks.CALL_RESULTS[token]
+    monkeypatch.setitem(mocks.CALL_RESULTS, token, lambda args: calls.append(args["nameRegex"]) or answer(args))
+    plan_store(run_under_mocks, alicloud={"modelStore": {"existingBucket": "acme.models-1"}})
+    assert calls == [r"^acme\.models\-1$"]
+
+
+def test_existing_bucket_found_in_the_stacks_region_is_mounted():
+    from types import SimpleNamespace
+    from components.alicloud.model_store import require_existing_bucket
+    found = [SimpleNamespace(name="acme-models-old", location="oss-cn-beijing"),
+             SimpleNamespace(name="acme-models", location="oss-cn-beijing")]
+    assert require_existing_bucket(found, "acme-models", "cn-beijing") == "acme-models"
+    with pytest.raises(pulumi.RunError, match="the OSS bucket acme-models is in oss-cn-beijing, but the cluster in "
+                                              "cn-hangzhou"):
+        require_existing_bucket(found, "acme-models", "cn-hangzhou")
+    with pytest.raises(pulumi.RunError, match="the OSS bucket acme-model is not among this account's buckets"):
+        require_existing_bucket(found, "acme-model", "cn-beijing")
