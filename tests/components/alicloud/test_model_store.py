@@ -391,8 +391,8 @@ def test_existing_bucket_is_looked_up_by_its_exact_name(run_under_mocks, monkeyp
     token = "alicloud:oss/getBuckets:getBuckets"
     calls, answer = [], mocks.CALL_RESULTS[token]
     monkeypatch.setitem(mocks.CALL_RESULTS, token, lambda args: calls.append(args["nameRegex"]) or answer(args))
-    plan_store(run_under_mocks, alicloud={"modelStore": {"existingBucket": "acme.models-1"}})
-    assert calls == [r"^acme\.models\-1$"]
+    plan_store(run_under_mocks, alicloud={"modelStore": {"existingBucket": "acme-models-1"}})
+    assert calls == [r"^acme\-models\-1$"]
 
 
 def test_existing_bucket_found_in_the_stacks_region_is_mounted():
