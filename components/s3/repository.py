@@ -53,12 +53,14 @@ class S3ModelRepository(pulumi.ComponentResource):
 def key_based_s3_access(parent: pulumi.Resource, repository: Optional[S3ModelRepositoryConfig],
                         credentials: Optional[S3Credentials], *, protect: bool, tags: dict[str, str]
                         ) -> tuple[list[pulumi.Resource], Optional[S3Access]]:
-    """The ``s3ModelRepository`` bucket (``s3-model-repository``, a child of ``parent``) when configured, and access to
-    it with the ``s3Credentials`` keys when given: what the cluster context's ``storage`` and ``s3`` get."""
+    """The ``s3ModelRepository`` bucket (``s3-model-repository``, a child of ``parent``) when configured and not
+    ``existing``, and access to it with the ``s3Credentials`` keys when given: what the cluster context's ``storage``
+    and ``s3`` get."""
     if repository is None:
         return [], None
-    bucket = S3ModelRepository("s3-model-repository", S3ModelRepositoryArgs(config=repository, protect=protect, tags=tags),
-                               opts=pulumi.ResourceOptions(parent=parent))
+    bucket = [] if repository.existing else [S3ModelRepository(
+        "s3-model-repository", S3ModelRepositoryArgs(config=repository, protect=protect, tags=tags),
+        opts=pulumi.ResourceOptions(parent=parent))]
     access = S3Access(bucket=repository.bucket_name, region=repository.region, credentials=credentials) \
         if credentials else None
-    return [bucket], access
+    return bucket, access

@@ -59,3 +59,24 @@ def test_production_protects_the_bucket(run_under_mocks):
 def test_force_destroy_is_opt_in(run_under_mocks):
     bucket = only(plan_repository(run_under_mocks, force_destroy=True), BUCKET)
     assert bucket.inputs["forceDestroy"] is True and not bucket.protect
+
+
+def test_an_existing_repository_gets_no_aws_resource_but_its_credentials_reach_pods(run_under_mocks):
+    from components.s3.repository import key_based_s3_access
+    config = stack_with(CIFAR)
+    existing = config.s3_model_repository.model_copy(update={"existing": True})
+
+    def program():
+        parent = pulumi.ComponentResource("test:index:Parent", "parent")
+        storage, access = key_based_s3_access(parent, existing, config.s3_credentials, protect=True, tags={})
+        assert storage == [] and access.bucket == existing.bucket_name and access.credentials == config.s3_credentials
+
+    plan = run_under_mocks(program)
+    assert not [r for r in plan.resources if r.type.startswith(("aws:", "pulumi:providers:aws"))]
+
+
+def test_force_destroy_of_an_existing_repository_is_refused():
+    from factories import config_issues, issues_at
+    repository = {"bucketName": "acme-models", "region": "us-east-1", "existing": True, "forceDestroy": False}
+    [issue] = issues_at("s3ModelRepository.forceDestroy", config_issues(s3ModelRepository=repository))
+    assert "only applies to a bucket the stack creates" in issue
