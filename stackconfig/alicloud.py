@@ -311,7 +311,7 @@ class ModelStoreConfig(ModelBucketConfig):
     stack creates, or an existing one (``existingBucket``)."""
 
     existing_bucket: Optional[BucketName] = None
-    """An OSS bucket that already holds the models, in the stack's region. The stack then creates, changes, protects and deletes no bucket resource (no bucket, ACL, versioning, encryption, public-access block or bucket policy): it mounts ``path`` of that bucket and allows the CSI role that folder only (``acs:oss:*:*:<bucket>/<path>*``, listing under it). The options of a created bucket (``bucketName``, ``redundancyType``, ``encryption``, ``forceDestroy``) are then errors; ``kmsKeyId`` names the KMS key the bucket's objects are encrypted with, if it is not the OSS service key. Default: the stack creates the bucket."""
+    """An OSS bucket of the stack's account that already holds the models, in the stack's region (looked up with ``oss.get_buckets``: ``pulumi up`` stops early if it is not there). The stack then creates, changes, protects and deletes no bucket resource (no bucket, ACL, versioning, encryption, public-access block or bucket policy): it mounts ``path`` of that bucket and allows the CSI role that folder only (``acs:oss:*:*:<bucket>/<path>*``, listing under it). The options of a created bucket (``bucketName``, ``redundancyType``, ``encryption``, ``forceDestroy``) are then errors; ``kmsKeyId`` names the KMS key the bucket's objects are encrypted with, if it is not the OSS service key. Default: the stack creates the bucket."""
     bucket_name: Optional[BucketName] = None
     """Name of the bucket the stack creates (globally unique). Default: ``elastic-inference-<environment>-models``."""
     namespace: DnsLabel = "inference"
