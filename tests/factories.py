@@ -36,6 +36,13 @@ PRODUCTION: dict[str, Any] = {
 """Overrides that make BASE a valid production stack (three zones, Secrets encrypted with a given KMS key)."""
 
 
+ADOPTED_CLUSTER_ID = "c0123456789abcdef0123456789abcdef"
+ADOPTED_ACK: dict[str, Any] = {"zones": None, "alicloud": {
+    "network": None, "cluster": {"existing": {"clusterId": ADOPTED_CLUSTER_ID}}, "virtualNodes": {"alreadyInstalled": False}}}
+"""Overrides that make BASE a stack adopting an existing ACK cluster (no network, no zones) whose virtual-node add-on
+the stack installs."""
+
+
 def keys_and_strings(value: Any):
     """Every dict key and string value anywhere in ``value`` (for scans of plans and manifests)."""
     if isinstance(value, dict):

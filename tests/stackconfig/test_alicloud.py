@@ -6,7 +6,7 @@ import pytest
 
 from stackconfig import AlicloudConfig, StackConfig
 
-from factories import BASE, PRODUCTION, config_issues, issues_at, merge, stack_config
+from factories import ADOPTED_ACK, ADOPTED_CLUSTER_ID, BASE, PRODUCTION, config_issues, issues_at, merge, stack_config
 
 
 def pools(*entries: dict) -> dict:
@@ -164,13 +164,8 @@ def test_production_encrypts_secrets():
 
 # ----------------------------------------------------------------------------- an adopted cluster
 
-CLUSTER_ID = "c0123456789abcdef0123456789abcdef"
-ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": CLUSTER_ID}},
-                                       "virtualNodes": {"alreadyInstalled": False}}}
-
-
 def adopted(**overrides) -> dict:
-    return merge(ADOPTED, overrides)
+    return merge(ADOPTED_ACK, overrides)
 
 
 def test_an_adopted_cluster_needs_only_its_id_and_the_region():
@@ -188,11 +183,11 @@ def test_an_adopted_cluster_needs_only_its_id_and_the_region():
 ])
 def test_options_of_a_created_cluster_are_errors_when_adopting_even_at_their_default(key, value):
     [issue] = issues_at(f"alicloud.cluster.{key}", config_issues(**adopted(alicloud={"cluster": {key: value}})))
-    assert f"adopts cluster {CLUSTER_ID}" in issue and f"remove {key}" in issue
+    assert f"adopts cluster {ADOPTED_CLUSTER_ID}" in issue and f"remove {key}" in issue
 
 
 def test_the_network_and_zones_are_errors_when_adopting_and_reported_with_the_clusters():
-    issues = config_issues(alicloud={"cluster": {"existing": {"clusterId": CLUSTER_ID}, "proxyMode": "ipvs"}})
+    issues = config_issues(alicloud={"cluster": {"existing": {"clusterId": ADOPTED_CLUSTER_ID}, "proxyMode": "ipvs"}})
     assert {"alicloud.network", "zones", "alicloud.cluster.proxyMode"} <= {i.split(":")[0] for i in issues}
     assert "existing.nodeVswitchIds" in issues_at("alicloud.network", issues)[0]
 

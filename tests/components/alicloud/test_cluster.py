@@ -14,7 +14,7 @@ from components.alicloud.cluster import AUTOSCALER_ROLE, SECURITY_ROLE, Cluster,
 from components.alicloud.platform import cluster_args
 from components.naming import cloud_tags
 from components.alicloud.network import Network, NetworkArgs
-from factories import PRODUCTION, stack_config
+from factories import ADOPTED_ACK, ADOPTED_CLUSTER_ID, PRODUCTION, merge, stack_config
 from paths import ROOT
 from planner import mocks
 from policypack.sentinels import SECRET_MARK
@@ -298,17 +298,13 @@ def test_a_missing_service_role_stops_the_run_with_instructions(missing, overrid
 
 # ----------------------------------------------------------------------------- an adopted cluster
 
-ADOPTED_ID = "c0123456789abcdef0123456789abcdef"
-ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": ADOPTED_ID}},
-                                       "virtualNodes": {"alreadyInstalled": False},
-                                       "modelStore": {"existingBucket": "acme-models", "path": "/models"}}}
+ADOPTED = merge(ADOPTED_ACK, {"alicloud": {"modelStore": {"existingBucket": "acme-models", "path": "/models"}}})
 CLUSTERS, RRSA, ADDONS = ("alicloud:cs/getClusters:getClusters",
                           "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters",
                           "alicloud:cs/getKubernetesAddons:getKubernetesAddons")
 
 
 def adopted(**overrides):
-    from factories import merge
     return merge(ADOPTED, overrides)
 
 
@@ -320,7 +316,7 @@ def plan_adopted_platform(run_under_mocks, **overrides):
 
 def looked_up_cluster() -> dict:
     """The adopted cluster as the mock's data source returns it: what the stack must build on."""
-    return mocks.CALL_RESULTS[CLUSTERS]({"ids": [ADOPTED_ID]})["clusters"][0]
+    return mocks.CALL_RESULTS[CLUSTERS]({"ids": [ADOPTED_CLUSTER_ID]})["clusters"][0]
 
 
 def test_an_adopted_cluster_registers_no_network_cluster_or_bucket(run_under_mocks):
@@ -333,7 +329,7 @@ def test_an_adopted_cluster_registers_no_network_cluster_or_bucket(run_under_moc
 
 def test_node_pools_join_the_adopted_cluster_in_its_vswitches_unless_the_stack_names_others(run_under_mocks):
     pools = plan_adopted_platform(run_under_mocks).by_type("alicloud:cs/nodePool:NodePool")
-    assert pools and all(p.inputs["clusterId"] == ADOPTED_ID for p in pools)
+    assert pools and all(p.inputs["clusterId"] == ADOPTED_CLUSTER_ID for p in pools)
     assert all(p.inputs["vswitchIds"] == looked_up_cluster()["vswitchIds"] for p in pools)
     named = ["vsw-2zeowna", "vsw-2zeownb"]
     pools = plan_adopted_platform(run_under_mocks, alicloud={"cluster": {"existing": {"nodeVswitchIds": named}}}).by_type(
@@ -344,7 +340,7 @@ def test_node_pools_join_the_adopted_cluster_in_its_vswitches_unless_the_stack_n
 def test_virtual_nodes_are_installed_in_the_pod_vswitches_with_the_clusters_security_group(run_under_mocks):
     plan = plan_adopted_platform(run_under_mocks, alicloud={"cluster": {"existing": {"podVswitchIds": ["vsw-2zepods"]}}})
     [addon] = plan.by_type("alicloud:cs/kubernetesAddon:KubernetesAddon")
-    assert addon.inputs["clusterId"] == ADOPTED_ID
+    assert addon.inputs["clusterId"] == ADOPTED_CLUSTER_ID
     assert json.loads(addon.inputs["config"]) == {"vSwitchIds": "vsw-2zepods",
                                                   "securityGroupId": looked_up_cluster()["securityGroupId"]}
 
@@ -360,12 +356,12 @@ def test_an_installed_virtual_node_addon_and_metrics_adapter_are_used_not_instal
     assert plan.by_type("kubernetes:helm.sh/v3:Release") == []
     [hpa] = plan.by_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
     [metric] = hpa.inputs["spec"]["metrics"]
-    assert metric["external"]["metric"]["selector"]["matchLabels"]["sls.project"] == f"k8s-log-{ADOPTED_ID}"
+    assert metric["external"]["metric"]["selector"]["matchLabels"]["sls.project"] == f"k8s-log-{ADOPTED_CLUSTER_ID}"
 
 
 def test_the_model_store_role_trusts_the_adopted_clusters_rrsa_provider_and_reads_the_given_folder(run_under_mocks):
     plan = plan_adopted_platform(run_under_mocks)
-    rrsa = mocks.CALL_RESULTS[RRSA]({"ids": [ADOPTED_ID]})["clusters"][0]["rrsaConfig"]
+    rrsa = mocks.CALL_RESULTS[RRSA]({"ids": [ADOPTED_CLUSTER_ID]})["clusters"][0]["rrsaConfig"]
     [role] = [r for r in plan.by_type(ROLE) if "model-store" in r.name]
     trust = json.loads(role.inputs["assumeRolePolicyDocument"])["Statement"][0]
     assert trust["Principal"]["Federated"] == [rrsa["ramOidcProviderArn"]]
@@ -384,10 +380,10 @@ def test_the_adopted_cluster_is_looked_up_by_id_and_its_kubeconfig_fetched(run_u
         monkeypatch.setitem(mocks.CALL_RESULTS, token,
                             lambda args, token=token, answer=answer: calls.setdefault(token, []).append(args) or answer(args))
     plan_adopted_platform(run_under_mocks)
-    assert [(c["ids"], c["enableDetails"]) for c in calls[CLUSTERS]] == [([ADOPTED_ID], True)]
-    assert [(c["ids"], c["enableDetails"]) for c in calls[RRSA]] == [([ADOPTED_ID], True)]
-    assert [c["clusterId"] for c in calls[ADDONS]] == [ADOPTED_ID]
-    assert [c["clusterId"] for c in calls[CREDENTIAL]] == [ADOPTED_ID]
+    assert [(c["ids"], c["enableDetails"]) for c in calls[CLUSTERS]] == [([ADOPTED_CLUSTER_ID], True)]
+    assert [(c["ids"], c["enableDetails"]) for c in calls[RRSA]] == [([ADOPTED_CLUSTER_ID], True)]
+    assert [c["clusterId"] for c in calls[ADDONS]] == [ADOPTED_CLUSTER_ID]
+    assert [c["clusterId"] for c in calls[CREDENTIAL]] == [ADOPTED_CLUSTER_ID]
 
 
 def cluster_facts(**changes):
@@ -410,7 +406,7 @@ CSI = {"csi-plugin": "v1.30.4-1a2b3c4-aliyun", "csi-provisioner": "v1.33.1-67e89
 
 def test_an_adoptable_cluster_yields_its_facts():
     from components.alicloud.cluster import MODEL_STORE_ADDONS, require_adoptable
-    facts = require_adoptable(ADOPTED_ID, *cluster_facts(), addons(**CSI), MODEL_STORE_ADDONS)
+    facts = require_adoptable(ADOPTED_CLUSTER_ID, *cluster_facts(), addons(**CSI), MODEL_STORE_ADDONS)
     assert (facts.vswitch_ids, facts.security_group_id, facts.oidc_provider_arn) == (["vsw-a"], "sg-a", "acs:ram::1:oidc-provider/x")
 
 
@@ -424,14 +420,14 @@ def test_an_adoptable_cluster_yields_its_facts():
 ])
 def test_a_cluster_that_cannot_take_the_stack_is_refused_with_the_fix(changes, installed, problem):
     from components.alicloud.cluster import MODEL_STORE_ADDONS, adoption_problems
-    problems = adoption_problems(ADOPTED_ID, *cluster_facts(**changes), addons(**installed), MODEL_STORE_ADDONS)
+    problems = adoption_problems(ADOPTED_CLUSTER_ID, *cluster_facts(**changes), addons(**installed), MODEL_STORE_ADDONS)
     assert len(problems) == 1 and problem in problems[0]
 
 
 def test_a_cluster_not_found_is_refused_and_every_problem_is_reported_at_once():
     from components.alicloud.cluster import MODEL_STORE_ADDONS, VIRTUAL_NODE_ADDON, adoption_problems
-    assert "is not found in the stack's region" in adoption_problems(ADOPTED_ID, [], [], [], MODEL_STORE_ADDONS)[0]
-    problems = adoption_problems(ADOPTED_ID, *cluster_facts(enabled=False, current_version="1.22.3-aliyun.1"),
+    assert "is not found in the stack's region" in adoption_problems(ADOPTED_CLUSTER_ID, [], [], [], MODEL_STORE_ADDONS)[0]
+    problems = adoption_problems(ADOPTED_CLUSTER_ID, *cluster_facts(enabled=False, current_version="1.22.3-aliyun.1"),
                                  addons(), [*MODEL_STORE_ADDONS, VIRTUAL_NODE_ADDON])
     assert len(problems) == 5 and "ack-virtual-node" in problems[-1]
 
@@ -442,7 +438,7 @@ ADOPTION_STOP_PROGRAM = textwrap.dedent("""
     from planner import mocks
     from planner.engine import run
     from components.alicloud.platform import AlicloudPlatform, AlicloudPlatformArgs
-    from factories import merge, stack_config
+    from factories import stack_config
     from test_cluster import ADOPTED
 
     answer = mocks.CALL_RESULTS["{token}"]

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from components.alicloud.platform import needed_addons
-from factories import catalog_entry, stack_config
-
-ADOPTED = {"zones": None, "alicloud": {"network": None, "cluster": {"existing": {"clusterId": "c" + "0" * 32}},
-                                       "virtualNodes": {"alreadyInstalled": False}}}
+from factories import ADOPTED_ACK, catalog_entry, merge, stack_config
 
 
 def needed(**overrides) -> list[str]:
-    from factories import merge
-    return [need.name for need in needed_addons(stack_config(**merge(ADOPTED, overrides)))]
+    return [need.name for need in needed_addons(stack_config(**merge(ADOPTED_ACK, overrides)))]
 
 
 def test_an_adopted_cluster_needs_the_csi_addons_for_the_model_store_and_nothing_else_without_services():
