@@ -198,7 +198,7 @@ ADOPTED_ACK_ADDONS = {"csi-plugin": "v1.33.1-67e8986-aliyun", "csi-provisioner":
 def _adopted_ack_cluster(args: dict[str, Any]) -> dict[str, Any]:
     """``cs.get_clusters`` of an existing ACK Pro cluster (``alicloud.cluster.existing``): found, running, two
     vSwitches in its VPC."""
-    ids = args.get("ids") or []
+    ids = [args["clusterId"]] if args.get("clusterId") else []
     clusters = [{
         "id": cluster_id, "clusterId": cluster_id, "clusterName": "ml-platform", "clusterSpec": "ack.pro.small",
         "clusterType": "ManagedKubernetes", "profile": "Default", "currentVersion": ADOPTED_ACK_VERSION,

@@ -379,10 +379,12 @@ class AdoptedCluster(AckCluster):
     """An existing ACK managed cluster (``alicloud.cluster.existing``), read and never changed, and a Kubernetes provider
     for it.
 
-    Reads the cluster with ``cs.get_clusters`` (VPC vSwitches, security group, version, type; the data source ACK
-    recommends since provider v1.276.0) and ``cs.get_managed_kubernetes_clusters`` (deprecated, but the only data
-    source with ``rrsa_config``: the RRSA OIDC provider's ARN and issuer), both with ``enable_details`` and the cluster's
-    id, and its add-ons with ``cs.get_kubernetes_addons``; :func:`require_adoptable` stops the run before anything is
+    Reads the cluster with ``cs.get_clusters`` (vSwitches, security group, version, type; the data source the provider
+    recommends since v1.276.0) and ``cs.get_managed_kubernetes_clusters`` (deprecated, but the only data source with
+    ``rrsa_config``: the RRSA OIDC provider's ARN and issuer), both with ``enable_details``, and its add-ons with
+    ``cs.get_kubernetes_addons``. Checked in aliyun/terraform-provider-alicloud ``data_source_alicloud_cs_clusters.go``:
+    it calls ``DescribeClustersForRegion`` for the provider's region with ``cluster_id`` as a server-side filter, then
+    ``DescribeClusterDetail`` for the details, so a cluster of another region is not found; :func:`require_adoptable` stops the run before anything is
     registered against the cluster if it cannot take what the stack adds. Like :class:`Cluster`, it fetches a temporary
     kubeconfig (:func:`kubernetes_access`) and, with ``createAutoscalerRole``, creates the autoscaler role (else looks
     it up). It registers no cloud resource for the cluster itself, so nothing of it is ever protected, replaced or
@@ -401,7 +403,7 @@ class AdoptedCluster(AckCluster):
         existing = config.existing
         assert existing is not None
         lookup = pulumi.InvokeOutputOptions(parent=self)
-        clusters = alicloud.cs.get_clusters_output(ids=[existing.cluster_id], enable_details=True, opts=lookup)
+        clusters = alicloud.cs.get_clusters_output(cluster_id=existing.cluster_id, enable_details=True, opts=lookup)
         managed = alicloud.cs.get_managed_kubernetes_clusters_output(ids=[existing.cluster_id], enable_details=True,
                                                                        opts=lookup)
         addons = alicloud.cs.get_kubernetes_addons_output(cluster_id=existing.cluster_id, opts=lookup)

@@ -316,7 +316,7 @@ def plan_adopted_platform(run_under_mocks, **overrides):
 
 def looked_up_cluster() -> dict:
     """The adopted cluster as the mock's data source returns it: what the stack must build on."""
-    return mocks.CALL_RESULTS[CLUSTERS]({"ids": [ADOPTED_CLUSTER_ID]})["clusters"][0]
+    return mocks.CALL_RESULTS[CLUSTERS]({"clusterId": ADOPTED_CLUSTER_ID})["clusters"][0]
 
 
 def test_an_adopted_cluster_registers_no_network_cluster_or_bucket(run_under_mocks):
@@ -380,7 +380,7 @@ def test_the_adopted_cluster_is_looked_up_by_id_and_its_kubeconfig_fetched(run_u
         monkeypatch.setitem(mocks.CALL_RESULTS, token,
                             lambda args, token=token, answer=answer: calls.setdefault(token, []).append(args) or answer(args))
     plan_adopted_platform(run_under_mocks)
-    assert [(c["ids"], c["enableDetails"]) for c in calls[CLUSTERS]] == [([ADOPTED_CLUSTER_ID], True)]
+    assert [(c["clusterId"], c["enableDetails"]) for c in calls[CLUSTERS]] == [(ADOPTED_CLUSTER_ID, True)]
     assert [(c["ids"], c["enableDetails"]) for c in calls[RRSA]] == [([ADOPTED_CLUSTER_ID], True)]
     assert [c["clusterId"] for c in calls[ADDONS]] == [ADOPTED_CLUSTER_ID]
     assert [c["clusterId"] for c in calls[CREDENTIAL]] == [ADOPTED_CLUSTER_ID]
