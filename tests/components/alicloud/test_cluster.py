@@ -462,4 +462,4 @@ def test_an_adopted_cluster_that_cannot_take_the_stack_stops_the_run(token, chan
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
                             cwd=ROOT / "tests" / "components" / "alicloud")
     assert result.returncode != 0
-    assert f"pulumi.errors.RunError: alicloud.cluster.existing: " in result.stderr and message in result.stderr
+    assert "pulumi.errors.RunError: alicloud.cluster.existing: " in result.stderr and message in result.stderr
