@@ -249,6 +249,42 @@ def _existing_oss_buckets(args: dict[str, Any]) -> dict[str, Any]:
     return {"id": name, "names": [name], "buckets": [bucket], "nameRegex": args.get("nameRegex")}
 
 
+ADOPTED_EKS_VERSION = "1.35"
+
+
+def _adopted_eks_cluster(args: dict[str, Any]) -> dict[str, Any]:
+    """``eks.get_cluster`` of an existing EKS cluster (``aws.existingCluster``): active, access entries admitted
+    (``API_AND_CONFIG_MAP``), in three private subnets."""
+    name = args.get("name", "")
+    oidc_id = digest(name, 32).upper()
+    return {
+        "id": name, "name": name, "arn": f"arn:aws:eks:us-east-1:{AWS_ACCOUNT_ID}:cluster/{name}", "clusterId": "",
+        "status": "ACTIVE", "version": ADOPTED_EKS_VERSION, "platformVersion": "eks.5", "createdAt": "2025-06-01T00:00:00Z",
+        "endpoint": f"https://{oidc_id}.gr7.us-east-1.eks.amazonaws.com", "region": "us-east-1",
+        "roleArn": f"arn:aws:iam::{AWS_ACCOUNT_ID}:role/{name}-cluster", "deletionProtection": True,
+        "accessConfigs": [{"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False}],
+        "certificateAuthorities": [{"data": "b2ZmbGluZS1hZG9wdGVkLWNh"}],
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.us-east-1.amazonaws.com/id/{oidc_id}"}]}],
+        "kubernetesNetworkConfigs": [{"elasticLoadBalancings": [], "ipFamily": "ipv4", "serviceIpv4Cidr": "10.100.0.0/16",
+                                      "serviceIpv6Cidr": ""}],
+        "vpcConfig": {"clusterSecurityGroupId": "sg-" + digest(name + "cluster"), "controlPlaneEgressMode": "",
+                      "endpointPrivateAccess": True, "endpointPublicAccess": False, "publicAccessCidrs": [],
+                      "securityGroupIds": [], "subnetIds": ["subnet-" + digest(name + zone, 17) for zone in "abc"],
+                      "vpcId": "vpc-" + digest(name + "vpc", 17)},
+        "enabledClusterLogTypes": [], "tags": {}, "computeConfigs": [], "controlPlaneScalingConfigs": [],
+        "kubeApiServerConfigs": [], "kubeControllerManagerConfigs": [], "kubeSchedulerConfigs": [], "outpostConfigs": [],
+        "remoteNetworkConfigs": [], "storageConfigs": [], "upgradePolicies": [{"supportType": "STANDARD"}],
+        "zonalShiftConfigs": [],
+    }
+
+
+def _open_id_connect_provider(args: dict[str, Any]) -> dict[str, Any]:
+    """``iam.get_open_id_connect_provider`` by URL: the adopted cluster's IRSA provider exists."""
+    host = str(args.get("url", "")).removeprefix("https://")
+    arn = f"arn:aws:iam::{AWS_ACCOUNT_ID}:oidc-provider/{host}"
+    return {"id": arn, "arn": arn, "url": host, "clientIdLists": ["sts.amazonaws.com"], "thumbprintLists": [], "tags": {}}
+
+
 CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "alicloud:cs/getClusterCredential:getClusterCredential": lambda args: {
         "id": args.get("clusterId", "cluster"),
@@ -271,6 +307,9 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     },
     # An existing OSS model bucket (alicloud.modelStore.existingBucket): found, in cn-beijing.
     "alicloud:oss/getBuckets:getBuckets": _existing_oss_buckets,
+    # An adopted EKS cluster (aws.existingCluster) and its IAM OIDC provider.
+    "aws:eks/getCluster:getCluster": _adopted_eks_cluster,
+    "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": _open_id_connect_provider,
     # An adopted ACK cluster (alicloud.cluster.existing).
     "alicloud:cs/getClusters:getClusters": _adopted_ack_cluster,
     "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters": _adopted_ack_rrsa,

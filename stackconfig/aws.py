@@ -189,18 +189,32 @@ class AwsSecretsEncryptionConfig(ConfigModel):
         return self
 
 
+SubnetId = matching(r"^subnet-[0-9a-f]{8,17}$", "a subnet id such as subnet-0abc1234def567890", 24)
+
+
+OWNED_EKS_OPTIONS = ("vpc_cidr", "public_subnet_cidrs", "private_subnet_cidrs", "upgrade_policy", "public_api_server",
+                     "public_access_cidrs", "secrets_encryption", "vpc_cni_version")
+"""Options of ``aws`` that shape a cluster or network the stack creates; an adopted cluster's owner sets them."""
+
+
 class ExistingEksClusterConfig(ConfigModel):
-    """An EKS cluster the stack adopts instead of creating one."""
+    """An EKS cluster the stack adopts instead of creating one. The stack reads it with ``eks.get_cluster`` and its IAM
+    OIDC provider with ``iam.get_open_id_connect_provider``, and never creates, changes or deletes the cluster, its VPC,
+    subnets, security groups, add-ons, encryption or OIDC provider. ``pulumi up`` stops early, saying what to do, when
+    the cluster is not ``ACTIVE``, runs another version than ``aws.kubernetesVersion``, or does not admit access
+    entries (authentication mode ``API`` or ``API_AND_CONFIG_MAP``)."""
 
     name: matching(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", "an EKS cluster name such as ml-platform (letters, digits, '-', '_'; at most 100)", 100)
     """Name of the EKS cluster, in the stack's ``region``."""
+    subnet_ids: Annotated[list[SubnetId], Field(max_length=16)] = []
+    """Private subnets of the node groups and the Fargate profile the stack adds (Fargate takes private subnets only). Default: the cluster's own subnets (``vpc_config.subnet_ids``), which must then all be private."""
 
 
 class AwsConfig(ConfigModel):
     """The AWS platform (``cloud: aws``): VPC, EKS, capacity, model store and the add-ons that serve them."""
 
     existing_cluster: Optional[ExistingEksClusterConfig] = None
-    """Adopt this existing EKS cluster instead of creating one. Default: the stack creates the cluster."""
+    """Adopt this existing EKS cluster instead of creating one: the stack then creates no VPC, subnet, gateway, cluster, cluster role, KMS key, OIDC provider or ``vpc-cni`` add-on, and adds to the cluster the system node group, the GPU Auto Scaling group with its access entry, the Fargate profile, the cluster autoscaler (IRSA), the device plugin, metrics-server when needed, the model store and the catalog, plus the access entries of ``accessEntries``. The options that shape a created cluster and its network (``vpcCidr``, ``publicSubnetCidrs``, ``privateSubnetCidrs``, ``upgradePolicy``, ``publicApiServer``, ``publicAccessCidrs``, ``secretsEncryption``, ``vpcCniVersion``) and ``zones`` are then errors; ``kubernetesVersion`` must be the cluster's. Default: the stack creates the cluster."""
 
     vpc_cidr: Cidr = ipaddress.IPv4Network("10.0.0.0/16")
     """CIDR of the VPC created for the stack."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from .alicloud import OWNED_CLUSTER_OPTIONS
+from .aws import OWNED_EKS_OPTIONS
 from .base import Cloud, Finding
 from .fit import check_fit, check_instance_types
 
@@ -94,22 +95,33 @@ def _check_running_adapter(config: StackConfig) -> list[Finding]:
             for i, svc in enumerate(config.services) if svc.autoscaling.mode == "keda"]
 
 
-def _check_adopted_ack_cluster(config: StackConfig) -> list[Finding]:
-    """With ``alicloud.cluster.existing``, what shapes a cluster or network the stack creates is an error naming its key."""
-    existing = config.alicloud.cluster.existing
-    if config.cloud != "alicloud" or existing is None:
+def _owned_option_findings(section: BaseModel, at: str, fields: typing.Iterable[str], adopted: str,
+                           undo: str) -> list[Finding]:
+    """Each of ``fields`` of ``section`` (at key path ``at``) that the stack file sets, as an error: it shapes a cluster
+    the stack creates, but the stack adopts one (``adopted`` says which, ``undo`` how to create one instead)."""
+    return [(f"{at}.{to_camel(field)}", f"shapes a cluster the stack creates, but {adopted}",
+             f"remove {to_camel(field)} (the adopted cluster keeps its own), or {undo} to create a cluster")
+            for field in fields if _set(section, field)]
+
+
+def _check_adopted_cluster(config: StackConfig) -> list[Finding]:
+    """When the stack adopts a cluster (``alicloud.cluster.existing``, ``aws.existingCluster``), what shapes a cluster
+    or network the stack creates is an error naming its key."""
+    if config.cloud == "alicloud" and config.alicloud.cluster.existing is not None:
+        adopted = f"alicloud.cluster.existing adopts cluster {config.alicloud.cluster.existing.cluster_id}"
+        findings = _owned_option_findings(config.alicloud.cluster, "alicloud.cluster", OWNED_CLUSTER_OPTIONS, adopted,
+                                          "remove existing")
+        if _set(config.alicloud, "network"):
+            findings.append(("alicloud.network", f"shapes the network of a cluster the stack creates, but {adopted}, "
+                             "whose VPC and vSwitches are looked up",
+                             "remove network; to pick the node pools' vSwitches, set alicloud.cluster.existing.nodeVswitchIds"))
+    elif config.cloud == "aws" and config.aws.existing_cluster is not None:
+        adopted = f"aws.existingCluster adopts cluster {config.aws.existing_cluster.name}"
+        findings = _owned_option_findings(config.aws, "aws", OWNED_EKS_OPTIONS, adopted, "remove existingCluster")
+    else:
         return []
-    adopted = f"alicloud.cluster.existing adopts cluster {existing.cluster_id}"
-    findings: list[Finding] = [
-        (f"alicloud.cluster.{to_camel(field)}", f"shapes a cluster the stack creates, but {adopted}",
-         f"remove {to_camel(field)} (the adopted cluster keeps its own), or remove existing to create a cluster")
-        for field in OWNED_CLUSTER_OPTIONS if _set(config.alicloud.cluster, field)]
-    if _set(config.alicloud, "network"):
-        findings.append(("alicloud.network", f"shapes the network of a cluster the stack creates, but {adopted}, whose "
-                         "VPC and vSwitches are looked up",
-                         "remove network; to pick the node pools' vSwitches, set alicloud.cluster.existing.nodeVswitchIds"))
     if _set(config, "zones"):
-        findings.append(("zones", f"places the network of a cluster the stack creates, but {adopted}, whose vSwitches "
+        findings.append(("zones", f"places the network of a cluster the stack creates, but {adopted}, whose subnets "
                          "fix the zones", "remove zones"))
     return findings
 
@@ -331,7 +343,7 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials", "alicloud.cluster",
                                 "aws"}), _check_cloud_keys),
     CrossSectionRule(frozenset({"cloud", "production", "zones", "region", "alicloud.cluster", "aws"}), _check_zones),
-    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.cluster", "alicloud.network"}), _check_adopted_ack_cluster),
+    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.cluster", "alicloud.network", "aws"}), _check_adopted_cluster),
     CrossSectionRule(frozenset({"cloud", "alicloud.cluster", "alicloud.virtualNodes", "alicloud.metricsAdapterAlreadyInstalled"}),
                      _check_already_installed),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.metricsAdapterAlreadyInstalled"}), _check_running_adapter),

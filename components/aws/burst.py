@@ -31,7 +31,7 @@ def fargate_selectors(services: Sequence[ServiceConfig]) -> list[dict[str, Any]]
 
 
 def fargate_profile(parent: pulumi.Resource, name: str, *, environment: str, cluster: pulumi.Input[str],
-                    subnet_ids: Sequence[pulumi.Input[str]], selectors: list[dict[str, Any]],
+                    subnet_ids: pulumi.Input[Sequence[str]], selectors: list[dict[str, Any]],
                     tags: dict[str, str]) -> pulumi.Output[str]:
     """A Fargate pod execution role (``<name>-fargate-pod``, ``ei-<env>-eks-fargate-pod``) and the ``eks.FargateProfile``
     ``burst`` (``<name>-burst``) over the private subnets with ``selectors``, children of ``parent``. Returns the
@@ -44,6 +44,6 @@ def fargate_profile(parent: pulumi.Resource, name: str, *, environment: str, clu
         policy_arn="arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy", opts=child)
     profile = aws.eks.FargateProfile(
         f"{name}-burst", cluster_name=cluster, fargate_profile_name="burst",
-        pod_execution_role_arn=pod_role.arn, subnet_ids=list(subnet_ids), selectors=selectors, tags=tags,
+        pod_execution_role_arn=pod_role.arn, subnet_ids=subnet_ids, selectors=selectors, tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[attachment]))
     return profile.fargate_profile_name

@@ -132,7 +132,7 @@ class EksCapacityArgs:
     cluster_security_group_id: pulumi.Input[str]
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer_url: pulumi.Input[str]
-    subnet_ids: Sequence[pulumi.Input[str]]
+    subnet_ids: pulumi.Input[Sequence[str]]
     """Private subnets of the nodes and Fargate pods."""
     fargate_selectors: list[dict[str, Any]]
     """Selectors of the Fargate profile (:func:`components.aws.burst.fargate_selectors`); none, no profile."""
@@ -197,7 +197,7 @@ class EksCapacity(pulumi.ComponentResource):
             # with its fixed name, and so does any later replacement (instance types, subnets: also ForceNew).
             node_group_name_prefix="system-",
             node_role_arn=system_role.arn,
-            subnet_ids=list(args.subnet_ids),
+            subnet_ids=args.subnet_ids,
             ami_type="AL2023_x86_64_STANDARD",
             capacity_type="ON_DEMAND",
             instance_types=list(aws_config.system_nodes.instance_types),
@@ -232,7 +232,7 @@ class EksCapacity(pulumi.ComponentResource):
             name=physical_name(environment, "eks-gpu"),
             min_size=gpu.scaling.min_size,
             max_size=gpu.scaling.max_size,
-            vpc_zone_identifiers=list(args.subnet_ids),
+            vpc_zone_identifiers=args.subnet_ids,
             capacity_rebalance=True,
             mixed_instances_policy=mixed_instances_policy(
                 gpu, [{"launch_template_id": t.id, "version": t.latest_version.apply(str)} for t in templates]),

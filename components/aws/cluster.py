@@ -199,7 +199,54 @@ def vpc_cni_addon(version: Optional[str]) -> dict[str, Any]:
             "resolve_conflicts_on_create": "OVERWRITE", "resolve_conflicts_on_update": "OVERWRITE", "preserve": True}
 
 
-class EksCluster(pulumi.ComponentResource):
+def grant_access_entries(parent: pulumi.Resource, name: str, cluster_name: pulumi.Input[str], entries: Sequence[AwsAccessEntry],
+                         catalog_namespaces: Sequence[str], tags: dict[str, str]) -> None:
+    """One ``eks.AccessEntry`` and ``AccessPolicyAssociation`` (``<name>-access-<i>``, children of ``parent``) per
+    ``aws.accessEntries`` item, scoped by :func:`access_scope`."""
+    for i, entry in enumerate(entries):
+        access = aws.eks.AccessEntry(f"{name}-access-{i}", cluster_name=cluster_name, principal_arn=entry.principal_arn,
+                                     type="STANDARD", tags=tags, opts=pulumi.ResourceOptions(parent=parent))
+        # Every input is ForceNew and the provider's id is cluster#principal#policy: a new scope must disassociate
+        # the old one first, or the old one's deletion after the new association would remove the new one too.
+        aws.eks.AccessPolicyAssociation(
+            f"{name}-access-{i}", cluster_name=cluster_name, principal_arn=access.principal_arn,
+            policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry, catalog_namespaces),
+            opts=pulumi.ResourceOptions(parent=parent, delete_before_replace=True))
+
+
+class EksClusterContract(pulumi.ComponentResource):
+    """What the rest of the EKS platform reads of its cluster, created (:class:`EksCluster`) or adopted
+    (:class:`AdoptedEksCluster`): ``cluster_name`` (an output, so what joins the cluster waits for it), ``endpoint``,
+    ``certificate_authority``, ``service_cidr``, ``cluster_security_group_id``, ``oidc_provider_arn``,
+    ``oidc_issuer_url``, ``kubeconfig`` (secret) and the ``k8s_provider`` that talks to it."""
+
+    cluster_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    certificate_authority: pulumi.Output[str]
+    service_cidr: pulumi.Output[str]
+    cluster_security_group_id: pulumi.Output[str]
+    oidc_provider_arn: pulumi.Output[str]
+    oidc_issuer_url: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    k8s_provider: k8s.Provider
+
+    def _connect(self, region: str) -> None:
+        """The secret :func:`kubeconfig` of the cluster and the ``kubernetes`` provider ``k8s`` that uses it."""
+        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(self.cluster_name, self.endpoint, self.certificate_authority).apply(
+            lambda values: kubeconfig(values[0], values[1], values[2], region)))
+        self.k8s_provider = k8s.Provider("k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
+                                         opts=pulumi.ResourceOptions(parent=self))
+
+    def _register_contract(self, **more: pulumi.Input[Any]) -> None:
+        self.register_outputs({
+            "clusterName": self.cluster_name, "endpoint": self.endpoint, "certificateAuthority": self.certificate_authority,
+            "serviceCidr": self.service_cidr, "clusterSecurityGroupId": self.cluster_security_group_id,
+            "oidcProviderArn": self.oidc_provider_arn, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig,
+            **more,
+        })
+
+
+class EksCluster(EksClusterContract):
     """An EKS cluster that admits only through access entries, with IRSA, and a Kubernetes provider for it. Options
     and their defaults: the README's configuration reference, ``aws``.
 
@@ -217,20 +264,9 @@ class EksCluster(pulumi.ComponentResource):
     ``AccessPolicyAssociation`` per ``aws.accessEntries`` item (:func:`access_scope`); and a ``kubernetes`` provider (``k8s``) with
     :func:`kubeconfig`.
 
-    Outputs: ``cluster_name``, ``endpoint``, ``certificate_authority``, ``service_cidr``,
-    ``cluster_security_group_id``, ``oidc_provider_arn``, ``oidc_issuer_url``, ``kubeconfig`` (secret). Attribute
-    ``k8s_provider``; ``cluster`` (the ``eks.Cluster``, for ``depends_on``).
+    Outputs: those of :class:`EksClusterContract`. Attribute ``cluster`` (the ``eks.Cluster``, for ``depends_on``).
     """
 
-    cluster_name: pulumi.Output[str]
-    endpoint: pulumi.Output[str]
-    certificate_authority: pulumi.Output[str]
-    service_cidr: pulumi.Output[str]
-    cluster_security_group_id: pulumi.Output[str]
-    oidc_provider_arn: pulumi.Output[str]
-    oidc_issuer_url: pulumi.Output[str]
-    kubeconfig: pulumi.Output[str]
-    k8s_provider: k8s.Provider
     cluster: aws.eks.Cluster
 
     def __init__(self, name: str, args: EksClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
@@ -269,23 +305,9 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc_provider_arn = provider.arn
         aws.eks.Addon(f"{name}-vpc-cni", **vpc_cni_addon(config.vpc_cni_version), cluster_name=cluster.name, tags=tags,
                       opts=child)
-        for i, entry in enumerate(config.access_entries):
-            access = aws.eks.AccessEntry(f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=entry.principal_arn,
-                                         type="STANDARD", tags=tags, opts=child)
-            # Every input is ForceNew and the provider's id is cluster#principal#policy: a new scope must disassociate
-            # the old one first, or the old one's deletion after the new association would remove the new one too.
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-access-{i}", cluster_name=cluster.name, principal_arn=access.principal_arn,
-                policy_arn=ACCESS_POLICY_ARN.format(policy=entry.policy), access_scope=access_scope(entry, args.catalog_namespaces),
-                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
-        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(cluster.name, self.endpoint, self.certificate_authority).apply(
-            lambda values: kubeconfig(values[0], values[1], values[2], args.region)))
-        self.k8s_provider = k8s.Provider("k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True, opts=child)
-        self.register_outputs({
-            "clusterName": self.cluster_name, "endpoint": self.endpoint, "certificateAuthority": self.certificate_authority,
-            "serviceCidr": self.service_cidr, "clusterSecurityGroupId": self.cluster_security_group_id,
-            "oidcProviderArn": self.oidc_provider_arn, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig,
-        })
+        grant_access_entries(self, name, cluster.name, config.access_entries, args.catalog_namespaces, tags)
+        self._connect(args.region)
+        self._register_contract()
 
     def _secrets_encryption(self, name: str, encryption: AwsSecretsEncryptionConfig, role: aws.iam.Role,
                             args: EksClusterArgs) -> tuple[dict[str, Any], list[pulumi.Resource]]:
@@ -310,3 +332,89 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         return {"encryption_config": encryption_config(key.arn)}, []
+
+
+ACCESS_ENTRY_MODES = ("API", "API_AND_CONFIG_MAP")
+"""Authentication modes of a cluster that admits through access entries, as the GPU nodes and ``aws.accessEntries``
+join (EKS "Change authentication mode to use access entries")."""
+
+
+def adoption_problems(name: str, cluster: Any, kubernetes_version: str) -> list[str]:
+    """Why the looked-up EKS cluster (an ``eks.get_cluster`` result) cannot take what the stack adds, each with its fix."""
+    problems = []
+    if cluster.status != "ACTIVE":
+        problems.append(f"cluster {name} is {cluster.status}, not ACTIVE: run again once it is")
+    if cluster.version != kubernetes_version:
+        problems.append(f"cluster {name} runs Kubernetes {cluster.version}, but aws.kubernetesVersion is "
+                        f"{kubernetes_version}, which picks the GPU nodes' AMI and the cluster autoscaler's version: set "
+                        f"aws.kubernetesVersion: \"{cluster.version}\" and a v{cluster.version}.<patch> "
+                        "clusterAutoscalerImageTag")
+    modes = [config.authentication_mode for config in cluster.access_configs]
+    if not set(modes) & set(ACCESS_ENTRY_MODES):
+        problems.append(f"cluster {name} admits only through the aws-auth ConfigMap (authentication mode "
+                        f"{', '.join(modes) or 'CONFIG_MAP'}), and the GPU nodes join through an access entry: switch it "
+                        f"to API_AND_CONFIG_MAP (aws eks update-cluster-config --name {name} --access-config "
+                        "authenticationMode=API_AND_CONFIG_MAP), which keeps aws-auth working")
+    return problems
+
+
+def require_adoptable(name: str, cluster: Any, kubernetes_version: str) -> Any:
+    """The looked-up cluster; the run stops with every :func:`adoption_problems` if there are any."""
+    problems = adoption_problems(name, cluster, kubernetes_version)
+    if problems:
+        raise pulumi.RunError("aws.existingCluster: " + "; ".join(problems))
+    return cluster
+
+
+@dataclass(frozen=True)
+class AdoptedEksClusterArgs:
+    config: AwsConfig
+    """The ``aws`` section, with ``existingCluster`` set (``kubernetesVersion``, ``accessEntries``)."""
+    region: str
+    """The cluster's region (the kubeconfig's ``aws eks get-token``)."""
+    tags: dict[str, str]
+    """Tags of the access entries."""
+    catalog_namespaces: Sequence[str]
+    """``StackConfig.catalog_namespaces``: where access entries that name no namespaces apply."""
+
+
+class AdoptedEksCluster(EksClusterContract):
+    """An existing EKS cluster (``aws.existingCluster``), read and never changed, and a Kubernetes provider for it.
+
+    Reads the cluster with ``eks.get_cluster`` (endpoint, CA, service CIDR, cluster security group, subnets, VPC,
+    OIDC issuer, version, status, authentication mode) and its IAM OIDC provider with
+    ``iam.get_open_id_connect_provider`` by the issuer's URL (the provider's read fails, naming the URL, when the
+    cluster has none: create it with ``eksctl utils associate-iam-oidc-provider --cluster <name> --approve``).
+    :func:`require_adoptable` stops the run before anything joins the cluster if it cannot take the stack. Registers
+    the access entries of ``aws.accessEntries`` (:func:`grant_access_entries`), which the stack owns, and a
+    ``kubernetes`` provider with :func:`kubeconfig`; no resource of the cluster itself, so nothing of it is ever
+    protected, replaced or deleted by the stack. EKS does not report Secret encryption through ``eks.get_cluster``:
+    on an adopted cluster it is the owner's setting.
+
+    Outputs: those of :class:`EksClusterContract`, and ``subnet_ids`` (``existingCluster.subnetIds``, else the
+    cluster's) and ``vpc_id``.
+    """
+
+    subnet_ids: pulumi.Output[list[str]]
+    vpc_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AdoptedEksClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("elastic-inference:eks-cluster:AdoptedEksCluster", name, None, opts)
+        config = args.config
+        existing = config.existing_cluster
+        assert existing is not None
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        found = aws.eks.get_cluster_output(name=existing.name, opts=lookup)
+        cluster = found.apply(lambda result: require_adoptable(existing.name, result, config.kubernetes_version))
+        self.cluster_name = cluster.apply(lambda c: c.name)
+        self.endpoint = cluster.apply(lambda c: c.endpoint)
+        self.certificate_authority = cluster.apply(lambda c: c.certificate_authorities[0].data)
+        self.service_cidr = cluster.apply(lambda c: c.kubernetes_network_configs[0].service_ipv4_cidr)
+        self.cluster_security_group_id = cluster.apply(lambda c: c.vpc_config.cluster_security_group_id)
+        self.oidc_issuer_url = cluster.apply(lambda c: c.identities[0].oidcs[0].issuer)
+        self.oidc_provider_arn = aws.iam.get_open_id_connect_provider_output(url=self.oidc_issuer_url, opts=lookup).arn
+        self.subnet_ids = cluster.apply(lambda c: list(existing.subnet_ids) or list(c.vpc_config.subnet_ids))
+        self.vpc_id = cluster.apply(lambda c: c.vpc_config.vpc_id)
+        grant_access_entries(self, name, self.cluster_name, config.access_entries, args.catalog_namespaces, args.tags)
+        self._connect(args.region)
+        self._register_contract(subnetIds=self.subnet_ids, vpcId=self.vpc_id)

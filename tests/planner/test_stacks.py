@@ -157,7 +157,8 @@ def test_outputs_name_what_app_teams_need(planned):
         assert set(outputs["nodePoolIds"]) == {p.name for p in config.alicloud.node_pools}
     elif config.cloud == "aws":
         assert outputs["modelBucket"] == config.bucket_name
-        assert outputs["clusterName"] == f"ei-{config.environment}-eks"
+        adopted = config.aws.existing_cluster
+        assert outputs["clusterName"] == (adopted.name if adopted else f"ei-{config.environment}-eks")
         assert outputs["gpuAutoScalingGroup"] == f"ei-{config.environment}-eks-gpu"
         assert outputs["oidcProviderArn"].startswith("arn:aws:iam::") and ":oidc-provider/oidc.eks." in outputs["oidcProviderArn"]
     else:
