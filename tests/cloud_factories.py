@@ -18,6 +18,13 @@ AWS: dict[str, Any] = {
     "aws": {"vpcCidr": "10.0.0.0/16", "publicSubnetCidrs": ["10.0.0.0/22", "10.0.4.0/22"],
             "privateSubnetCidrs": ["10.0.64.0/18", "10.0.128.0/18"]},
 }
+ADOPTED_EKS: dict[str, Any] = {
+    "cloud": "aws",
+    "environment": "test",
+    "region": "us-east-1",
+    "aws": {"existingCluster": {"name": "ml-platform"}},
+}
+"""A stack adopting the existing EKS cluster ``ml-platform`` (no network, no zones)."""
 EXISTING: dict[str, Any] = {
     "cloud": "existing",
     "environment": "test",

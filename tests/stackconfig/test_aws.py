@@ -108,3 +108,36 @@ def test_production_keeps_secrets_encrypted():
     assert [i for i in found if i.startswith("aws.secretsEncryption")] == [
         "aws.secretsEncryption.enabled: a production stack encrypts Kubernetes Secrets with a KMS key, but this turns "
         "it off (hint: remove enabled: false)"]
+
+
+# ----------------------------------------------------------------------------- an adopted cluster
+
+def test_an_adopted_cluster_needs_its_name_and_the_region():
+    from cloud_factories import ADOPTED_EKS
+    config = load(ADOPTED_EKS)
+    assert config.adopts_cluster and config.aws.existing_cluster.subnet_ids == []
+    assert [i for i in issues({**ADOPTED_EKS, "region": None}) if i.startswith("region:")]
+
+
+def test_options_of_a_created_cluster_and_network_are_errors_when_adopting():
+    from cloud_factories import ADOPTED_EKS
+    found = issues(ADOPTED_EKS, zones=["us-east-1a", "us-east-1b"], aws={**ADOPTED_EKS["aws"], **AWS["aws"],
+                   "upgradePolicy": "STANDARD", "publicApiServer": False, "secretsEncryption": {"enabled": True},
+                   "vpcCniVersion": "v1.19.0-eksbuild.1"})
+    paths = {i.split(":")[0] for i in found}
+    assert paths == {"zones", "aws.vpcCidr", "aws.publicSubnetCidrs", "aws.privateSubnetCidrs", "aws.upgradePolicy",
+                     "aws.publicApiServer", "aws.secretsEncryption", "aws.vpcCniVersion"}
+    assert all("aws.existingCluster adopts cluster ml-platform" in i for i in found)
+
+
+def test_what_an_adopted_cluster_shares_with_a_created_one_is_accepted():
+    from cloud_factories import ADOPTED_EKS
+    config = load(ADOPTED_EKS, aws={**ADOPTED_EKS["aws"], "kubernetesVersion": "1.35", "accessEntries": [
+        {"principalArn": ADMINS}], "existingCluster": {"name": "ml-platform", "subnetIds": ["subnet-0abc1234def567890"]}})
+    assert config.aws.existing_cluster.subnet_ids == ["subnet-0abc1234def567890"]
+
+
+def test_a_subnet_id_that_is_not_one_is_refused():
+    from cloud_factories import ADOPTED_EKS
+    assert [i for i in issues(ADOPTED_EKS, aws={"existingCluster": {"name": "ml-platform", "subnetIds": ["sn-1"]}})
+            if i.startswith("aws.existingCluster.subnetIds[0]:")]

@@ -111,3 +111,102 @@ def test_encryption_turned_off_leaves_the_cluster_without_encryption_config_or_k
     assert "encryptionConfig" not in plan.get(CLUSTER, "cluster").inputs
     assert plan.by_type(KEY) == []
     assert not [p for p in plan.by_type(ROLE_POLICY) if p.name.startswith("cluster-secrets")]
+
+
+# ----------------------------------------------------------------------------- an adopted cluster
+
+def plan_adopted(**aws: object):
+    from cloud_factories import ADOPTED_EKS
+    config = load(ADOPTED_EKS, aws={**ADOPTED_EKS["aws"], **aws}, services=[GPU_SERVICE, CPU_BURST_SERVICE],
+                  s3ModelRepository=None, s3Credentials=None)
+    return run(lambda: build_platform(config), "elastic-inference", "test", {}, [])
+
+
+def looked_up_cluster() -> dict:
+    from planner import mocks
+    return mocks.CALL_RESULTS["aws:eks/getCluster:getCluster"]({"name": "ml-platform"})
+
+
+def test_an_adopted_cluster_and_bucket_register_no_network_cluster_key_oidc_provider_or_bucket():
+    plan = plan_adopted(modelStore={"existingBucket": "acme-models"})
+    types = {r.type for r in plan.resources}
+    assert not types & {"aws:eks/cluster:Cluster", "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway",
+                        "aws:ec2/internetGateway:InternetGateway", "aws:kms/key:Key", "aws:s3/bucket:Bucket",
+                        "aws:iam/openIdConnectProvider:OpenIdConnectProvider"}
+    assert not [r for r in plan.by_type("aws:eks/addon:Addon") if r.inputs["addonName"] == "vpc-cni"]
+    assert not [r.urn for r in plan.resources if r.protect]
+
+
+def test_what_the_stack_adds_joins_the_looked_up_cluster_in_its_subnets():
+    plan = plan_adopted()
+    cluster = looked_up_cluster()
+    subnets = cluster["vpcConfig"]["subnetIds"]
+    [group] = plan.by_type("aws:autoscaling/group:Group")
+    assert group.inputs["vpcZoneIdentifiers"] == subnets
+    [node_group] = plan.by_type("aws:eks/nodeGroup:NodeGroup")
+    assert node_group.inputs["clusterName"] == "ml-platform" and node_group.inputs["subnetIds"] == subnets
+    [fargate] = plan.by_type("aws:eks/fargateProfile:FargateProfile")
+    assert fargate.inputs["clusterName"] == "ml-platform" and fargate.inputs["subnetIds"] == subnets
+    [join] = [e for e in plan.by_type("aws:eks/accessEntry:AccessEntry") if e.inputs["type"] == "EC2_LINUX"]
+    assert join.inputs["clusterName"] == "ml-platform"
+    templates = plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")
+    gpu_templates = [t for t in templates if "gpu" in t.name]
+    assert gpu_templates and all(t.inputs["vpcSecurityGroupIds"] == [cluster["vpcConfig"]["clusterSecurityGroupId"]]
+                                 for t in gpu_templates)
+
+
+def test_irsa_roles_trust_the_adopted_clusters_oidc_provider():
+    plan = plan_adopted()
+    issuer = looked_up_cluster()["identities"][0]["oidcs"][0]["issuer"].removeprefix("https://")
+    trusting = [json.loads(r.inputs["assumeRolePolicy"])["Statement"][0] for r in plan.by_type("aws:iam/role:Role")
+                if "Federated" in json.loads(r.inputs["assumeRolePolicy"])["Statement"][0]["Principal"]]
+    assert trusting and all(s["Principal"]["Federated"] == f"arn:aws:iam::123456789012:oidc-provider/{issuer}"
+                            for s in trusting)
+
+
+def test_named_subnets_replace_the_clusters():
+    plan = plan_adopted(existingCluster={"name": "ml-platform", "subnetIds": ["subnet-0abc1234def567890"]})
+    [group] = plan.by_type("aws:autoscaling/group:Group")
+    assert group.inputs["vpcZoneIdentifiers"] == ["subnet-0abc1234def567890"]
+
+
+def eks_result(**changes):
+    from types import SimpleNamespace
+    base = {"status": "ACTIVE", "version": "1.35", "access_configs": [SimpleNamespace(authentication_mode="API")]}
+    return SimpleNamespace(**{**base, **changes})
+
+
+def test_an_adoptable_eks_cluster_passes_and_each_problem_is_refused_with_its_fix():
+    from types import SimpleNamespace
+    from components.aws.cluster import adoption_problems
+    assert adoption_problems("ml", eks_result(), "1.35") == []
+    [version] = adoption_problems("ml", eks_result(version="1.33"), "1.35")
+    assert 'runs Kubernetes 1.33, but aws.kubernetesVersion is 1.35' in version and 'kubernetesVersion: "1.33"' in version
+    [mode] = adoption_problems("ml", eks_result(access_configs=[SimpleNamespace(authentication_mode="CONFIG_MAP")]), "1.35")
+    assert "authentication mode CONFIG_MAP" in mode and "authenticationMode=API_AND_CONFIG_MAP" in mode
+    assert len(adoption_problems("ml", eks_result(status="UPDATING", version="1.34", access_configs=[]), "1.35")) == 3
+
+
+ADOPTION_STOP_PROGRAM = """
+import sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from planner import mocks
+from planner.engine import run
+from cloud_factories import ADOPTED_EKS, load
+from components.platform import build_platform
+
+answer = mocks.CALL_RESULTS["aws:eks/getCluster:getCluster"]
+mocks.CALL_RESULTS["aws:eks/getCluster:getCluster"] = lambda args: {{**answer(args), "version": "1.33"}}
+run(lambda: build_platform(load(ADOPTED_EKS)), "elastic-inference", "test", {{}}, [])
+"""
+
+
+def test_an_adopted_cluster_of_another_version_stops_the_run():
+    # In a process of its own: a failed run leaves Pulumi output tasks behind that would fail the next run.
+    import subprocess
+    import sys
+    from paths import ROOT
+    program = ADOPTION_STOP_PROGRAM.format(root=str(ROOT), tests=str(ROOT / "tests"))
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "pulumi.errors.RunError: aws.existingCluster: cluster ml-platform runs Kubernetes 1.33" in result.stderr
