@@ -131,6 +131,10 @@ class AwsAccessEntry(ConfigModel):
 EksAddonVersion = matching(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$", "an EKS add-on version such as v1.15.0-eksbuild.1", 64)
 
 
+KmsKeyArn = matching(r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov)?-[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$",
+                     "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", 2048)
+
+
 class AwsModelStoreConfig(ModelBucketConfig):
     """The S3 bucket that holds models, mounted read-only into pods with the Mountpoint for Amazon S3 CSI driver: one
     the stack creates, or an existing one (``existingBucket``)."""
@@ -150,6 +154,8 @@ class AwsModelStoreConfig(ModelBucketConfig):
     csi_driver_version: Optional[EksAddonVersion] = None
     """Version of the ``aws-mountpoint-s3-csi-driver`` EKS add-on, e.g. ``v1.15.0-eksbuild.1``. Default: the version EKS installs by default for the cluster's Kubernetes version."""
     force_destroy: ForceDestroy = False
+    kms_key_arn: Optional[KmsKeyArn] = None
+    """With ``existingBucket``: the KMS key its objects are encrypted with (SSE-KMS), which the IRSA readers may then ``kms:Decrypt`` with (S3 decrypts an SSE-KMS object only for a caller allowed to use its key). The key's policy must let the account's IAM policies grant its use (KMS's default key policy does). Not for a bucket the stack creates (SSE-S3). Default: the bucket uses S3-managed keys or the AWS managed ``aws/s3`` key, which need no grant."""
 
     @property
     def key_prefix(self) -> str:
@@ -158,12 +164,14 @@ class AwsModelStoreConfig(ModelBucketConfig):
 
     @model_validator(mode="after")
     def _check(self) -> "AwsModelStoreConfig":
-        raise_findings(self.created_bucket_findings(("bucket_name", "force_destroy")))
+        findings = self.created_bucket_findings(("bucket_name", "force_destroy"))
+        if self.kms_key_arn is not None and self.creates_bucket:
+            findings.append(("kmsKeyArn", "names the key of an existing bucket's objects, but the stack creates this "
+                             "bucket (encrypted with S3-managed keys)", "remove kmsKeyArn, or set existingBucket"))
+        raise_findings(findings)
         return self
 
 
-KmsKeyArn = matching(r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov)?-[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$",
-                     "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", 2048)
 
 
 class AwsSecretsEncryptionConfig(ConfigModel):

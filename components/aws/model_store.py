@@ -28,18 +28,23 @@ MOUNTPOINT_SERVICE_ACCOUNT = ("kube-system", "s3-csi-driver-sa")
 the IRSA trust names ``system:serviceaccount:kube-system:s3-csi-driver-sa``)."""
 
 
-def bucket_read_policy(bucket_arn: str, prefix: str = "") -> str:
+def bucket_read_policy(bucket_arn: str, prefix: str = "", kms_key_arn: Optional[str] = None) -> str:
     """Read-only access to one bucket, or to the keys under ``prefix`` of it: list, get objects (Mountpoint's IAM
     permissions for read-only mounts, awslabs/mountpoint-s3 ``doc/CONFIGURATION.md``). With a prefix, ``GetObject``
     covers ``<bucket arn>/<prefix>*`` and ``ListBucket`` (a bucket action) holds only for listings whose
     ``s3:prefix`` is under it (S3 "Condition keys": ``s3:prefix`` of ``ListBucket``; ``StringLike``, so ``*`` also
-    matches the prefix itself, which Mountpoint lists the mount's root with)."""
+    matches the prefix itself, which Mountpoint lists the mount's root with). With ``kms_key_arn`` (objects encrypted
+    with SSE-KMS), ``kms:Decrypt`` on that key: S3 hands out such an object only to a caller that may decrypt with its
+    key (S3 user guide, "Using server-side encryption with AWS KMS keys": "You need the kms:Decrypt permission when you
+    ... download an Amazon S3 object encrypted with an AWS KMS key")."""
     listing: dict[str, Any] = {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]}
     if prefix:
         listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+    decrypt = [{"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [kms_key_arn]}] if kms_key_arn else []
     return json.dumps({"Version": "2012-10-17", "Statement": [
         listing,
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/{prefix}*"]},
+        *decrypt,
     ]})
 
 
@@ -129,7 +134,7 @@ class EksModelStore(pulumi.ComponentResource):
         tags = args.tags
         region = args.region
         bucket_name, bucket_arn = self._bucket(name, args)
-        read_policy = bucket_arn.apply(lambda arn: bucket_read_policy(arn, store.key_prefix))
+        read_policy = bucket_arn.apply(lambda arn: bucket_read_policy(arn, store.key_prefix, store.kms_key_arn))
         role, grant = irsa_role(
             self, f"{name}-csi", role_name=physical_name(args.environment, "model-store-csi"),
             oidc_provider_arn=args.oidc_provider_arn, issuer_url=args.oidc_issuer_url,

@@ -75,3 +75,18 @@ def test_the_whole_bucket_policy_is_unchanged_without_a_prefix():
     assert json.loads(bucket_read_policy("arn:aws:s3:::b"))["Statement"] == [
         {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"]},
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}]
+
+
+def test_readers_of_an_existing_sse_kms_bucket_may_decrypt_with_its_key_only():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    statements = json.loads(bucket_read_policy("arn:aws:s3:::b", "models/", key))["Statement"]
+    assert statements[-1] == {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key]}
+    assert not any("kms:Decrypt" in s["Action"] for s in json.loads(bucket_read_policy("arn:aws:s3:::b"))["Statement"])
+
+
+def test_a_kms_key_is_only_for_an_existing_bucket():
+    from cloud_factories import AWS, issues, load
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert [i for i in issues(AWS, aws={**AWS["aws"], "modelStore": {"kmsKeyArn": key}})
+            if i.startswith("aws.modelStore.kmsKeyArn:")]
+    load(AWS, aws={**AWS["aws"], "modelStore": {"existingBucket": "acme-models", "kmsKeyArn": key}})
