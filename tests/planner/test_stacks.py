@@ -238,3 +238,30 @@ def test_every_read_only_container_has_a_writable_tmp_and_every_server_pod_a_sta
                 assert len(tmp) == 1 and tmp[0]["name"] in empty_dirs and not tmp[0].get("readOnly"), \
                     (urn, container["name"])
         assert len(template["metadata"]["annotations"]["checksum/config"]) == 64, urn
+
+
+CREATED_NETWORK_AND_CLUSTER = ("alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:vpc/", "alicloud:ecs/",
+                               "aws:eks/cluster:Cluster", "aws:ec2/vpc:", "aws:ec2/subnet:", "aws:ec2/natGateway:",
+                               "aws:ec2/internetGateway:", "aws:iam/openIdConnectProvider:", "aws:kms/key:")
+
+
+def test_what_an_adopting_stack_adds_is_attached_to_the_cluster_it_names(planned):
+    config, resources = planned["config"], planned["plan"]["resources"]
+    if not config.adopts_cluster:
+        return
+    assert not [r["type"] for r in resources if r["type"].startswith(CREATED_NETWORK_AND_CLUSTER)]
+    if config.cloud == "alicloud":
+        cluster_id = config.alicloud.cluster.existing.cluster_id
+        attached = [r for r in resources if r["type"] in ("alicloud:cs/nodePool:NodePool",
+                                                          "alicloud:cs/kubernetesAddon:KubernetesAddon")]
+        assert attached and all(r["inputs"]["clusterId"] == cluster_id for r in attached)
+        federated = [json.loads(r["inputs"]["assumeRolePolicyDocument"])["Statement"][0]["Principal"]["Federated"]
+                     for r in resources if r["type"] == "alicloud:ram/role:Role" and "model-store" in r["name"]]
+        from planner.mocks import CALL_RESULTS
+        looked_up = CALL_RESULTS["alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters"]({"ids": [cluster_id]})
+        assert federated == [[looked_up["clusters"][0]["rrsaConfig"]["ramOidcProviderArn"]]]
+    else:
+        name = config.aws.existing_cluster.name
+        attached = [r for r in resources if r["type"] in ("aws:eks/nodeGroup:NodeGroup", "aws:eks/accessEntry:AccessEntry",
+                                                          "aws:eks/addon:Addon", "aws:eks/fargateProfile:FargateProfile")]
+        assert attached and all(r["inputs"]["clusterName"] == name for r in attached)
