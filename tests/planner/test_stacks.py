@@ -12,6 +12,7 @@ import yaml
 
 from planner.cli import committed_stacks, main
 from planner.manifests import NOT_OBJECTS
+from planner.mocks import CALL_RESULTS
 from planner.stackfile import read_stack_file
 from policypack.credentials import credential_name, credential_value
 from policypack.rules import walk
@@ -257,7 +258,6 @@ def test_what_an_adopting_stack_adds_is_attached_to_the_cluster_it_names(planned
         assert attached and all(r["inputs"]["clusterId"] == cluster_id for r in attached)
         federated = [json.loads(r["inputs"]["assumeRolePolicyDocument"])["Statement"][0]["Principal"]["Federated"]
                      for r in resources if r["type"] == "alicloud:ram/role:Role" and "model-store" in r["name"]]
-        from planner.mocks import CALL_RESULTS
         looked_up = CALL_RESULTS["alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters"]({"ids": [cluster_id]})
         assert federated == [[looked_up["clusters"][0]["rrsaConfig"]["ramOidcProviderArn"]]]
     else:
