@@ -382,8 +382,8 @@ class AlicloudConfig(ConfigModel):
     """VPC and vSwitches."""
     cluster: ClusterConfig = ClusterConfig()
     """The ACK cluster."""
-    node_pools: Annotated[list[NodePoolConfig], Field(min_length=1)] = Field(default_factory=default_node_pools)
-    """Node pools. Default: a ``system`` pool and the spot ``gpu-inference`` pool."""
+    node_pools: list[NodePoolConfig] = Field(default_factory=default_node_pools)
+    """Node pools. Default: a ``system`` pool and the spot ``gpu-inference`` pool. A created cluster needs a pay-as-you-go CPU pool of at least one node for its system add-ons; an adopted one may get none (``[]``, as in the ECI guide: every replica on ECI)."""
     model_store: ModelStoreConfig = ModelStoreConfig()
     """OSS model store."""
     virtual_nodes: VirtualNodesConfig = VirtualNodesConfig()

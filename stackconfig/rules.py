@@ -72,12 +72,20 @@ def _check_already_installed(config: StackConfig) -> list[Finding]:
     virtual_nodes = config.alicloud.virtual_nodes
     if config.cloud != "alicloud":
         return []
-    if config.alicloud.cluster.existing is not None:
-        return [("alicloud.virtualNodes.alreadyInstalled", "is required with alicloud.cluster.existing and virtual nodes "
-                 "enabled: whether the adopted cluster already runs the ack-virtual-node add-on cannot be looked up",
-                 "set alreadyInstalled: true if the cluster runs it (the stack uses it and never changes it), or false "
-                 "to have the stack install and own it (and uninstall it on destroy)")
-                ] if virtual_nodes.enabled and not _set(virtual_nodes, "already_installed") else []
+    existing = config.alicloud.cluster.existing
+    if existing is not None:
+        findings: list[Finding] = []
+        if virtual_nodes.enabled and not _set(virtual_nodes, "already_installed"):
+            findings.append(("alicloud.virtualNodes.alreadyInstalled", "is required with alicloud.cluster.existing and "
+                             "virtual nodes enabled: whether the adopted cluster already runs the ack-virtual-node add-on "
+                             "cannot be looked up", "set alreadyInstalled: true if the cluster runs it (the stack uses it "
+                             "and never changes it), or false to have the stack install and own it (and uninstall it on "
+                             "destroy)"))
+        if existing.pod_vswitch_ids and (virtual_nodes.already_installed or not virtual_nodes.enabled):
+            findings.append(("alicloud.cluster.existing.podVswitchIds", "gives ECI pods' vSwitches to an add-on the stack "
+                             "does not install (virtual nodes off or already installed)",
+                             "remove podVswitchIds; the running add-on's eci-profile keeps its own"))
+        return findings
     return [(key, "a cluster the stack creates runs nothing it did not install",
              f"remove {key.rsplit('.', 1)[1]}, or adopt a cluster with alicloud.cluster.existing")
             for key, installed in (("alicloud.virtualNodes.alreadyInstalled", config.alicloud.virtual_nodes.already_installed),

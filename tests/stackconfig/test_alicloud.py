@@ -243,3 +243,16 @@ def test_an_adopted_cluster_with_virtual_nodes_says_whether_it_runs_the_addon():
     [issue] = issues_at("alicloud.virtualNodes.alreadyInstalled", issues)
     assert "is required" in issue and "cannot be looked up" in issue
     stack_config(**merge(adopted(), {"alicloud": {"virtualNodes": {"enabled": False}}}))
+
+
+def test_an_adopted_cluster_may_get_no_node_pool_but_a_created_one_needs_its_system_pool():
+    assert stack_config(**adopted(alicloud={"nodePools": []})).alicloud.node_pools == []
+    assert issues_at("alicloud.nodePools", config_issues(alicloud={"nodePools": []}))
+
+
+def test_pod_vswitches_are_only_for_a_virtual_node_addon_the_stack_installs():
+    pods = {"cluster": {"existing": {"clusterId": ADOPTED_CLUSTER_ID, "podVswitchIds": ["vsw-2zepods"]}}}
+    stack_config(**adopted(alicloud=pods))
+    for virtual_nodes in ({"alreadyInstalled": True}, {"enabled": False}):
+        issues = config_issues(**adopted(alicloud={**pods, "virtualNodes": virtual_nodes}))
+        assert "does not install" in issues_at("alicloud.cluster.existing.podVswitchIds", issues)[0]
