@@ -520,10 +520,12 @@ def inference_pod_disruption_budget(resources: Sequence[ResourceView], settings:
 SELDON_DEPLOYMENT_ID_LABEL = "seldon-deployment-id"
 """Label Seldon's operator puts on every pod of a SeldonDeployment, valued with its name."""
 CLUSTER_METADATA = {"alicloud:cs/managedKubernetes:ManagedKubernetes": ECS_METADATA_CIDRS,
-                    "alicloud:cs/nodePool:NodePool": ECS_METADATA_CIDRS, "aws:eks/cluster:Cluster": EC2_METADATA_CIDRS}
-"""The metadata addresses of the nodes of each kind of cluster this program creates or adds node pools to (an adopted
-ACK cluster has no ``ManagedKubernetes`` in the plan, but its node pools are ECS); on a cluster it neither creates nor
-adds nodes to (``cloud: existing``) every known address must be denied."""
+                    "pulumi:providers:alicloud": ECS_METADATA_CIDRS, "aws:eks/cluster:Cluster": EC2_METADATA_CIDRS,
+                    "aws:eks/nodeGroup:NodeGroup": EC2_METADATA_CIDRS}
+"""The metadata addresses of the nodes of each kind of cluster this program creates or adds to. An adopted cluster is
+not in the plan: an ACK platform always has its ``alicloud`` provider (ECS nodes and ECI pods both answer at
+100.100.100.200), an EKS one its system node group. On a cluster the program neither creates nor adds to
+(``cloud: existing``) every known address must be denied."""
 
 
 def _pod_labels(workload: ResourceView) -> list[Mapping[str, Any]]:

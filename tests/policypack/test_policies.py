@@ -521,8 +521,11 @@ def test_network_policy_denying_the_clusters_metadata_address_and_naming_its_sou
     assert network_findings(EKS_CLUSTER, deployment(), network_policy(["169.254.169.254/32", "fd00:ec2::254/128"])) == []
     everything = ["100.100.100.200/32", "169.254.169.254/32", "fd00:ec2::254/128"]
     assert network_findings(deployment(), network_policy(everything)) == []  # an existing cluster: every address
-    # An adopted ACK cluster is not in the plan, but the node pools the stack adds to it are ECS nodes.
-    assert network_findings(spot_pool(), deployment(), network_policy(["100.100.100.200/32"])) == []
+    # An adopted cluster is not in the plan, but an ACK platform's provider and an EKS one's node group are.
+    alicloud_provider = view("pulumi:providers:alicloud", {"region": "cn-beijing"}, name="alicloud")
+    assert network_findings(alicloud_provider, deployment(), network_policy(["100.100.100.200/32"])) == []
+    eks_nodes = view("aws:eks/nodeGroup:NodeGroup", {}, name="system")
+    assert network_findings(eks_nodes, deployment(), network_policy(["169.254.169.254/32", "fd00:ec2::254/128"])) == []
     assert len(network_findings(deployment(), network_policy(["100.100.100.200/32"]))) == 2
 
 
@@ -617,3 +620,16 @@ def test_the_kms_key_a_stack_creates_is_protected_in_production():
     assert check("stateful-resources-protected", view(key, {}, protect=True), Settings(production=True)) == []
     assert len(check("stateful-resources-protected", view(key, {}), Settings(production=True))) == 1
     assert check("stateful-resources-protected", view(key, {}), Settings(production=False)) == []
+
+
+def test_a_production_stack_on_an_adopted_ack_cluster_without_node_pools_passes_the_production_policies(tmp_path, capsys):
+    """Nothing of the adopted cluster is in the plan, and the guide adds no node pool, yet its pods are ECI pods of
+    ACK: the network policy must deny ACK's metadata address, not every cloud's."""
+    stack = yaml.safe_load((Path("examples/guides") / "Pulumi.ack-eci-guide.yaml").read_text())
+    config = stack["config"]
+    config["elastic-inference:production"] = True
+    config["elastic-inference:services"][0]["ingress"] = {"host": "bert-eci.example.com", "tlsSecretName": "bert-tls"}
+    path = tmp_path / "Pulumi.prod-eci.yaml"
+    path.write_text(json.dumps(stack))
+    assert main(["--stack-file", str(path), "--policy-config", "policypack/config/prod.json"]) == 0
+    assert "Policies: no violations" in capsys.readouterr().out
