@@ -42,6 +42,8 @@ class PlannedResource:
     inputs: dict[str, Any]
     delete_before_replace: bool = False
     """Not in the plan JSON (its shape is a contract); tests read it."""
+    retain_on_delete: bool = False
+    """Likewise."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +149,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider or None,
                 inputs=wire_inputs(request.object),
                 delete_before_replace=request.deleteBeforeReplace,
+                retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else False,
             ))
         return response
 

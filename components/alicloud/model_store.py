@@ -196,6 +196,8 @@ class ModelStoreArgs:
     """ARN of the cluster's RRSA OIDC provider (``Cluster.oidc_provider_arn``)."""
     oidc_issuer_url: pulumi.Input[str]
     """Issuer URL of the cluster's RRSA tokens (``Cluster.oidc_issuer_url``)."""
+    retain_namespace: bool = False
+    """The cluster is adopted: ``pulumi destroy`` leaves the claim's namespace (``ClusterContext.retains_namespaces``)."""
 
 
 class ModelStore(pulumi.ComponentResource):
@@ -241,7 +243,7 @@ class ModelStore(pulumi.ComponentResource):
         # The mount works only once the role holds its policy.
         claim = static_claim(self, name, namespace=store.namespace, claim_name=store.claim_name,
                              volume=persistent_volume_spec(store, bucket, role.role_name, args.region),
-                             volume_depends_on=[attachment])
+                             volume_depends_on=[attachment], retain_namespace=args.retain_namespace)
 
         self.bucket_name = bucket
         self.role_name = role.role_name

@@ -37,7 +37,8 @@ def model_store_args(config: StackConfig, oidc_provider_arn: pulumi.Input[str],
     """The :class:`~components.alicloud.model_store.ModelStore` of the stack, mounted through the cluster's RRSA."""
     return ModelStoreArgs(store=config.alicloud.model_store, bucket_name=config.bucket_name, environment=config.environment,
                           region=str(config.region), tags=cloud_tags(config), protect=config.protect_data,
-                          oidc_provider_arn=oidc_provider_arn, oidc_issuer_url=oidc_issuer_url)
+                          oidc_provider_arn=oidc_provider_arn, oidc_issuer_url=oidc_issuer_url,
+                          retain_namespace=config.adopts_cluster)
 
 
 def needed_addons(config: StackConfig) -> list[AddonNeed]:
@@ -123,7 +124,8 @@ class AlicloudPlatform(pulumi.ComponentResource):
             qps_metrics_adapter=None if adapter_installed else config.alicloud.metrics_adapter),
             ClusterContext(
                 provider=cluster.k8s_provider, cloud=config.cloud, **workload_facts(cluster.log_project),
-                model_claim=config.model_claim, creates_namespaces=True, s3=s3, storage=[store, *repository],
+                model_claim=config.model_claim, creates_namespaces=True,
+                retains_namespaces=config.adopts_cluster, s3=s3, storage=[store, *repository],
                 capacity=list(pools.values()), addons=frozenset({QPS_METRICS_ADAPTER} if adapter_installed else ())))
 
         self.outputs = AlicloudOutputs(

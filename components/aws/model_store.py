@@ -99,6 +99,8 @@ class EksModelStoreArgs:
     oidc_issuer_url: pulumi.Input[str]
     nodes: Sequence[pulumi.Resource]
     """Nodes the driver's pods run on; the add-on waits for them."""
+    retain_namespace: bool = False
+    """The cluster is adopted: ``pulumi destroy`` leaves the claim's namespace (``ClusterContext.retains_namespaces``)."""
 
 
 class EksModelStore(pulumi.ComponentResource):
@@ -146,7 +148,8 @@ class EksModelStore(pulumi.ComponentResource):
             service_account_role_arn=role.arn, tags=tags, **addon_version(store.csi_driver_version),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[grant, *args.nodes]))
         claim = static_claim(self, name, namespace=store.namespace, claim_name=store.claim_name,
-                             volume=mountpoint_volume_spec(store, bucket_name, region), volume_depends_on=[driver, grant])
+                             volume=mountpoint_volume_spec(store, bucket_name, region), volume_depends_on=[driver, grant],
+                             retain_namespace=args.retain_namespace)
         self.reader_role_arn = None
         readers = args.readers
         if readers:

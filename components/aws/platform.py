@@ -90,12 +90,13 @@ class AwsPlatform(pulumi.ComponentResource):
             store=config.aws.model_store, bucket_name=config.bucket_name, environment=config.environment, region=region,
             tags=tags, protect=config.protect_data, readers=s3_readers(config.services),
             cluster_name=cluster.cluster_name, oidc_provider_arn=cluster.oidc_provider_arn,
-            oidc_issuer_url=cluster.oidc_issuer_url, nodes=capacity.nodes), opts=in_cluster)
+            oidc_issuer_url=cluster.oidc_issuer_url, nodes=capacity.nodes, retain_namespace=config.adopts_cluster),
+            opts=in_cluster)
         s3 = S3Access(bucket=config.bucket_name, region=region, role_arn=store.reader_role_arn) \
             if store.reader_role_arn is not None else None
         catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
             provider=cluster.k8s_provider, cloud=config.cloud, **WORKLOAD_FACTS, model_claim=config.model_claim,
-            creates_namespaces=True, s3=s3, storage=store.ready, capacity=capacity.nodes))
+            creates_namespaces=True, retains_namespaces=config.adopts_cluster, s3=s3, storage=store.ready, capacity=capacity.nodes))
 
         self.outputs = AwsOutputs(
             cloud=config.cloud,

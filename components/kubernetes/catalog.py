@@ -81,7 +81,8 @@ def deploy_catalog(parent: pulumi.Resource, args: CatalogArgs, cluster: ClusterC
     running = dataclasses.replace(cluster, addons=cluster.addons | frozenset(addons.releases))
     missing = sorted({svc.namespace for svc in args.services} - existing_namespaces(cluster)) \
         if cluster.creates_namespaces else []
-    namespaces = {namespace: Namespace(f"namespace-{namespace}", metadata={"name": namespace}, opts=in_cluster)
+    kept = pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(retain_on_delete=cluster.retains_namespaces))
+    namespaces = {namespace: Namespace(f"namespace-{namespace}", metadata={"name": namespace}, opts=kept)
                   for namespace in missing}
     services = {
         (svc.namespace, svc.name): InferenceService(

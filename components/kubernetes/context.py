@@ -129,6 +129,10 @@ class ClusterContext:
     """The platform owns the cluster's namespaces: the catalog creates the namespace of a service outside the
     built-in ones and the model claim's. False: the cluster's owner manages namespaces (an existing cluster, or a
     platform seen from an app team's stack), so none is created."""
+    retains_namespaces: bool = False
+    """The cluster is adopted, not created: a namespace the catalog creates may already hold others' workloads (a
+    server-side apply of an existing Namespace adopts it without a word), so ``pulumi destroy`` leaves it in place
+    (``retain_on_delete``) instead of deleting it with everything in it."""
     addons: frozenset[str] = frozenset()
     """Add-ons running on the cluster that services may need, by role (``components.kubernetes.addons``:
     Seldon Core, KEDA, the QPS metrics adapter)."""

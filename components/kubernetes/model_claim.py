@@ -30,9 +30,12 @@ def persistent_volume_claim_spec(volume: PersistentVolumeSpecArgs, volume_name: 
 
 
 def static_claim(parent: pulumi.Resource, name: str, *, namespace: str, claim_name: str,
-                 volume: PersistentVolumeSpecArgs, volume_depends_on: list[pulumi.Resource]) -> PersistentVolumeClaim:
+                 volume: PersistentVolumeSpecArgs, volume_depends_on: list[pulumi.Resource],
+                 retain_namespace: bool = False) -> PersistentVolumeClaim:
     """The Kubernetes side of a model store, whatever the bucket behind it (OSS on ACK, S3 on EKS): the namespace
-    (unless built-in), a static PersistentVolume named ``claim_name`` with the ``volume`` spec, and its claim.
+    (unless built-in; with ``retain_namespace``, on an adopted cluster, never deleted: see
+    ``ClusterContext.retains_namespaces``), a static PersistentVolume named ``claim_name`` with the ``volume`` spec,
+    and its claim.
 
     Children of ``parent`` named ``<name>-namespace``, ``<name>-volume`` and ``<name>-claim``; the volume waits for
     ``volume_depends_on`` (what the mount needs, e.g. the CSI driver's role and its policy).
@@ -40,7 +43,8 @@ def static_claim(parent: pulumi.Resource, name: str, *, namespace: str, claim_na
     child = pulumi.ResourceOptions(parent=parent)
     claim_namespace: pulumi.Input[str] = namespace
     if namespace not in BUILTIN_NAMESPACES:
-        claim_namespace = Namespace(f"{name}-namespace", metadata=ObjectMetaArgs(name=namespace), opts=child).metadata.name
+        claim_namespace = Namespace(f"{name}-namespace", metadata=ObjectMetaArgs(name=namespace), opts=pulumi.ResourceOptions(
+            parent=parent, retain_on_delete=retain_namespace)).metadata.name
     persistent_volume = PersistentVolume(
         f"{name}-volume",
         metadata=ObjectMetaArgs(name=claim_name),

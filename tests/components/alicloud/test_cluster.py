@@ -463,3 +463,19 @@ def test_an_adopted_cluster_that_cannot_take_the_stack_stops_the_run(token, chan
                             cwd=ROOT / "tests" / "components" / "alicloud")
     assert result.returncode != 0
     assert "pulumi.errors.RunError: alicloud.cluster.existing: " in result.stderr and message in result.stderr
+
+
+def test_namespaces_on_an_adopted_cluster_outlive_the_stack(run_under_mocks):
+    service = {"name": "bert", "namespace": "team-a", "server": "triton", "model": {"name": "bert", "path": "bert"},
+               "resources": {"gpus": 0, "cpu": "2", "memory": "4Gi"},
+               "autoscaling": {"minReplicas": 1, "maxReplicas": 2, "cpu": {"targetUtilization": 60}}}
+    adopted_plan = plan_adopted_platform(run_under_mocks, services=[{**service, "model": {**service["model"], "source": "s3"}}],
+                                         s3ModelRepository={"bucketName": "acme-models", "region": "us-east-1", "existing": True},
+                                         s3Credentials={"accessKeyId": "AKIAEXAMPLEKEYID", "secretAccessKey": "example-secret"})
+    namespaces = adopted_plan.by_type("kubernetes:core/v1:Namespace")
+    assert {n.inputs["metadata"]["name"] for n in namespaces} == {"inference", "team-a"}
+    assert all(n.retain_on_delete for n in namespaces)
+    from components.alicloud.platform import AlicloudPlatform, AlicloudPlatformArgs
+    created = stack_config()
+    created_plan = run_under_mocks(lambda: AlicloudPlatform("platform", AlicloudPlatformArgs(config=created)))
+    assert not any(n.retain_on_delete for n in created_plan.by_type("kubernetes:core/v1:Namespace"))

@@ -210,3 +210,10 @@ def test_an_adopted_cluster_of_another_version_stops_the_run():
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "pulumi.errors.RunError: aws.existingCluster: cluster ml-platform runs Kubernetes 1.33" in result.stderr
+
+
+def test_namespaces_on_an_adopted_eks_cluster_outlive_the_stack():
+    namespaces = plan_adopted().by_type("kubernetes:core/v1:Namespace")
+    assert namespaces and all(n.retain_on_delete for n in namespaces)
+    created = run(lambda: build_platform(load(AWS, services=[GPU_SERVICE])), "elastic-inference", "test", {}, [])
+    assert not any(n.retain_on_delete for n in created.by_type("kubernetes:core/v1:Namespace"))
