@@ -33,14 +33,15 @@ def _overlap(path: str, other: str) -> bool:
 
 
 def _failed_paths(error: ValidationError) -> set[str]:
-    """The sections an error is in, as key paths two levels deep (``alicloud.network``, ``services.0``), and the
+    """The sections an error is in, as key paths three levels deep (``alicloud.network.vpcCidr``,
+    ``alicloud.cluster.existing``, ``services.0.autoscaling``), so a rule may read one part of a section, and the
     key a misspelt one stands for (``alicloud.nodepools``: ``alicloud.nodePools``), whose value is not where it is
     read, so rules over it would report the defaults standing in for it."""
     paths: set[str] = set()
     for e in error.errors():
         loc = e["loc"]
         meant = meant_key(StackConfig, loc) if e["type"] == "extra_forbidden" else None
-        paths |= {".".join(str(part) for part in at[:2]) for at in (loc, (*loc[:-1], meant) if meant else ()) if at}
+        paths |= {".".join(str(part) for part in at[:3]) for at in (loc, (*loc[:-1], meant) if meant else ()) if at}
     return paths
 
 

@@ -155,6 +155,8 @@ def _check_zones(config: StackConfig) -> list[Finding]:
 def _check_network(config: StackConfig) -> list[Finding]:
     findings: list[Finding] = []
     zones = len(config.zones)
+    if config.adopts_cluster:  # _check_adopted_cluster refuses the network of a created cluster
+        return findings
     if config.cloud == "aws":
         for key, values in (("publicSubnetCidrs", config.aws.public_subnet_cidrs),
                             ("privateSubnetCidrs", config.aws.private_subnet_cidrs)):
@@ -348,15 +350,16 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
     CrossSectionRule(frozenset({"cloud", "services", "aws.modelStore"}), _check_s3_reader_paths),
     # Whether a section is set is known even when its content is invalid: the rule reads only the cloud.
     CrossSectionRule(frozenset({"cloud"}), _check_cloud_sections),
-    CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials", "alicloud.cluster",
-                                "aws"}), _check_cloud_keys),
-    CrossSectionRule(frozenset({"cloud", "production", "zones", "region", "alicloud.cluster", "aws"}), _check_zones),
-    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.cluster", "alicloud.network", "aws"}), _check_adopted_cluster),
+    CrossSectionRule(frozenset({"cloud", "region", "zones", "s3ModelRepository", "s3Credentials",
+                                "alicloud.cluster.existing", "aws.existingCluster"}), _check_cloud_keys),
+    CrossSectionRule(frozenset({"cloud", "production", "zones", "region", "alicloud.cluster.existing",
+                                "aws.existingCluster"}), _check_zones),
+    # Reads which options the stack file sets, which even a section with a mistake elsewhere in it still says.
+    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.cluster.existing", "aws.existingCluster"}), _check_adopted_cluster),
     CrossSectionRule(frozenset({"cloud", "alicloud.cluster", "alicloud.virtualNodes", "alicloud.metricsAdapterAlreadyInstalled"}),
                      _check_already_installed),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.metricsAdapterAlreadyInstalled"}), _check_running_adapter),
-    # Adopting, zones are refused and the network section is not set, so the counts agree at zero.
-    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.network", "aws"}), _check_network),
+    CrossSectionRule(frozenset({"cloud", "zones", "alicloud.network", "alicloud.cluster.existing", "aws"}), _check_network),
     CrossSectionRule(frozenset({"cloud", "alicloud.network", "alicloud.cluster"}), _check_service_cidr),
     CrossSectionRule(frozenset({"cloud", "alicloud.nodePools", "alicloud.cluster"}), _check_node_pools),
     CrossSectionRule(frozenset({"cloud", "production", "services", "alicloud.nodePools", "alicloud.virtualNodes",

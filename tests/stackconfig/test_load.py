@@ -172,3 +172,18 @@ def test_a_misspelt_section_gives_one_error_not_the_errors_of_its_defaults():
     issues = config_issues(alicloud={"nodepools": pools},
                            services=[catalog_entry(placement={"nodeSelector": {"pool": "tensorflow"}}, resources={"gpus": 1})])
     assert issues == ["alicloud.nodepools: unknown key (hint: did you mean 'nodePools'?)"]
+
+
+def test_a_mistake_inside_the_cluster_section_does_not_hide_what_adopting_refuses():
+    from factories import ADOPTED_CLUSTER_ID
+    issues = config_issues(alicloud={"cluster": {"existing": {"clusterId": ADOPTED_CLUSTER_ID}, "proxyMode": "ipvs",
+                                                 "clusterSpec": "ack.pro.tiny"},
+                                     "virtualNodes": {"alreadyInstalled": True}})
+    paths = {i.split(":")[0] for i in issues}
+    assert {"alicloud.cluster.clusterSpec", "alicloud.cluster.proxyMode", "alicloud.network", "zones"} <= paths
+
+
+def test_a_broken_cluster_id_is_reported_alone_not_as_a_network_the_stack_would_create():
+    issues = config_issues(zones=None, alicloud={"network": None, "cluster": {"existing": {"clusterId": "c123"}},
+                                                 "virtualNodes": {"alreadyInstalled": True}})
+    assert [i.split(":")[0] for i in issues] == ["alicloud.cluster.existing.clusterId"]
