@@ -23,6 +23,7 @@ from components.kubernetes.addons import required_addons
 from components.kubernetes.context import ClusterContext
 from components.kubernetes.inference_service import InferenceService as ServiceWorkload
 from components.kubernetes.inference_service import InferenceServiceArgs as ServiceWorkloadArgs
+from components.kubernetes.observability import metrics_from_output
 from components.outputs import AlicloudOutputs, AwsOutputs, PlatformOutputs, read_platform
 from stackconfig.errors import StackConfigError, issues_from_validation_error
 from stackconfig import ClaimRef, ServiceConfig
@@ -103,7 +104,8 @@ def cluster_context(platform: PlatformOutputs, provider: k8s.Provider, service: 
     addons = required_addons(service) if platform.addons is None else platform.addons
     return ClusterContext(
         provider=provider, cloud=platform.cloud, **workload_facts(platform), addons=frozenset(addons),
-        model_claim=ClaimRef(namespace=platform.model_claim_namespace, name=platform.model_claim_name))
+        model_claim=ClaimRef(namespace=platform.model_claim_namespace, name=platform.model_claim_name),
+        metrics=metrics_from_output(platform.metrics))
 
 
 # --------------------------------------------------------------------------- the component

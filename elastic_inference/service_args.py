@@ -118,22 +118,33 @@ class UtilizationMetricArgs(TypedDict):
 class KedaTriggerArgs(TypedDict):
     """KEDA ``ScaledObject`` with a Prometheus trigger."""
 
-    server_address: str
-    """Prometheus URL, without credentials (``authentication`` carries them)."""
+    polling_interval_seconds: NotRequired[int]
+    """How often KEDA queries Prometheus."""
+    cooldown_period_seconds: NotRequired[int]
+    """Wait after the last active trigger before scaling to zero."""
+    server_address: NotRequired[str]
+    """Prometheus URL, without credentials (``authentication`` carries them). Default: the stack's metrics backend (``observability``)."""
     query: str
     """PromQL query returning the total over all replicas, e.g. ``sum(rate(...))``: the trigger has KEDA's default metric type ``AverageValue``, so the autoscaler divides the value by the replica count before comparing it with ``threshold``. A top-level ``avg(...)`` is refused."""
     threshold: float
     """Target value per replica."""
     activation_threshold: NotRequired[float]
     """Above this value KEDA scales from 0 to 1."""
+
+
+class GpuUtilizationMetricArgs(TypedDict):
+    """KEDA on the GPU utilisation of the service's pods, as NVIDIA's DCGM exporter reports it (``DCGM_FI_DEV_GPU_UTIL``, percent), queried from the stack's metrics backend."""
+
     polling_interval_seconds: NotRequired[int]
     """How often KEDA queries Prometheus."""
     cooldown_period_seconds: NotRequired[int]
     """Wait after the last active trigger before scaling to zero."""
+    target_utilization: int
+    """Average GPU utilisation in percent over the service's GPUs to aim for."""
 
 
 class AutoscalingArgs(TypedDict):
-    """Replica bounds and exactly one of ``qps``, ``cpu``, ``memory``, ``keda``."""
+    """Replica bounds and exactly one of ``qps``, ``cpu``, ``memory``, ``keda``, ``gpu``."""
 
     min_replicas: NotRequired[int]
     """Fewest replicas; 0 (scale to zero) only with ``keda``."""
@@ -149,6 +160,8 @@ class AutoscalingArgs(TypedDict):
     """Scale on memory utilisation."""
     keda: NotRequired[KedaTriggerArgs]
     """Scale with KEDA on a Prometheus query."""
+    gpu: NotRequired[GpuUtilizationMetricArgs]
+    """Scale with KEDA on GPU utilisation; needs ``resources.gpus`` and a metrics backend."""
 
 
 class IngressArgs(TypedDict):
@@ -173,10 +186,19 @@ class IngressArgs(TypedDict):
 
 
 class NetworkPolicyArgs(TypedDict):
-    """Who may reach the service's serving ports besides its own namespace, the platform's ingress controller and the namespace of the Prometheus a ``keda`` trigger names by its ``<service>.<namespace>.svc`` address."""
+    """Who may reach the service's serving ports besides its own namespace, the platform's ingress controller, the stack's metrics backend and the namespace of the Prometheus a ``keda`` trigger names by its ``<service>.<namespace>.svc`` address."""
 
     allow_from_namespaces: NotRequired[list[str]]
     """Further namespaces whose pods may connect (the ingress controller's on EKS or an existing cluster, a Prometheus named by another address, in-cluster clients elsewhere)."""
+
+
+class SloArgs(TypedDict):
+    """The service's objectives; an alert fires when one is missed for 10 minutes."""
+
+    error_ratio: NotRequired[float]
+    """Share of requests that may fail (server errors)."""
+    p99_latency_seconds: NotRequired[float]
+    """99th percentile of request latency (the mean for Triton, which exports no latency histogram)."""
 
 
 class InferenceServiceArgs(TypedDict):
@@ -210,3 +232,5 @@ class InferenceServiceArgs(TypedDict):
     """Extra environment variables of the server container. Credentials are refused here: use ``secretEnv``."""
     network_policy: NotRequired[NetworkPolicyArgs]
     """Sources the service's NetworkPolicy admits."""
+    slo: NotRequired[SloArgs]
+    """Error and latency objectives the alerts hold the service to."""

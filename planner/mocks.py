@@ -117,6 +117,8 @@ EXAMPLE_OUTPUTS: dict[str, Any] = {
     "gpu_auto_scaling_group": "ei-dev-eks-gpu",
     "vpc_id": "vpc-" + digest("network-vpc"),
     "context": "kind-kind",
+    "metrics": {"queryUrl": "http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
+                "scraperNamespace": "monitoring", "objectLabels": {}, "monitoringCrds": True},
 }
 """A plausible value of every field of the platform outputs types, by field name."""
 

@@ -97,10 +97,10 @@ def _check_running_adapter(config: StackConfig) -> list[Finding]:
     """KEDA cannot join a cluster whose QPS metrics adapter already serves external metrics (see ``_check_services``)."""
     if config.cloud != "alicloud" or not config.alicloud.metrics_adapter_already_installed:
         return []
-    return [(f"services[{i}].autoscaling.keda", "the adopted cluster runs the QPS metrics adapter "
+    return [(f"services[{i}].autoscaling.{svc.autoscaling.mode}", "the adopted cluster runs the QPS metrics adapter "
              "(alicloud.metricsAdapterAlreadyInstalled), which serves external.metrics.k8s.io, so KEDA cannot run there",
              "autoscale on qps, cpu or memory, or uninstall the adapter and remove metricsAdapterAlreadyInstalled")
-            for i, svc in enumerate(config.services) if svc.autoscaling.mode == "keda"]
+            for i, svc in enumerate(config.services) if svc.autoscaling.uses_keda]
 
 
 def _owned_option_findings(section: BaseModel, at: str, fields: typing.Iterable[str], adopted: str,
@@ -289,13 +289,33 @@ def _check_services(config: StackConfig) -> list[Finding]:
             findings.append((f"{at}.ingress.tls", "a production stack serves every Ingress over TLS, but this one opts out",
                              "remove tls: false and name the host's certificate Secret in tlsSecretName"))
     modes = {s.autoscaling.mode for s in config.services}
-    if {"qps", "keda"} <= modes:
-        findings.append(("services", "mixes qps and keda autoscaling; the QPS metrics adapter and KEDA both serve "
+    if "qps" in modes and any(s.autoscaling.uses_keda for s in config.services):
+        findings.append(("services", "mixes qps and keda (or gpu) autoscaling; the QPS metrics adapter and KEDA both serve "
                          "external.metrics.k8s.io and cannot run in one cluster",
                          "use keda (e.g. a Prometheus query on ingress-nginx metrics) or qps for every service of this stack"))
     if config.cloud != "aws" and any(s.model.source == "s3" for s in config.services) and config.s3_credentials is None:
         findings.append(("s3Credentials", "services read models from S3 but no credentials are configured",
                          "pulumi config set --secret --path s3Credentials.accessKeyId ... (and s3Credentials.secretAccessKey)"))
+    return findings
+
+
+def _check_metrics_backend(config: StackConfig) -> list[Finding]:
+    """KEDA triggers without a ``serverAddress`` and GPU autoscaling query the stack's metrics backend, so there must
+    be one; GPU utilisation comes from the DCGM exporter, which runs on nodes, not on burst capacity."""
+    findings: list[Finding] = []
+    for i, svc in enumerate(config.services):
+        scaling, at = svc.autoscaling, f"services[{i}].autoscaling"
+        if config.observability.backend == "none":
+            if scaling.keda is not None and scaling.keda.server_address is None:
+                findings.append((f"{at}.keda.serverAddress", "is not set, and observability.backend is none, so there is no "
+                                 "Prometheus to query", "set serverAddress, or choose observability.backend inCluster or external"))
+            if scaling.gpu is not None:
+                findings.append((f"{at}.gpu", "GPU utilisation is read from the metrics backend, but observability.backend is none",
+                                 "choose observability.backend inCluster or external"))
+        if scaling.gpu is not None and svc.burst.mode == "only":
+            findings.append((f"{at}.gpu", "the DCGM exporter runs on the cluster's GPU nodes, not on burst capacity, so "
+                             "pods of a burst.mode only service have no GPU utilisation", "set burst.mode none or overflow, "
+                             "or autoscale on keda with a request metric"))
     return findings
 
 
@@ -366,6 +386,7 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
                                 "alicloud.modelStore", "aws", "existing", "s3ModelRepository", "s3Credentials"}),
                      _check_services),
     CrossSectionRule(frozenset({"cloud", "production", "region", "alicloud.cluster", "aws"}), _check_secrets_encryption),
+    CrossSectionRule(frozenset({"services", "observability"}), _check_metrics_backend),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_instance_types),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_fit),
 )

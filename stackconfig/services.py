@@ -185,11 +185,25 @@ class KedaAuthentication(ConfigModel):
         return self
 
 
-class KedaTrigger(ConfigModel):
+PrometheusUrl = matching(r"^https?://\S+$", "an http:// or https:// URL without spaces", 2048)
+"""A Prometheus query URL."""
+
+
+class KedaPolling(ConfigModel):
+    """How often a KEDA ScaledObject queries, and how long it waits before scaling to zero."""
+
+    polling_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+    """How often KEDA queries Prometheus."""
+    cooldown_period_seconds: Annotated[int, Field(ge=0, le=86400)] = 300
+    """Wait after the last active trigger before scaling to zero."""
+
+
+class KedaTrigger(KedaPolling):
     """KEDA ``ScaledObject`` with a Prometheus trigger."""
 
-    server_address: matching(r"^https?://\S+$", "an http:// or https:// URL without spaces", 2048)
-    """Prometheus URL, without credentials (``authentication`` carries them)."""
+    server_address: Optional[PrometheusUrl] = None
+    """Prometheus URL, without credentials (``authentication`` carries them). Default: the stack's metrics backend
+    (``observability``)."""
     authentication: Optional[KedaAuthentication] = None
     """Credentials KEDA sends to Prometheus. Default: none (an in-cluster Prometheus)."""
     query: Annotated[str, StringConstraints(min_length=1)]
@@ -198,10 +212,6 @@ class KedaTrigger(ConfigModel):
     """Target value per replica."""
     activation_threshold: Annotated[float, Field(ge=0)] = 0
     """Above this value KEDA scales from 0 to 1."""
-    polling_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
-    """How often KEDA queries Prometheus."""
-    cooldown_period_seconds: Annotated[int, Field(ge=0, le=86400)] = 300
-    """Wait after the last active trigger before scaling to zero."""
 
     @model_validator(mode="after")
     def _check(self) -> "KedaTrigger":
@@ -214,8 +224,20 @@ class KedaTrigger(ConfigModel):
         return self
 
 
+class GpuUtilizationMetric(KedaPolling):
+    """KEDA on the GPU utilisation of the service's pods, as NVIDIA's DCGM exporter reports it
+    (``DCGM_FI_DEV_GPU_UTIL``, percent), queried from the stack's metrics backend."""
+
+    target_utilization: Annotated[int, Field(ge=1, le=100)]
+    """Average GPU utilisation in percent over the service's GPUs to aim for."""
+
+
+AUTOSCALING_MODES = ("qps", "cpu", "memory", "keda", "gpu")
+"""The autoscaling kinds; a service sets exactly one."""
+
+
 class AutoscalingConfig(ConfigModel):
-    """Replica bounds and exactly one of ``qps``, ``cpu``, ``memory``, ``keda``."""
+    """Replica bounds and exactly one of ``qps``, ``cpu``, ``memory``, ``keda``, ``gpu``."""
 
     min_replicas: Annotated[int, Field(ge=0, le=1000)] = 1
     """Fewest replicas; 0 (scale to zero) only with ``keda``."""
@@ -231,22 +253,32 @@ class AutoscalingConfig(ConfigModel):
     """Scale on memory utilisation."""
     keda: Optional[KedaTrigger] = None
     """Scale with KEDA on a Prometheus query."""
+    gpu: Optional[GpuUtilizationMetric] = None
+    """Scale with KEDA on GPU utilisation; needs ``resources.gpus`` and a metrics backend."""
 
     @property
     def mode(self) -> str:
-        return next(k for k in ("qps", "cpu", "memory", "keda") if getattr(self, k) is not None)
+        return next(k for k in AUTOSCALING_MODES if getattr(self, k) is not None)
+
+    @property
+    def uses_keda(self) -> bool:
+        """KEDA's ScaledObject scales the service (``keda`` and ``gpu``), not an HPA of the program's own."""
+        return self.mode in ("keda", "gpu")
 
     @model_validator(mode="after")
     def _check(self) -> "AutoscalingConfig":
         findings: list[Finding] = []
-        chosen = [k for k in ("qps", "cpu", "memory", "keda") if getattr(self, k) is not None]
+        chosen = [k for k in AUTOSCALING_MODES if getattr(self, k) is not None]
         if len(chosen) != 1:
             findings.append(("", f"sets {' and '.join(chosen) or 'no autoscaler'}",
-                             "set exactly one of qps, cpu, memory, keda"))
+                             f"set exactly one of {', '.join(AUTOSCALING_MODES)}"))
         if self.min_replicas > self.max_replicas:
             findings.append(("maxReplicas", f"maxReplicas {self.max_replicas} is less than minReplicas {self.min_replicas}",
                              "maxReplicas must be at least minReplicas"))
-        if self.min_replicas == 0 and chosen and chosen != ["keda"]:
+        if self.min_replicas == 0 and chosen == ["gpu"]:
+            findings.append(("minReplicas", "GPU utilisation is measured on running pods, so with none KEDA would never "
+                             "scale up again", "set minReplicas: 1, or scale to zero with keda on a request metric"))
+        elif self.min_replicas == 0 and chosen and chosen != ["keda"]:
             findings.append(("minReplicas", "scale to zero needs keda; an HPA keeps at least one replica",
                              "set minReplicas: 1 or autoscale with keda"))
         raise_findings(findings)
@@ -310,9 +342,19 @@ class SeldonConfig(ConfigModel):
     """``tfserving``: TF Serving behind Seldon's TF Serving proxy (the ESS guide). ``triton``: Seldon's Triton server (the tutorial)."""
 
 
+class SloConfig(ConfigModel):
+    """The service's objectives; an alert fires when one is missed for 10 minutes."""
+
+    error_ratio: Annotated[float, Field(gt=0, lt=1)] = 0.01
+    """Share of requests that may fail (server errors)."""
+    p99_latency_seconds: Annotated[float, Field(gt=0, le=600)] = 1.0
+    """99th percentile of request latency (the mean for Triton, which exports no latency histogram)."""
+
+
 class NetworkPolicyConfig(ConfigModel):
-    """Who may reach the service's serving ports besides its own namespace, the platform's ingress controller and the
-    namespace of the Prometheus a ``keda`` trigger names by its ``<service>.<namespace>.svc`` address."""
+    """Who may reach the service's serving ports besides its own namespace, the platform's ingress controller, the
+    stack's metrics backend and the namespace of the Prometheus a ``keda`` trigger names by its
+    ``<service>.<namespace>.svc`` address."""
 
     allow_from_namespaces: list[DnsLabel] = []
     """Further namespaces whose pods may connect (the ingress controller's on EKS or an existing cluster, a
@@ -350,6 +392,8 @@ class ServiceConfig(ConfigModel):
     """Environment variables of the server container from ``secure:`` values (API tokens, e.g. ``HF_TOKEN``): a Kubernetes Secret ``<name>-env-<suffix>`` read through ``secretKeyRef``. A new value replaces the Secret under a new name, which rolls the pods."""
     network_policy: NetworkPolicyConfig = NetworkPolicyConfig()
     """Sources the service's NetworkPolicy admits."""
+    slo: SloConfig = SloConfig()
+    """Error and latency objectives the alerts hold the service to."""
 
     @property
     def serving_kind(self) -> str:
@@ -379,7 +423,10 @@ class ServiceConfig(ConfigModel):
         if self.serving_kind == "triton" and self.model.version_policy != VersionPolicy(latest=1):
             findings.append(("model.versionPolicy", "Triton takes its version policy from the model's config.pbtxt, not from the command line",
                              "set version_policy in the model repository's config.pbtxt and remove versionPolicy"))
-        if self.server == "seldon" and self.autoscaling.mode != "keda" and self.autoscaling.behavior != BehaviorConfig():
+        if self.autoscaling.gpu is not None and self.resources.gpus == 0:
+            findings.append(("autoscaling.gpu", "the service uses no GPU, so it has no GPU utilisation to scale on",
+                             "set resources.gpus or autoscale on cpu, memory or keda"))
+        if self.server == "seldon" and not self.autoscaling.uses_keda and self.autoscaling.behavior != BehaviorConfig():
             findings.append(("autoscaling.behavior", "Seldon's hpaSpec has no behavior, so it cannot be applied",
                              "remove behavior (Kubernetes' defaults apply) or autoscale with keda"))
         if self.serving_kind == "triton" and self.server == "seldon" and not DNS_LABEL.match(self.model.name):

@@ -13,6 +13,7 @@ from .alicloud import AlicloudConfig
 from .aws import AwsConfig
 from .base import PROJECT, Cloud, ConfigModel, ZoneId, matching, raise_findings
 from .existing import ClaimRef, ExistingClusterConfig
+from .observability import ObservabilityConfig
 from .rules import CROSS_SECTION_RULES
 from .s3 import S3Credentials, S3ModelRepositoryConfig
 from .services import ServiceConfig
@@ -41,6 +42,8 @@ class StackConfig(ConfigModel):
     """Pinned Helm charts of the add-ons a service may need, installed into the cluster on every cloud."""
     services: list[ServiceConfig] = []
     """The catalog of inference services."""
+    observability: ObservabilityConfig = ObservabilityConfig()
+    """The metrics backend (default: an in-cluster Prometheus and Grafana), its alerts and dashboards."""
     s3_model_repository: Optional[S3ModelRepositoryConfig] = None
     """S3 model repository for services with ``model.source: s3`` (alicloud, existing; on aws such services read the ``aws.modelStore`` bucket with IRSA)."""
     s3_credentials: Optional[S3Credentials] = None
@@ -101,4 +104,4 @@ class StackConfig(ConfigModel):
 
     @property
     def needs_keda(self) -> bool:
-        return any(s.autoscaling.keda is not None for s in self.services)
+        return any(s.autoscaling.uses_keda for s in self.services)

@@ -42,7 +42,7 @@ def eci_annotations(service: ServiceConfig) -> dict[str, str]:
 
 
 ECI = BurstTarget(description="ECI virtual nodes", node_label=VIRTUAL_NODE_LABEL, toleration=VIRTUAL_NODE_TOLERATION,
-                  annotations=eci_annotations)
+                  annotations=eci_annotations, node_name_pattern="virtual-kubelet-.+")
 """ACK: pods burst onto ECI through virtual nodes."""
 
 

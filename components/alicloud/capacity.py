@@ -17,6 +17,9 @@ IMAGE_TYPE = "AliyunLinux3"
 driver on it at node bootstrap (ACK "NVIDIA driver versions supported by ACK"). The SDK's
 ``image_type`` replaces the deprecated ``platform``."""
 
+GPU_NODE_LABEL = "aliyun.accelerator/nvidia_name"
+"""Label ACK puts on every GPU node (the GPU model's name; ACK "Labels of GPU nodes"), where the DCGM exporter runs."""
+
 AUTOSCALER_OWNED = ["desiredSize"]
 """Inputs the cluster autoscaler changes at run time, as the engine names them (the ``desiredSize``
 getter of ``cs.NodePool``). Ignoring them keeps ``pulumi up`` from resetting the node count; the

@@ -14,6 +14,7 @@ import pulumi_kubernetes as k8s
 from stackconfig import AckSecretsEncryptionConfig, ClusterConfig
 from stackconfig.limits import RRSA_MINIMUM
 
+from ..kubernetes.observability import ScrapeTarget
 from ..naming import physical_name
 from .addons import cluster_addons, log_project_of
 
@@ -304,6 +305,11 @@ MODEL_STORE_ADDONS = (AddonNeed("csi-plugin", "the model store is an OSS volume 
 QPS_ADDON = AddonNeed("logtail-ds", "services with autoscaling.qps scale on the NGINX ingress logs it ships to SLS "
                       "(its ingress dashboard must be on)")
 INGRESS_ADDON = AddonNeed("nginx-ingress-controller", "services with an ingress are served by it")
+INGRESS_SCRAPE_TARGET = ScrapeTarget(name="ack-ingress-nginx", namespace="kube-system", selector={"app": "ingress-nginx"},
+                                     port_number=10254)
+"""The ACK NGINX ingress controller's metrics: its pods in ``kube-system`` are labelled ``app=ingress-nginx`` (ACK
+docs, "NGINX Ingress controller"), and ingress-nginx serves Prometheus metrics on port 10254 (``--metrics-port``'s
+default)."""
 VIRTUAL_NODE_ADDON = AddonNeed("ack-virtual-node", "alicloud.virtualNodes.alreadyInstalled says the cluster runs it")
 ADOPTABLE = {"cluster_type": "ManagedKubernetes", "profile": "Default"}
 """``cs.get_clusters`` fields of an ACK managed cluster (Basic or Pro) with node pools: not serverless, edge, Lingjun or

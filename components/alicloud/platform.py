@@ -11,14 +11,15 @@ import pulumi_alicloud as alicloud
 from stackconfig import StackConfig
 
 from ..kubernetes.addons import QPS_METRICS_ADAPTER
-from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.catalog import catalog_args, deploy_catalog
 from ..kubernetes.context import ClusterContext
+from ..kubernetes.observability import metrics_backend, shared_metrics
 from ..naming import cloud_tags
 from ..outputs import AlicloudOutputs
 from ..s3.repository import key_based_s3_access
 from .burst import VirtualNodes, VirtualNodesArgs, workload_facts
-from .capacity import NodePool, NodePoolArgs
-from .cluster import (INGRESS_ADDON, MODEL_STORE_ADDONS, QPS_ADDON, VIRTUAL_NODE_ADDON, AckCluster, AddonNeed,
+from .capacity import GPU_NODE_LABEL, NodePool, NodePoolArgs
+from .cluster import (INGRESS_ADDON, INGRESS_SCRAPE_TARGET, MODEL_STORE_ADDONS, QPS_ADDON, VIRTUAL_NODE_ADDON, AckCluster, AddonNeed,
                       AdoptedCluster, AdoptedClusterArgs, Cluster, ClusterArgs)
 from .model_store import ModelStore, ModelStoreArgs
 from .network import Network, NetworkArgs
@@ -119,14 +120,17 @@ class AlicloudPlatform(pulumi.ComponentResource):
         repository, s3 = key_based_s3_access(self, config.s3_model_repository, config.s3_credentials,
                                              protect=config.protect_data, tags=tags)
         adapter_installed = config.alicloud.metrics_adapter_already_installed
-        catalog = deploy_catalog(self, CatalogArgs(
-            services=config.services, addons=config.addons,
-            qps_metrics_adapter=None if adapter_installed else config.alicloud.metrics_adapter),
+        metrics = metrics_backend(config.observability)
+        catalog = deploy_catalog(self, catalog_args(
+            config, qps_metrics_adapter=None if adapter_installed else config.alicloud.metrics_adapter,
+            platform_targets=[INGRESS_SCRAPE_TARGET] if any(s.ingress for s in config.services) else []),
             ClusterContext(
                 provider=cluster.k8s_provider, cloud=config.cloud, **workload_facts(cluster.log_project),
                 model_claim=config.model_claim, creates_namespaces=True,
                 retains_namespaces=config.adopts_cluster, s3=s3, storage=[store, *repository],
-                capacity=list(pools.values()), addons=frozenset({QPS_METRICS_ADAPTER} if adapter_installed else ())))
+                capacity=list(pools.values()), addons=frozenset({QPS_METRICS_ADAPTER} if adapter_installed else ()),
+                gpu_node_label=GPU_NODE_LABEL if any(p.gpu for p in config.alicloud.node_pools) else None,
+                metrics=metrics))
 
         self.outputs = AlicloudOutputs(
             cloud=config.cloud,
@@ -134,6 +138,7 @@ class AlicloudPlatform(pulumi.ComponentResource):
             model_claim_namespace=store.namespace,
             addons=catalog.addon_roles,
             services=catalog.hosts,
+            metrics=shared_metrics(metrics),
             cluster_id=cluster.cluster_id,
             kubeconfig=cluster.kubeconfig,
             log_project=cluster.log_project,

@@ -12,12 +12,18 @@ from pulumi_kubernetes.helm.v3 import Release
 from stackconfig import GPU_TAINT, AwsConfig
 
 from ..kubernetes.addons import release_arguments
+from ..kubernetes.observability import ScrapeTarget
 from ..naming import physical_name
 from .cluster import irsa_role
 
 GPU_PRESENT_LABEL = ("nvidia.com/gpu.present", "true")
 """Node label the capacity gives GPU nodes; the NVIDIA device plugin's DaemonSet selects it (:func:`device_plugin_values`)."""
 AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+AUTOSCALER_SCRAPE_TARGET = ScrapeTarget(name="cluster-autoscaler", namespace="kube-system",
+                                        selector={"app.kubernetes.io/instance": "cluster-autoscaler"}, port_number=8085)
+"""The cluster autoscaler's metrics: the chart labels its pods with the release (named after the chart,
+:func:`components.kubernetes.addons.release_arguments`), and the autoscaler serves ``/metrics`` on ``--address``
+``:8085`` (the chart's ``service.servicePort``)."""
 
 
 def autoscaler_policy(cluster_name: str) -> str:

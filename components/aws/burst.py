@@ -15,7 +15,7 @@ from .cluster import EKS_NETWORK, assume_role_policy
 
 FARGATE_LABEL = ("elastic-inference/capacity", "fargate")
 """Pod label the Fargate profile selects: the pods of services with ``burst.mode: only``."""
-FARGATE = BurstTarget(description="Fargate", pod_labels=dict([FARGATE_LABEL]))
+FARGATE = BurstTarget(description="Fargate", pod_labels=dict([FARGATE_LABEL]), node_name_pattern="fargate-.+")
 """EKS: bursting pods carry :data:`FARGATE_LABEL` and the Fargate profile runs them (no node affinity, no toleration)."""
 
 

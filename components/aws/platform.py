@@ -10,12 +10,14 @@ import pulumi_aws as aws
 
 from stackconfig import StackConfig
 
-from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.catalog import catalog_args, deploy_catalog
 from ..kubernetes.context import ClusterContext, S3Access
+from ..kubernetes.observability import metrics_backend, shared_metrics
 from ..naming import cloud_tags
 from ..outputs import AwsOutputs
+from .addons import AUTOSCALER_SCRAPE_TARGET
 from .burst import WORKLOAD_FACTS, fargate_selectors
-from .capacity import EksCapacity, EksCapacityArgs
+from .capacity import GPU_PRESENT_LABEL, EksCapacity, EksCapacityArgs
 from .cluster import (AdoptedEksCluster, AdoptedEksClusterArgs, EksCluster, EksClusterArgs, EksClusterContract,
                       eks_cluster_name)
 from .model_store import EksModelStore, EksModelStoreArgs, s3_readers
@@ -94,9 +96,11 @@ class AwsPlatform(pulumi.ComponentResource):
             opts=in_cluster)
         s3 = S3Access(bucket=config.bucket_name, region=region, role_arn=store.reader_role_arn) \
             if store.reader_role_arn is not None else None
-        catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
+        metrics = metrics_backend(config.observability)
+        catalog = deploy_catalog(self, catalog_args(config, platform_targets=[AUTOSCALER_SCRAPE_TARGET]), ClusterContext(
             provider=cluster.k8s_provider, cloud=config.cloud, **WORKLOAD_FACTS, model_claim=config.model_claim,
-            creates_namespaces=True, retains_namespaces=config.adopts_cluster, s3=s3, storage=store.ready, capacity=capacity.nodes))
+            creates_namespaces=True, retains_namespaces=config.adopts_cluster, s3=s3, storage=store.ready,
+            capacity=capacity.nodes, gpu_node_label=GPU_PRESENT_LABEL[0], metrics=metrics))
 
         self.outputs = AwsOutputs(
             cloud=config.cloud,
@@ -104,6 +108,7 @@ class AwsPlatform(pulumi.ComponentResource):
             model_claim_namespace=store.namespace,
             addons=catalog.addon_roles,
             services=catalog.hosts,
+            metrics=shared_metrics(metrics),
             cluster_name=cluster.cluster_name,
             kubeconfig=cluster.kubeconfig,
             model_bucket=store.bucket_name,

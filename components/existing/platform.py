@@ -10,8 +10,9 @@ import pulumi_kubernetes as k8s
 
 from stackconfig import StackConfig
 
-from ..kubernetes.catalog import CatalogArgs, deploy_catalog
+from ..kubernetes.catalog import catalog_args, deploy_catalog
 from ..kubernetes.context import ClusterContext
+from ..kubernetes.observability import metrics_backend, shared_metrics
 from ..naming import cloud_tags
 from ..outputs import ExistingOutputs
 from ..s3.repository import key_based_s3_access
@@ -47,8 +48,10 @@ class ExistingClusterPlatform(pulumi.ComponentResource):
         provider = k8s.Provider("k8s", **provider_args(config.existing), opts=pulumi.ResourceOptions(parent=self))
         repository, s3 = key_based_s3_access(self, config.s3_model_repository, config.s3_credentials,
                                              protect=config.protect_data, tags=cloud_tags(config))
-        catalog = deploy_catalog(self, CatalogArgs(services=config.services, addons=config.addons), ClusterContext(
-            provider=provider, cloud=config.cloud, model_claim=config.model_claim, s3=s3, storage=repository))
+        metrics = metrics_backend(config.observability)
+        catalog = deploy_catalog(self, catalog_args(config), ClusterContext(
+            provider=provider, cloud=config.cloud, model_claim=config.model_claim, s3=s3, storage=repository,
+            metrics=metrics))
         claim = config.model_claim
         self.outputs = ExistingOutputs(
             cloud=config.cloud,
@@ -56,6 +59,7 @@ class ExistingClusterPlatform(pulumi.ComponentResource):
             model_claim_namespace=claim.namespace if claim else None,
             addons=catalog.addon_roles,
             services=catalog.hosts,
+            metrics=shared_metrics(metrics),
             context=config.existing.context,
         )
         self.register_outputs(self.outputs.exports())

@@ -3,7 +3,7 @@ services need which."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 import pulumi
@@ -66,7 +66,7 @@ def required_addons(service: ServiceConfig) -> list[str]:
     roles = []
     if service.server == "seldon":
         roles.append(SELDON_CORE)
-    if service.autoscaling.mode == "keda":
+    if service.autoscaling.uses_keda:
         roles.append(KEDA)
     if service.autoscaling.mode == "qps":
         roles.append(QPS_METRICS_ADAPTER)
@@ -78,7 +78,10 @@ class ClusterAddonsArgs:
     seldon_core: Optional[HelmChartConfig] = None
     """The Seldon Core operator chart, when a service has ``server: seldon``."""
     keda: Optional[HelmChartConfig] = None
-    """The KEDA chart, when a service autoscales with ``keda``."""
+    """The KEDA chart, when a service autoscales with ``keda`` or ``gpu``."""
+    keda_values: Mapping[str, Any] = field(default_factory=dict)
+    """Values of the KEDA release (its PodMonitors, when the metrics backend serves the Prometheus operator's CRDs:
+    ``components.kubernetes.observability.keda_monitoring_values``)."""
     qps_metrics_adapter: Optional[HelmChartConfig] = None
     """The chart that serves the cluster's QPS metric (ACK's ``ack-alibaba-cloud-metrics-adapter``), when the
     cloud has one and no service needs KEDA (see the class docstring)."""
@@ -91,7 +94,7 @@ class ClusterAddons(pulumi.ComponentResource):
     - the QPS metrics adapter, without values: the SLS project and logstore are per-HPA metric selector labels,
       not chart values. ACK's chart does not support in-place upgrades (ACK docs), so a version change replaces
       the release.
-    - KEDA.
+    - KEDA, with ``keda_values``.
     - the Seldon Core operator with :func:`seldon_values`; it waits for KEDA when both are installed.
 
     Beware: KEDA and the metrics adapter both register the ``v1beta1.external.metrics.k8s.io``
@@ -118,7 +121,7 @@ class ClusterAddons(pulumi.ComponentResource):
             self.releases[QPS_METRICS_ADAPTER] = release(args.qps_metrics_adapter, {}, pulumi.ResourceOptions(
                 replace_on_changes=["version"], delete_before_replace=True))
         if args.keda:
-            self.releases[KEDA] = release(args.keda, {}, pulumi.ResourceOptions())
+            self.releases[KEDA] = release(args.keda, args.keda_values, pulumi.ResourceOptions())
         if args.seldon_core:
             # Seldon's operator creates ScaledObjects for kedaSpec; KEDA's CRDs must exist first.
             keda = self.releases.get(KEDA)

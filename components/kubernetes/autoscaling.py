@@ -1,7 +1,7 @@
 """Autoscaler specs from ``AutoscalingConfig``, shared by plain workloads and SeldonDeployments.
 
 :func:`hpa_metrics` and :func:`hpa_behavior` feed both an ``autoscaling/v2`` HorizontalPodAutoscaler and
-Seldon's ``hpaSpec.metricsv2``; :func:`keda_spec` feeds both a ``keda.sh/v1alpha1`` ScaledObject and
+Seldon's ``hpaSpec.metricsv2``; :func:`keda_spec` (``keda`` and ``gpu``) feeds both a ``keda.sh/v1alpha1`` ScaledObject and
 Seldon's ``kedaSpec`` (the two share their field names; checked against the KEDA and Seldon v1 CRDs).
 """
 
@@ -13,7 +13,8 @@ import pulumi
 
 from stackconfig import AutoscalingConfig, BehaviorConfig, KedaAuthentication, ScalingRules, ServiceConfig
 
-from .context import QpsMetric
+from . import monitoring
+from .context import MetricsBackend, QpsMetric
 from .secret_values import secret_input
 
 
@@ -69,34 +70,62 @@ def hpa_behavior(behavior: BehaviorConfig) -> dict[str, Any]:
     return {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)}
 
 
-def keda_spec(service: ServiceConfig) -> dict[str, Any]:
-    """The ScaledObject fields of a ``keda`` service, without ``scaleTargetRef``.
+def keda_source(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> tuple[pulumi.Input[str], Optional[KedaAuthentication]]:
+    """The Prometheus a ``keda`` or ``gpu`` service's trigger queries, and the credentials it sends: the trigger's
+    own ``serverAddress`` and ``authentication``, or else the stack's metrics backend and its credentials."""
+    keda = service.autoscaling.keda
+    if keda is not None and keda.server_address is not None:
+        return keda.server_address, keda.authentication
+    if metrics is None:
+        raise ValueError(f"service {service.name} autoscales on Prometheus, but the cluster has no metrics backend")
+    return metrics.query_url, metrics.authentication
 
-    One Prometheus trigger; ``threshold`` and ``activationThreshold`` are strings because trigger
-    metadata is a string map (KEDA CRD). ``minReplicaCount`` 0 lets KEDA scale to zero; the HPA it
-    creates gets the configured ``behavior``. With ``authentication`` the trigger names its mode in
-    ``authModes`` (read from trigger metadata or auth params, KEDA ``authentication_types.go``) and refers to the
-    service's TriggerAuthentication (:func:`trigger_authentication_spec`), named after the service.
-    """
+
+def keda_trigger(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> dict[str, Any]:
+    """The ScaledObject's one Prometheus trigger. ``keda``: the configured query, KEDA's default metric type
+    ``AverageValue`` (the query is a total, divided by the replicas). ``gpu``: the average GPU utilisation of the pods
+    (:func:`components.kubernetes.monitoring.gpu_utilization_query`) with ``metricType: Value``, so the HPA compares the
+    average itself with the target (replicas = ceil(current * average / target)). ``threshold`` and
+    ``activationThreshold`` are strings because trigger metadata is a string map (KEDA CRD). With credentials the
+    trigger names their mode in ``authModes`` (KEDA ``authentication_types.go``) and refers to the service's
+    TriggerAuthentication (:func:`trigger_authentication_spec`), named after the service."""
     scaling = service.autoscaling
-    keda = scaling.keda
-    if keda is None:
-        raise ValueError("autoscaling mode is not keda")
-    trigger: dict[str, Any] = {"type": "prometheus", "metadata": {
-        "serverAddress": keda.server_address,
-        "query": keda.query,
-        "threshold": f"{keda.threshold:g}",
-        "activationThreshold": f"{keda.activation_threshold:g}",
-    }}
-    if keda.authentication is not None:
-        trigger["metadata"]["authModes"] = keda.authentication.mode
+    url, authentication = keda_source(service, metrics)
+    if scaling.keda is not None:
+        trigger: dict[str, Any] = {"type": "prometheus", "metadata": {
+            "serverAddress": url,
+            "query": scaling.keda.query,
+            "threshold": f"{scaling.keda.threshold:g}",
+            "activationThreshold": f"{scaling.keda.activation_threshold:g}",
+        }}
+    elif scaling.gpu is not None:
+        trigger = {"type": "prometheus", "metricType": "Value", "metadata": {
+            "serverAddress": url,
+            "query": monitoring.gpu_utilization_query(service),
+            "threshold": str(scaling.gpu.target_utilization),
+        }}
+    else:
+        raise ValueError("autoscaling mode is not keda or gpu")
+    if authentication is not None:
+        trigger["metadata"]["authModes"] = authentication.mode
         trigger["authenticationRef"] = {"name": service.name}
+    return trigger
+
+
+def keda_spec(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> dict[str, Any]:
+    """The ScaledObject fields of a ``keda`` or ``gpu`` service, without ``scaleTargetRef``: :func:`keda_trigger`,
+    the polling and cooldown periods, and the replica bounds. ``minReplicaCount`` 0 lets KEDA scale to zero; the HPA
+    it creates gets the configured ``behavior``."""
+    scaling = service.autoscaling
+    polling = scaling.keda or scaling.gpu
+    if polling is None:
+        raise ValueError("autoscaling mode is not keda or gpu")
     return {
-        "pollingInterval": keda.polling_interval_seconds,
-        "cooldownPeriod": keda.cooldown_period_seconds,
+        "pollingInterval": polling.polling_interval_seconds,
+        "cooldownPeriod": polling.cooldown_period_seconds,
         "minReplicaCount": scaling.min_replicas,
         "maxReplicaCount": scaling.max_replicas,
-        "triggers": [trigger],
+        "triggers": [keda_trigger(service, metrics)],
         "advanced": {"horizontalPodAutoscalerConfig": {"behavior": hpa_behavior(scaling.behavior)}},
     }
 
@@ -106,10 +135,7 @@ def keda_auth_secret_data(authentication: KedaAuthentication) -> dict[str, pulum
     return {name: secret_input(value) for name, value in authentication.parameters.items()}
 
 
-def trigger_authentication_spec(service: ServiceConfig, secret: pulumi.Input[str]) -> dict[str, Any]:
+def trigger_authentication_spec(authentication: KedaAuthentication, secret: pulumi.Input[str]) -> dict[str, Any]:
     """``keda.sh/v1alpha1`` TriggerAuthentication spec: each auth parameter from its key of the Secret ``secret``."""
-    keda = service.autoscaling.keda
-    if keda is None or keda.authentication is None:
-        raise ValueError("the service's KEDA trigger has no authentication")
     return {"secretTargetRef": [{"parameter": name, "name": secret, "key": name}
-                                for name in keda.authentication.parameters]}
+                                for name in authentication.parameters]}

@@ -21,7 +21,7 @@ from policypack.metadata import METADATA_CIDRS
 from stackconfig import ClaimRef, S3Credentials
 
 if TYPE_CHECKING:
-    from stackconfig import ServiceConfig
+    from stackconfig import KedaAuthentication, ServiceConfig
 
 
 def _no_annotations(service: "ServiceConfig") -> dict[str, str]:
@@ -48,6 +48,9 @@ class BurstTarget:
     """Labels that send a pod to burst capacity (EKS: the Fargate profile's selector)."""
     annotations: Callable[["ServiceConfig"], dict[str, str]] = _no_annotations
     """Pod annotations a bursting service needs (ACK: the ECI annotations)."""
+    node_name_pattern: Optional[str] = None
+    """RE2 pattern of the burst nodes' names, by which dashboards and alerts tell burst pods apart (ACK:
+    ``virtual-kubelet-<zone>``; EKS: ``fargate-ip-...``)."""
 
     def supports(self, mode: str) -> bool:
         """Whether pods of a service with ``burst.mode`` ``mode`` can be placed here."""
@@ -109,6 +112,25 @@ ANY_CLOUD = NetworkBoundary()
 
 
 @dataclass(frozen=True)
+class MetricsBackend:
+    """The Prometheus that scrapes the catalog, evaluates its alerts and answers KEDA's queries
+    (``observability``; built by :func:`components.kubernetes.observability.metrics_backend`)."""
+
+    query_url: pulumi.Input[str]
+    """URL KEDA queries when a trigger names no ``serverAddress``."""
+    authentication: Optional["KedaAuthentication"] = None
+    """Credentials KEDA sends to it."""
+    scraper_namespace: Optional[str] = None
+    """Namespace its scrapes come from, admitted by every service's NetworkPolicy."""
+    object_labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels by which it selects PodMonitors, ServiceMonitors and PrometheusRules."""
+    monitoring_crds: bool = True
+    """The cluster serves the Prometheus operator's CRDs, so scrape objects and rules can be applied."""
+    ready: Sequence[pulumi.Resource] = ()
+    """What must exist before a PodMonitor is applied (the release that installs the CRDs)."""
+
+
+@dataclass(frozen=True)
 class ClusterContext:
     """The cluster as the Kubernetes layer sees it. Built by each cloud's platform, or from a platform stack."""
 
@@ -143,3 +165,8 @@ class ClusterContext:
     """Sources admitted to serving ports and addresses excluded from egress (:func:`components.kubernetes.inference_service.network_policy_spec`)."""
     capacity: Sequence[pulumi.Resource] = ()
     """The nodes add-on pods run on; Helm releases wait for them, or they time out on a new cluster."""
+    gpu_node_label: Optional[str] = None
+    """A label every GPU node of the cluster's own has, where the DCGM exporter runs (ACK:
+    ``aliyun.accelerator/nvidia_name``; EKS: ``nvidia.com/gpu.present``). None: no GPU nodes known to the stack."""
+    metrics: Optional[MetricsBackend] = None
+    """The stack's metrics backend; None with ``observability.backend: none``."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from ipaddress import ip_network
 from typing import Any, Mapping, Optional
-from urllib.parse import urlsplit
 
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
@@ -17,10 +16,12 @@ from pulumi_kubernetes.networking.v1 import Ingress, NetworkPolicy
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget
 
 from stackconfig import S3Credentials, ServiceConfig
+from stackconfig.observability import service_namespace
 
 from . import autoscaling, seldon, serving
 from .addons import QPS_METRICS_ADAPTER, required_addons
-from .context import ClusterContext, NetworkBoundary, QpsMetric
+from .context import ClusterContext, MetricsBackend, NetworkBoundary, QpsMetric
+from .observability import MONITORING_API_VERSION, pod_monitor_spec
 from .pod_template import PodOptions, pod_template, selector_labels, standard_labels
 from .secret_values import secret_input
 
@@ -135,8 +136,8 @@ def hpa_spec(service: ServiceConfig, qps: Optional[QpsMetric]) -> dict[str, Any]
     }
 
 
-def scaled_object_spec(service: ServiceConfig) -> dict[str, Any]:
-    return {"scaleTargetRef": deployment_target(service), **autoscaling.keda_spec(service)}
+def scaled_object_spec(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> dict[str, Any]:
+    return {"scaleTargetRef": deployment_target(service), **autoscaling.keda_spec(service, metrics)}
 
 
 def deployment_spec(service: ServiceConfig, template: dict[str, Any]) -> dict[str, Any]:
@@ -162,21 +163,19 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 """Label the API server sets on every namespace to its name (Kubernetes 1.22+), so a policy can select one by name."""
 
 
-def scraper_namespace(service: ServiceConfig) -> Optional[str]:
-    """The namespace of the Prometheus a ``keda`` trigger queries, when its address is a Service's cluster DNS name
-    (``<service>.<namespace>.svc[.<cluster domain>]``): that Prometheus scrapes the pods it autoscales on."""
+def scraper_namespaces(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> set[str]:
+    """Namespaces Prometheus scrapes the service from: the stack's metrics backend's, and that of the Prometheus a
+    ``keda`` trigger names by a Service's cluster DNS name (``<service>.<namespace>.svc[.<cluster domain>]``)."""
+    found = {metrics.scraper_namespace} if metrics is not None and metrics.scraper_namespace else set()
     keda = service.autoscaling.keda
-    if keda is None:
-        return None
-    labels = (urlsplit(keda.server_address).hostname or "").split(".")
-    return labels[1] if len(labels) >= 3 and labels[2] == "svc" else None
+    named = service_namespace(keda.server_address) if keda is not None and keda.server_address else None
+    return found | ({named} if named else set())
 
 
-def admitted_namespaces(service: ServiceConfig, network: NetworkBoundary) -> list[str]:
+def admitted_namespaces(service: ServiceConfig, network: NetworkBoundary, metrics: Optional[MetricsBackend]) -> list[str]:
     """Namespaces whose pods may reach the service: its own (in-cluster clients), the platform's ingress controller's,
-    the metrics scraper's, and those the service allows (``networkPolicy.allowFromNamespaces``)."""
-    scraper = scraper_namespace(service)
-    return sorted({service.namespace, *network.ingress_namespaces, *([scraper] if scraper else []),
+    the metrics scrapers' (:func:`scraper_namespaces`), and those the service allows (``networkPolicy.allowFromNamespaces``)."""
+    return sorted({service.namespace, *network.ingress_namespaces, *scraper_namespaces(service, metrics),
                    *service.network_policy.allow_from_namespaces})
 
 
@@ -193,14 +192,15 @@ def egress_rules(network: NetworkBoundary) -> list[dict[str, Any]]:
     return [{"to": peers}]
 
 
-def network_policy_spec(service: ServiceConfig, network: NetworkBoundary) -> dict[str, Any]:
+def network_policy_spec(service: ServiceConfig, network: NetworkBoundary,
+                        metrics: Optional[MetricsBackend] = None) -> dict[str, Any]:
     """Admit traffic to the service's pods only from :func:`admitted_namespaces`, and for our own servers only on
     their serving ports; let them reach everything but instance metadata (:func:`egress_rules`). Seldon's pods
     (label ``seldon-deployment-id``) also listen on ports Seldon's operator chooses and its executor talks to the
     server over localhost, so there the policy limits the sources only. Kubelet probes are not subject to
     NetworkPolicy. Enforced only where the network plugin enforces NetworkPolicy (the README's security notes)."""
     sources = [{"namespaceSelector": {"matchExpressions": [
-        {"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": admitted_namespaces(service, network)}]}}]
+        {"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": admitted_namespaces(service, network, metrics)}]}}]
     if service.server == "seldon":
         selector, ingress = {seldon.DEPLOYMENT_ID_LABEL: service.name}, {"from": sources}
     else:
@@ -224,6 +224,11 @@ def unmet_needs(service: ServiceConfig, cluster: ClusterContext) -> list[str]:
                  "needs it: add the service to the platform stack's services instead"
                  for role in required_addons(service)
                  if role not in cluster.addons and not (no_qps and role == QPS_METRICS_ADAPTER)]
+    keda = service.autoscaling.keda
+    if service.autoscaling.uses_keda and cluster.metrics is None and (keda is None or keda.server_address is None):
+        problems.append(f"autoscaling.{service.autoscaling.mode} queries the platform's metrics backend, and the platform "
+                        "shares none (observability.backend none, or a backend that takes credentials): set "
+                        "autoscaling.keda.serverAddress (and authentication) to a Prometheus of your own")
     if not cluster.burst.supports(service.burst.mode):
         problems.append(f"burst.mode {service.burst.mode} is not possible on {cluster.burst.description}")
     return problems
@@ -250,6 +255,9 @@ class InferenceService(pulumi.ComponentResource):
     ``server: seldon``: a SeldonDeployment (:mod:`components.kubernetes.seldon`) that carries the pod, the
     autoscaler (``hpaSpec`` or ``kedaSpec``) and the disruption budget (``pdbSpec``); Seldon's operator creates
     the Deployment, Service ``<name>-default``, HPA/ScaledObject and PDB from it.
+
+    With a metrics backend that serves the Prometheus operator's CRDs, a PodMonitor of the server's metrics
+    (:func:`components.kubernetes.observability.pod_monitor_spec`) carrying the backend's object labels.
 
     Always a NetworkPolicy (:func:`network_policy_spec`): ingress from the namespaces of the service, the ingress
     controller and the metrics scraper only; egress anywhere but instance metadata.
@@ -340,7 +348,7 @@ class InferenceService(pulumi.ComponentResource):
                 f"{name}-seldon-deployment", api_version=seldon.API_VERSION, kind=seldon.KIND,
                 metadata=metadata(service.name),
                 spec=seldon.seldon_deployment_spec(
-                    service, template, qps=cluster.qps, model_claim=model_claim,
+                    service, template, qps=cluster.qps, metrics=cluster.metrics, model_claim=model_claim,
                     s3_bucket=s3_bucket, s3_secret=secret.metadata.name if secret else None),
                 opts=with_both)
             self.service_name = pulumi.Output.from_input(seldon.service_name(service))
@@ -351,24 +359,31 @@ class InferenceService(pulumi.ComponentResource):
                                   opts=child)
             PodDisruptionBudget(f"{name}-pdb", metadata=metadata(service.name), spec={
                 "maxUnavailable": 1, "selector": {"matchLabels": selector_labels(service)}}, opts=child)
-            if service.autoscaling.mode == "keda":
+            if service.autoscaling.uses_keda:
                 CustomResource(f"{name}-scaled-object", api_version=KEDA_API_VERSION, kind="ScaledObject",
-                               metadata=metadata(service.name), spec=scaled_object_spec(service), opts=with_operators)
+                               metadata=metadata(service.name), spec=scaled_object_spec(service, cluster.metrics),
+                               opts=with_operators)
             else:
                 HorizontalPodAutoscaler(f"{name}-hpa", metadata=metadata(service.name),
                                         spec=hpa_spec(service, cluster.qps), opts=with_operators)
             self.service_name = own_service.metadata.name
 
-        keda = service.autoscaling.keda
-        if keda is not None and keda.authentication is not None:
+        authentication = autoscaling.keda_source(service, cluster.metrics)[1] if service.autoscaling.uses_keda else None
+        if authentication is not None:
             auth_secret = Secret(f"{name}-keda-auth", metadata=unnamed_metadata, type="Opaque",
-                                 string_data=autoscaling.keda_auth_secret_data(keda.authentication), opts=child)
+                                 string_data=autoscaling.keda_auth_secret_data(authentication), opts=child)
             CustomResource(f"{name}-trigger-authentication", api_version=KEDA_API_VERSION, kind="TriggerAuthentication",
                            metadata=metadata(service.name),
-                           spec=autoscaling.trigger_authentication_spec(service, auth_secret.metadata.name),
+                           spec=autoscaling.trigger_authentication_spec(authentication, auth_secret.metadata.name),
                            opts=with_operators)
 
-        NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service, cluster.network),
+        metrics = cluster.metrics
+        if metrics is not None and metrics.monitoring_crds:
+            CustomResource(f"{name}-pod-monitor", api_version=MONITORING_API_VERSION, kind="PodMonitor",
+                           metadata={**metadata(service.name), "labels": {**standard_labels(service), **metrics.object_labels}},
+                           spec=pod_monitor_spec(service),
+                           opts=pulumi.ResourceOptions(parent=self, depends_on=[*namespace, *metrics.ready]))
+        NetworkPolicy(f"{name}-network-policy", metadata=metadata(service.name), spec=network_policy_spec(service, cluster.network, cluster.metrics),
                       opts=child)
         self.host = service.ingress.host if service.ingress else None
         if service.ingress:

@@ -16,7 +16,7 @@ import pulumi
 from stackconfig import TFSERVING_PROXY_RESOURCES, ServiceConfig
 
 from . import autoscaling, pod_template, serving
-from .context import QpsMetric
+from .context import MetricsBackend, QpsMetric
 
 API_VERSION = "machinelearning.seldon.io/v1"
 KIND = "SeldonDeployment"
@@ -101,7 +101,7 @@ def graph(service: ServiceConfig, *, model_claim: Optional[str], s3_bucket: Opti
 
 
 def component_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Optional[QpsMetric],
-                   namespace: str) -> dict[str, Any]:
+                   metrics: Optional[MetricsBackend], namespace: str) -> dict[str, Any]:
     """``componentSpecs[0]``: the pod, its autoscaler (``hpaSpec`` with ``metricsv2``, or ``kedaSpec``) and
     ``pdbSpec``. Seldon creates the HPA/ScaledObject and the PodDisruptionBudget for the pods itself.
 
@@ -110,8 +110,8 @@ def component_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Opt
     """
     spec: dict[str, Any] = {**template, "pdbSpec": {"maxUnavailable": 1}}
     scaling = service.autoscaling
-    if scaling.mode == "keda":
-        spec["kedaSpec"] = autoscaling.keda_spec(service)
+    if scaling.uses_keda:
+        spec["kedaSpec"] = autoscaling.keda_spec(service, metrics)
     else:
         spec["hpaSpec"] = {
             "minReplicas": scaling.min_replicas,
@@ -123,7 +123,7 @@ def component_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Opt
 
 
 def seldon_deployment_spec(service: ServiceConfig, template: dict[str, Any], *, qps: Optional[QpsMetric],
-                           model_claim: Optional[str], s3_bucket: Optional[str],
+                           metrics: Optional[MetricsBackend], model_claim: Optional[str], s3_bucket: Optional[str],
                            s3_secret: Optional[pulumi.Input[str]]) -> dict[str, Any]:
     """``spec`` of the SeldonDeployment: one predictor ``default`` with one componentSpec.
 
@@ -133,7 +133,7 @@ def seldon_deployment_spec(service: ServiceConfig, template: dict[str, Any], *, 
     predictor = {
         "name": PREDICTOR,
         "graph": graph(service, model_claim=model_claim, s3_bucket=s3_bucket, s3_secret=s3_secret),
-        "componentSpecs": [component_spec(service, template, qps=qps, namespace=service.namespace)],
+        "componentSpecs": [component_spec(service, template, qps=qps, metrics=metrics, namespace=service.namespace)],
     }
     spec: dict[str, Any] = {"predictors": [predictor]}
     if service.serving_kind == "triton":

@@ -50,7 +50,8 @@ def test_gpu_entry_renders_identically_on_ack_eks_and_an_existing_cluster(run_un
                "existing": load(EXISTING, services=[GPU_SERVICE])}
     objects = {cloud: service_objects(plan_of(run_under_mocks, config), "inference-bert") for cloud, config in configs.items()}
     assert set(objects["alicloud"]) == set(objects["aws"]) == set(objects["existing"]) == {
-        "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"}
+        "ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy",
+        "PodMonitor"}
     for kind in set(objects["alicloud"]) - {"NetworkPolicy"}:
         assert objects["alicloud"][kind] == objects["aws"][kind] == objects["existing"][kind], kind
     assert_policies_differ_only_in_the_clouds_network_boundary(objects)

@@ -110,6 +110,8 @@ def test_app_template_deploys_one_service_onto_the_platform_stack(app_project: P
         ("kubernetes:networking.k8s.io/v1:Ingress", f"{name}-ingress"),
         ("kubernetes:policy/v1:PodDisruptionBudget", f"{name}-pdb"),
         ("kubernetes:networking.k8s.io/v1:NetworkPolicy", f"{name}-network-policy"),
+        # The platform stack's metrics backend (its metrics output) scrapes the service.
+        ("kubernetes:monitoring.coreos.com/v1:PodMonitor", f"{name}-pod-monitor"),
     ])
     for resource in kubernetes:
         assert resource.parent == workload.urn

@@ -353,7 +353,8 @@ def test_an_installed_virtual_node_addon_and_metrics_adapter_are_used_not_instal
         "ingress": {"host": "bert.example.com", "tls": False}}],
         alicloud={"virtualNodes": {"alreadyInstalled": True}, "metricsAdapterAlreadyInstalled": True})
     assert plan.by_type("alicloud:cs/kubernetesAddon:KubernetesAddon") == []
-    assert plan.by_type("kubernetes:helm.sh/v3:Release") == []
+    # Only the metrics backend's releases: neither the metrics adapter nor KEDA.
+    assert {r.inputs["chart"] for r in plan.by_type("kubernetes:helm.sh/v3:Release")} == {"kube-prometheus-stack", "dcgm-exporter"}
     [hpa] = plan.by_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
     [metric] = hpa.inputs["spec"]["metrics"]
     assert metric["external"]["metric"]["selector"]["matchLabels"]["sls.project"] == f"k8s-log-{ADOPTED_CLUSTER_ID}"

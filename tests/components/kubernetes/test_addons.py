@@ -29,7 +29,7 @@ def install(run_under_mocks, seldon: bool, keda: bool, replaced: dict | None = N
         if keda:
             services.append(service({**BERT, "name": "bert-keda", "autoscaling": {"maxReplicas": 4, **KEDA}}))
         component = ClusterAddons("addons", addons_args(CatalogArgs(
-            services=services, addons=ADDONS, qps_metrics_adapter=METRICS_ADAPTER)))
+            services=services, addons=ADDONS, qps_metrics_adapter=METRICS_ADAPTER), None))
         pulumi.export("charts", sorted(component.releases))
 
     return run_under_mocks(program)

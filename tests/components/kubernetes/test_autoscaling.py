@@ -65,12 +65,12 @@ def test_keda_is_not_an_hpa_metric_and_hpa_modes_have_no_keda_spec():
     with pytest.raises(ValueError):
         autoscaling.hpa_metrics(keda, qps=None, route="y")
     with pytest.raises(ValueError):
-        autoscaling.keda_spec(service(BERT))
+        autoscaling.keda_spec(service(BERT), None)
 
 
 def test_keda_spec_scales_to_zero_on_a_prometheus_query():
     scaling = service(BERT, autoscaling={"qps": None, "minReplicas": 0, **KEDA}).autoscaling
-    spec = autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, "minReplicas": 0, **KEDA}))
+    spec = autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, "minReplicas": 0, **KEDA}), None)
     assert spec["minReplicaCount"] == 0 and spec["maxReplicaCount"] == 10
     assert spec["pollingInterval"] == 15 and spec["cooldownPeriod"] == 300
     assert spec["triggers"] == [{"type": "prometheus", "metadata": {
@@ -100,12 +100,12 @@ def keda_with(authentication):
 ])
 def test_keda_authentication_is_a_trigger_authentication_over_a_secret(authentication, parameters):
     entry = keda_with(authentication)
-    spec = autoscaling.keda_spec(entry)
+    spec = autoscaling.keda_spec(entry, None)
     (trigger,) = spec["triggers"]
     assert trigger["authenticationRef"] == {"name": "bert"}
     assert trigger["metadata"]["authModes"] == authentication["mode"]
     assert not any(value in str(spec) for value in parameters.values() if "canary" in value)
-    auth = autoscaling.trigger_authentication_spec(entry, "bert-keda-auth-1a2b3c4d")
+    auth = autoscaling.trigger_authentication_spec(entry.autoscaling.keda.authentication, "bert-keda-auth-1a2b3c4d")
     assert auth == {"secretTargetRef": [{"parameter": name, "name": "bert-keda-auth-1a2b3c4d", "key": name} for name in parameters]}
     validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
                               "metadata": {"name": "bert", "namespace": "inference"}, "spec": auth})
@@ -116,6 +116,5 @@ def test_keda_authentication_is_a_trigger_authentication_over_a_secret(authentic
 
 
 def test_a_trigger_without_authentication_has_no_reference():
-    with pytest.raises(ValueError):
-        autoscaling.trigger_authentication_spec(service(BERT, autoscaling={"qps": None, **KEDA}), "s")
-    assert "authenticationRef" not in autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, **KEDA}))["triggers"][0]
+    assert autoscaling.keda_source(service(BERT, autoscaling={"qps": None, **KEDA}), None)[1] is None
+    assert "authenticationRef" not in autoscaling.keda_spec(service(BERT, autoscaling={"qps": None, **KEDA}), None)["triggers"][0]

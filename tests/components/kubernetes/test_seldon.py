@@ -14,7 +14,8 @@ from service_factories import CIFAR, FASHION, KEDA, service
 
 def render(svc, **options):
     template = pod_template(svc, PodOptions(service_account_name=svc.name, **options))
-    spec = seldon.seldon_deployment_spec(svc, template, qps=sls_qps_metric("k8s-log-c0ffee"), model_claim="model-store",
+    spec = seldon.seldon_deployment_spec(svc, template, qps=sls_qps_metric("k8s-log-c0ffee"), metrics=None,
+                                         model_claim="model-store",
                                          s3_bucket="acme-triton-models", s3_secret=f"{svc.name}-s3")
     obj = {"apiVersion": seldon.API_VERSION, "kind": seldon.KIND,
            "metadata": {"name": svc.name, "namespace": svc.namespace}, "spec": spec}
@@ -90,7 +91,8 @@ def test_schema_rejects_unknown_fields():
     """The vendored schema check can fail: an HPA ``behavior`` is not part of Seldon's hpaSpec."""
     fashion = service(FASHION)
     spec = seldon.seldon_deployment_spec(fashion, pod_template(fashion, PodOptions(service_account_name="x")),
-                                         qps=sls_qps_metric("p"), model_claim="c", s3_bucket=None, s3_secret=None)
+                                         qps=sls_qps_metric("p"), metrics=None, model_claim="c", s3_bucket=None,
+                                         s3_secret=None)
     spec["predictors"][0]["componentSpecs"][0]["hpaSpec"]["behavior"] = {}
     with pytest.raises(jsonschema.ValidationError):
         validate_custom_resource({"apiVersion": seldon.API_VERSION, "kind": seldon.KIND,
