@@ -39,3 +39,8 @@ def _validators() -> dict[tuple[str, str], jsonschema.Draft7Validator]:
 def validate_custom_resource(obj: dict[str, Any]) -> None:
     """Raise ``jsonschema.ValidationError`` unless ``obj`` fits its operator's schema exactly."""
     _validators()[obj["apiVersion"], obj["kind"]].validate(obj)
+
+
+def has_schema(obj: dict[str, Any]) -> bool:
+    """Whether ``tests/schemas`` holds the schema of ``obj``'s kind."""
+    return (obj.get("apiVersion"), obj.get("kind")) in _validators()

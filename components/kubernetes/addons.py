@@ -4,7 +4,7 @@ services need which."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 from pulumi_kubernetes.helm.v3 import Release
@@ -79,6 +79,9 @@ class ClusterAddonsArgs:
     """The Seldon Core operator chart, when a service has ``server: seldon``."""
     keda: Optional[HelmChartConfig] = None
     """The KEDA chart, when a service autoscales with ``keda`` or ``gpu``."""
+    after: Sequence[pulumi.Resource] = ()
+    """What every release waits for: the nodes its pods run on and the metrics backend's CRDs (children do not
+    inherit a component's ``depends_on``, pulumi/pulumi#8721)."""
     keda_values: Mapping[str, Any] = field(default_factory=dict)
     """Values of the KEDA release (its PodMonitors, when the metrics backend serves the Prometheus operator's CRDs:
     ``components.kubernetes.observability.keda_monitoring_values``)."""
@@ -113,8 +116,9 @@ class ClusterAddons(pulumi.ComponentResource):
         super().__init__("elastic-inference:addons:ClusterAddons", name, None, opts)
 
         def release(chart: HelmChartConfig, values: Mapping[str, Any], extra: pulumi.ResourceOptions) -> Release:
+            waits = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
             return Release(f"{name}-{chart.chart}", **release_arguments(chart, values),
-                           opts=pulumi.ResourceOptions.merge(extra, pulumi.ResourceOptions(parent=self)))
+                           opts=pulumi.ResourceOptions.merge(extra, waits))
 
         self.releases = {}
         if args.qps_metrics_adapter:

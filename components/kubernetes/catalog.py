@@ -69,7 +69,8 @@ def catalog_args(config: StackConfig, **cloud_specific: Any) -> CatalogArgs:
                        **cloud_specific)
 
 
-def addons_args(args: CatalogArgs, metrics: Optional[MetricsBackend]) -> ClusterAddonsArgs:
+def addons_args(args: CatalogArgs, metrics: Optional[MetricsBackend],
+                after: Sequence[pulumi.Resource] = ()) -> ClusterAddonsArgs:
     """The add-ons the catalog needs: Seldon Core and KEDA when a service needs them (KEDA scraped by the metrics
     backend when it serves the Prometheus operator's CRDs), and the cloud's QPS metrics adapter unless a service
     needs KEDA."""
@@ -78,7 +79,7 @@ def addons_args(args: CatalogArgs, metrics: Optional[MetricsBackend]) -> Cluster
         seldon_core=args.addons.seldon_core if SELDON_CORE in needed else None,
         keda=args.addons.keda if KEDA in needed else None,
         keda_values=keda_monitoring_values(metrics.object_labels) if metrics and metrics.monitoring_crds else {},
-        qps_metrics_adapter=None if KEDA in needed else args.qps_metrics_adapter)
+        qps_metrics_adapter=None if KEDA in needed else args.qps_metrics_adapter, after=after)
 
 
 def existing_namespaces(cluster: ClusterContext) -> frozenset[str]:
@@ -102,8 +103,8 @@ def deploy_catalog(parent: pulumi.Resource, args: CatalogArgs, cluster: ClusterC
         config=args.observability, services=list(args.services), backend=cluster.metrics, burst=cluster.burst,
         gpu_node_label=cluster.gpu_node_label, platform_targets=args.platform_targets, capacity=list(cluster.capacity)),
         opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=list(namespaces.values()))))
-    addons = ClusterAddons("addons", addons_args(args, cluster.metrics), opts=pulumi.ResourceOptions.merge(
-        in_cluster, pulumi.ResourceOptions(depends_on=[*cluster.capacity, *observability.ready])))
+    addons = ClusterAddons("addons", addons_args(args, cluster.metrics, [*cluster.capacity, *observability.ready]),
+                           opts=in_cluster)
     metrics = dataclasses.replace(cluster.metrics, ready=observability.ready) if cluster.metrics else None
     running = dataclasses.replace(cluster, addons=cluster.addons | frozenset(addons.releases), metrics=metrics)
     services = {

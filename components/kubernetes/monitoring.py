@@ -24,7 +24,6 @@ above shares.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -41,10 +40,11 @@ ALERT_GROUP = "elastic-inference"
 
 
 def pod_pattern(service: ServiceConfig) -> str:
-    """RE2 pattern (Prometheus anchors it) of the service's pod names. A Deployment's pods are
+    r"""RE2 pattern (Prometheus anchors it) of the service's pod names. A Deployment's pods are
     ``<name>-<template hash>-<suffix>``, neither part containing ``-``, so ``svc`` never matches ``svc-b``'s pods;
-    Seldon's are ``<name>-default-0-<containers>-...`` (predictor ``default``, its first component)."""
-    name = re.escape(service.name)
+    Seldon's are ``<name>-default-0-<containers>-...`` (predictor ``default``, its first component). Names are DNS
+    labels, so they need no escaping (and PromQL strings take no ``\-``)."""
+    name = service.name
     if service.server == "seldon":
         return f"{name}-default-0-.+"
     return f"{name}-[a-z0-9]+-[a-z0-9]+"
@@ -59,7 +59,7 @@ def pod_selector(service: ServiceConfig, extra: str = "") -> str:
 def hpa_pattern(service: ServiceConfig) -> str:
     """Pattern of the HPA that scales the service: its own (named after the service), the one KEDA creates for a
     ScaledObject (``keda-hpa-<scaled object>``), or Seldon's, named after the Deployment it scales."""
-    target = f"{re.escape(service.name)}-default-0-.+" if service.server == "seldon" else re.escape(service.name)
+    target = f"{service.name}-default-0-.+" if service.server == "seldon" else service.name
     return f"keda-hpa-{target}" if service.autoscaling.uses_keda else target
 
 
@@ -182,7 +182,7 @@ def service_rules(service: ServiceConfig, thresholds: AlertThresholds, burst: Bu
 
 def cluster_rules(namespaces: list[str], thresholds: AlertThresholds) -> list[dict[str, Any]]:
     """The catalog's cluster-wide alerts: GPU pods that wait for nodes, and GPU nodes lost (spot reclaims)."""
-    in_catalog = f'namespace=~"{"|".join(re.escape(n) for n in namespaces)}"'
+    in_catalog = f'namespace=~"{"|".join(namespaces)}"'
     gpu_nodes = 'max_over_time(kube_node_status_capacity{resource="nvidia_com_gpu"}[1h]) > 0'
     return [
         _rule("InferenceGpuPodsPending",

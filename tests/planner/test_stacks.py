@@ -10,6 +10,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from components.kubernetes.monitoring import autoscaler_query
+from components.kubernetes.observability import metrics_backend
+from crd_schemas import has_schema, validate_custom_resource
 from planner.cli import committed_stacks, main
 from planner.manifests import NOT_OBJECTS
 from planner.mocks import CALL_RESULTS
@@ -177,6 +180,8 @@ def test_manifests_are_one_file_per_object_and_valid(planned):
         assert path.name == f"{obj['kind'].lower()}-{namespace}-{obj['metadata']['name']}.yaml"
         if not is_custom_resource(obj):
             kubernetes_validate.validate(obj, version, strict=True)
+        elif has_schema(obj):
+            validate_custom_resource(obj)
 
 
 def test_production_protects_what_holds_data(planned):
@@ -266,3 +271,34 @@ def test_what_an_adopting_stack_adds_is_attached_to_the_cluster_it_names(planned
         attached = [r for r in resources if r["type"] in ("aws:eks/nodeGroup:NodeGroup", "aws:eks/accessEntry:AccessEntry",
                                                           "aws:eks/addon:Addon", "aws:eks/fargateProfile:FargateProfile")]
         assert attached and all(r["inputs"]["clusterName"] == name for r in attached)
+
+
+def test_every_prometheus_trigger_queries_a_backend_the_stack_plans_and_scrapes_what_it_autoscales_on(planned):
+    """A KEDA or GPU trigger without its own serverAddress queries the stack's metrics backend: the in-cluster
+    Prometheus the stack installs (or the external one it names), which a PodMonitor of the service feeds."""
+    config = planned["config"]
+    resources = planned["plan"]["resources"]
+    backend = metrics_backend(config.observability)
+    charts = {r["inputs"].get("chart") for r in resources if r["type"] == "kubernetes:helm.sh/v3:Release"}
+    monitors = {(r["inputs"]["metadata"]["namespace"], r["inputs"]["metadata"]["name"])
+                for r in resources if r["type"] == "kubernetes:monitoring.coreos.com/v1:PodMonitor"}
+    triggers = [t for r in resources for t in triggers_of(r)]
+    for service in config.services:
+        if not service.autoscaling.uses_keda or (service.autoscaling.keda and service.autoscaling.keda.server_address):
+            continue
+        assert backend is not None, service.name
+        if config.observability.backend == "inCluster":
+            assert config.observability.in_cluster.chart.chart in charts
+        assert (service.namespace, service.name) in monitors, service.name
+        [trigger] = [t for t in triggers if t["metadata"]["query"] == autoscaler_query(service)]
+        assert trigger["metadata"]["serverAddress"] == backend.query_url
+
+
+def triggers_of(resource: dict) -> list[dict]:
+    """The KEDA triggers of a ScaledObject or of a SeldonDeployment's ``kedaSpec``."""
+    spec = resource["inputs"].get("spec") or {}
+    if resource["type"] == "kubernetes:keda.sh/v1alpha1:ScaledObject":
+        return spec["triggers"]
+    if resource["type"] == "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment":
+        return [t for p in spec["predictors"] for c in p["componentSpecs"] for t in c.get("kedaSpec", {}).get("triggers", [])]
+    return []

@@ -4,34 +4,25 @@ checked with Prometheus's own ``promtool`` (Debian's ``prometheus`` package; ``.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import yaml
 
-from paths import ROOT
+from components.kubernetes.monitoring import autoscaler_query
+from paths import ROOT, STACK_FILES
+from prometheus_tools import promtool
 from planner.stackfile import read_stack_file
 from stackconfig import load_stack_config
 
-STACK_FILES = sorted([*ROOT.glob("stacks/Pulumi.*.yaml"), *ROOT.glob("examples/guides/Pulumi.*.yaml"),
-                      *ROOT.glob("tests/data/Pulumi.*.yaml"), *ROOT.glob("templates/**/Pulumi.*.yaml")])
-
-
-def promtool() -> str:
-    found = shutil.which("promtool")
-    assert found, "promtool is missing: install Debian's prometheus package (apt-get install prometheus), as .ci/run does"
-    return found
-
-
 def keda_queries() -> list[tuple[str, str]]:
-    """``(where, query)`` of every KEDA trigger in every stack file of the project."""
+    """``(where, query)`` of every KEDA trigger (``keda`` and ``gpu``) in every stack file of the project."""
     queries = []
     for path in STACK_FILES:
         config, secret = read_stack_file(path)
         stack = load_stack_config(config, secret, source=str(path), secure_paths=config.secure_paths)
-        queries += [(f"{path.relative_to(ROOT)} {s.name}", s.autoscaling.keda.query)
-                    for s in stack.services if s.autoscaling.keda is not None]
+        queries += [(f"{path.relative_to(ROOT)} {s.name}", autoscaler_query(s))
+                    for s in stack.services if autoscaler_query(s) is not None]
     return queries
 
 
