@@ -36,7 +36,7 @@ class PlatformOutputs(abc.ABC):
     """The Ingress host (or None) of each catalog service by ``<namespace>/<name>``."""
     metrics: Optional[dict[str, Any]] = None
     """The metrics backend app-team services use (``components.kubernetes.observability.shared_metrics``): None
-    without one, when it takes credentials (app teams then name their own), or from a platform before 0.3.0."""
+    without one, when it takes credentials (app teams then name their own), or from a platform stack older than this output."""
 
     def exports(self) -> dict[str, Any]:
         """The stack outputs: every field, under its camelCase name."""

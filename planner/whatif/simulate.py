@@ -284,7 +284,9 @@ class Simulation:
         and late by the ingestion delay; KEDA: its Prometheus rate, same target type. CPU (and memory, a
         simplification: modelled like CPU) utilisation: a ready pod serving its capacity uses 100 % of its
         request; the HPA sees the mean of the last complete metrics-server window, and pods whose sample
-        window began before they were ready (younger than the CPU initialization period) are set aside."""
+        window began before they were ready (younger than the CPU initialization period) are set aside. GPU: KEDA's
+        average of the pods' DCGM utilisation (a ready pod serving its capacity keeps its GPU 100 % busy) over the
+        last scrape window, a ``Value`` target: ``ceil(ready pods x average / target)``."""
         auto = self.s.service.autoscaling
         tol = self.timings.hpa_tolerance
         current = sum(1 for p in self.pods if p.evicted_until is None)
@@ -293,11 +295,14 @@ class Simulation:
             self.metric = self._keda_value(t) if auto.keda else \
                 self._window_mean(t, self.timings.qps_window_seconds, self.timings.qps_delay_seconds)
             return hpa_model.external_average_value_replicas(current, self.metric, target, tol)
-        target = (auto.cpu or auto.memory).target_utilization
         scrape = self.timings.cpu_scrape_seconds
         sample_end = (t // scrape) * scrape
         window = self.utilisation[max(0, sample_end - scrape):sample_end]
         self.metric = sum(window) / len(window) if window else 0.0
+        if auto.gpu is not None:
+            ready = sum(1 for p in self.pods if p.serving(t))
+            return hpa_model.value_replicas(current, ready, self.metric, auto.gpu.target_utilization, tol)
+        target = (auto.cpu or auto.memory).target_utilization
         measured = [p for p in self.pods if p.evicted_until is None and p.ready_at is not None and p.ready_at <= t
                     and (t - p.created >= self.timings.hpa_cpu_initialization_seconds or p.ready_at <= sample_end - scrape)]
         return hpa_model.per_pod_replicas(current, [self.metric] * len(measured), target,

@@ -30,7 +30,7 @@ from paths import ROOT
 TOKEN = f"{PACKAGE_NAME}:index:InferenceService"
 
 DOCUMENTED_INPUTS = {"platformStack", "name", "server", "seldon", "image", "model", "resources", "placement", "burst",
-                     "autoscaling", "ingress", "env", "networkPolicy"}
+                     "autoscaling", "ingress", "env", "networkPolicy", "slo"}
 """The inputs the README documents for other languages."""
 
 
@@ -61,7 +61,7 @@ def test_schema_exposes_inference_service_with_its_documented_inputs(schema: dic
     assert set(component["requiredInputs"]) == {"platformStack", "name", "server", "model", "autoscaling"}
     assert set(component["properties"]) == {"namespace", "serviceName", "host"}
     autoscaling = schema["types"][component["inputProperties"]["autoscaling"]["$ref"].removeprefix("#/types/")]
-    assert set(autoscaling["properties"]) == {"minReplicas", "maxReplicas", "behavior", "qps", "cpu", "memory", "keda"}
+    assert set(autoscaling["properties"]) == {"minReplicas", "maxReplicas", "behavior", "qps", "cpu", "memory", "keda", "gpu"}
     assert autoscaling["required"] == ["maxReplicas"]
 
 

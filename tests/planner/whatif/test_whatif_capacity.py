@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -16,7 +17,7 @@ from stackconfig import INSTANCE_TYPES, NodePoolConfig, ServiceConfig, load_stac
 
 from paths import DATA
 
-STACK_FILES = ["whatif-seeds.yaml", "whatif-tuned.yaml", "whatif-keda.yaml", "whatif-eci.yaml"]
+STACK_FILES = ["whatif-seeds.yaml", "whatif-tuned.yaml", "whatif-keda.yaml", "whatif-eci.yaml", "whatif-gpu.yaml"]
 
 
 def _setup(name: str, timings: Timings = Timings()):
@@ -106,3 +107,16 @@ def test_spot_reclaims_cost_capacity_and_are_replaced():
     stormy = simulate(dataclasses.replace(setup, timings=stormy_timings), demand)
     assert summarize(stormy).seconds_under > calm.seconds_under
     assert stormy.samples[-1].capacity >= demand[-1]
+
+
+def test_gpu_autoscaling_settles_where_the_average_utilisation_meets_its_target():
+    """At a steady peak the GPU autoscaler runs ceil(demand / (capacity x 70 %)) replicas, as the HPA's Value target
+    ceil(replicas x average / target) converges to (within its 10 % tolerance)."""
+    _, setup = _setup("whatif-gpu.yaml")
+    peak = 4 * setup.pod_capacity_qps
+    result = simulate(setup, default_demand(setup, Load("step", 3600, base_qps=0.5 * setup.pod_capacity_qps, peak_qps=peak)))
+    assert result.mode == "gpu"
+    settled = [s.replicas for s in result.samples[-600:]]
+    expected = math.ceil(peak / (setup.pod_capacity_qps * 0.7))
+    assert min(settled) >= expected - 1 and max(settled) <= expected + 1, (expected, sorted(set(settled)))
+    assert result.samples[0].replicas == 1
