@@ -11,6 +11,14 @@ contains the chart name is used as is), so Prometheus is the Service ``kube-prom
 loads ConfigMaps labelled ``grafana_dashboard: "1"`` from every namespace; Grafana's admin password, unset, is
 generated into the Secret ``kube-prometheus-stack-grafana`` (keys ``admin-user``, ``admin-password``).
 
+Values checked in the charts' ``values.yaml``: kube-state-metrics 8.4.0 (the subchart, values under its name)
+``metricLabelsAllowlist``; dcgm-exporter 4.8.2 (NVIDIA/dcgm-exporter d5e5f51 ``deployment/values.yaml``)
+``tolerations`` (default: the control plane's taint only, replaced), ``affinity``, ``serviceMonitor.enabled`` (default
+true: the CRDs must exist, so the exporter is installed only with them), ``.interval``, ``.honorLabels`` (default
+false, which would rename the GPU's pod to ``exported_pod``), ``.additionalLabels``; the chart sets
+``DCGM_EXPORTER_KUBERNETES=true``, which labels each GPU's series with its pod; keda 2.20.2
+``prometheus.operator``/``prometheus.metricServer`` ``.enabled`` and ``.podMonitor``.
+
 Monitors and rules are ``monitoring.coreos.com/v1`` objects of prometheus-operator v0.93 (the chart's CRDs; tests
 validate them against those CRDs).
 """
