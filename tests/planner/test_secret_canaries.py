@@ -28,6 +28,7 @@ CANARIES = {
     "bearer": "CANARY-bearer-5d6e",
     "password": "CANARY-password-0f9a",
     "header": "CANARY-header-b7c3",
+    "backend-token": "CANARY-backend-token-c41d",
     "kubeconfig": "apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: CANARY-kubeconfig-61aa\n",
 }
 """One value per secret-capable key; each is searched for in everything the run writes."""
@@ -58,7 +59,13 @@ ALICLOUD_STACK = merge(BASE, {
 EXISTING_STACK = {
     "cloud": "existing", "environment": "canary",
     "existing": {"kubeconfig": secure("kubeconfig"), "modelClaim": {"namespace": "seldon", "name": "models"}},
-    "services": [merge(CIFAR, {"namespace": "seldon", "model": {"source": "store"}})],
+    # The backend's credentials reach the KEDA trigger of a service that names no Prometheus of its own.
+    "observability": {"backend": "external", "external": {
+        "url": "https://prometheus.example.com", "scraperNamespace": "monitoring",
+        "authentication": {"mode": "bearer", "bearerToken": secure("backend-token")}}},
+    "services": [merge(CIFAR, {"namespace": "seldon", "model": {"source": "store"}}),
+                 merge(CIFAR, {"name": "cifar10-keda", "namespace": "seldon", "model": {"source": "store"},
+                               "autoscaling": {"cpu": None, "keda": {"query": "sum(rate(x[1m]))", "threshold": 5}}})],
 }
 
 
@@ -83,7 +90,7 @@ def as_cli_hands_it_over(values: dict[str, Any]) -> tuple[dict[str, str], list[s
 
 @pytest.mark.parametrize("values, canaries", [
     (ALICLOUD_STACK, ["s3-key-id", "s3-secret", "hf-token", "seldon-env", "bearer", "password", "header"]),
-    (EXISTING_STACK, ["kubeconfig"]),
+    (EXISTING_STACK, ["kubeconfig", "backend-token"]),
 ], ids=["alicloud", "existing"])
 def test_secure_canaries_never_leave_the_program(values, canaries, tmp_path, capfd):
     config, secret_keys, secure_paths = as_cli_hands_it_over(values)
@@ -126,6 +133,8 @@ def test_an_inline_kubeconfig_is_a_secret_provider_input():
     plan = run_program(PROJECT_DIR, PROJECT, "canary", config, secret_keys)
     (provider,) = plan.by_type("pulumi:providers:kubernetes")
     assert provider.inputs["kubeconfig"] == SECRET_MARK
+    backend_secret = plan.get("kubernetes:core/v1:Secret", "seldon-cifar10-keda-keda-auth")
+    assert backend_secret.inputs["stringData"] == SECRET_MARK
 
 
 def refused(values: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
