@@ -90,8 +90,9 @@ def metrics_from_output(output: Optional[Mapping[str, Any]]) -> Optional[Metrics
 
 def kube_prometheus_values(prometheus: InClusterPrometheusConfig) -> dict[str, Any]:
     """Values of kube-prometheus-stack: retention by time and size, a persistent volume, every monitor and rule
-    selected, the node labels the dashboards group by, Grafana with the dashboard sidecar (its defaults) or none.
-    Everything stays ClusterIP."""
+    selected, the node labels the dashboards group by, Grafana with the dashboard sidecar (its defaults) or none, and
+    Alertmanager configured from your Secret (``alertmanagerSpec.useExistingSecret`` and ``configSecret``: the chart
+    then ignores its own ``config``). Everything stays ClusterIP."""
     claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"],
                              "resources": {"requests": {"storage": prometheus.storage_size}}}
     if prometheus.storage_class:
@@ -109,6 +110,9 @@ def kube_prometheus_values(prometheus: InClusterPrometheusConfig) -> dict[str, A
         # kube_node_labels carries only allowed labels (kube-state-metrics --metric-labels-allowlist).
         "kube-state-metrics": {"metricLabelsAllowlist": [f"nodes=[{','.join(dashboards.NODE_LABELS)}]"]},
         "grafana": {"enabled": prometheus.grafana},
+        **({"alertmanager": {"alertmanagerSpec": {"useExistingSecret": True,
+                                                  "configSecret": prometheus.alertmanager_config_secret}}}
+           if prometheus.alertmanager_config_secret else {}),
     }
 
 
