@@ -52,10 +52,11 @@ class InClusterPrometheusConfig(ConfigModel):
     """StorageClass of that claim. Default: the cluster's default class."""
     grafana: bool = True
     """Install Grafana (in-cluster only: reach it with ``kubectl port-forward``) and load the generated dashboards into it."""
-    alertmanager_config_secret: Optional[DnsLabel] = None
-    """A Secret you create in the chart's namespace whose key ``alertmanager.yaml`` is Alertmanager's configuration
-    (receivers and routes: their webhook URLs and tokens stay out of config and state). Default: the chart's, which
-    sends alerts nowhere."""
+    alertmanager_config_from_secret: bool = False
+    """Alertmanager reads its configuration (receivers and routes) from the Secret you create in the chart's namespace,
+    ``alertmanager-kube-prometheus-stack-alertmanager`` (``alertmanager-<chart>-alertmanager`` for another chart
+    name), key ``alertmanager.yaml``: webhook URLs and tokens stay out of config and state. Default: the chart's
+    configuration, which sends alerts nowhere."""
 
 
 class ExternalPrometheusConfig(ConfigModel):

@@ -9,7 +9,9 @@ contains the chart name is used as is), so Prometheus is the Service ``kube-prom
 9090; with the default ``*SelectorNilUsesHelmValues: true`` Prometheus selects only monitors and rules labelled
 ``release: kube-prometheus-stack``, so the values set them to ``false`` (select all); Grafana's dashboard sidecar
 loads ConfigMaps labelled ``grafana_dashboard: "1"`` from every namespace; Grafana's admin password, unset, is
-generated into the Secret ``kube-prometheus-stack-grafana`` (keys ``admin-user``, ``admin-password``).
+generated into the Secret ``kube-prometheus-stack-grafana`` (keys ``admin-user``, ``admin-password``); the
+Alertmanager object is ``<full name>-alertmanager`` (``alertmanager.crname``) and its configuration the Secret
+``alertmanager-<that name>`` (``templates/alertmanager/secret.yaml``, not rendered with ``useExistingSecret``).
 
 Values checked in the charts' ``values.yaml``: kube-state-metrics 8.4.0 (the subchart, values under its name)
 ``metricLabelsAllowlist``; dcgm-exporter 4.8.2 (NVIDIA/dcgm-exporter d5e5f51 ``deployment/values.yaml``)
@@ -91,8 +93,9 @@ def metrics_from_output(output: Optional[Mapping[str, Any]]) -> Optional[Metrics
 def kube_prometheus_values(prometheus: InClusterPrometheusConfig) -> dict[str, Any]:
     """Values of kube-prometheus-stack: retention by time and size, a persistent volume, every monitor and rule
     selected, the node labels the dashboards group by, Grafana with the dashboard sidecar (its defaults) or none, and
-    Alertmanager configured from your Secret (``alertmanagerSpec.useExistingSecret`` and ``configSecret``: the chart
-    then ignores its own ``config``). Everything stays ClusterIP."""
+    Alertmanager configured from your Secret (``alertmanagerSpec.useExistingSecret``: the chart then renders no Secret
+    of its own ``config`` and the operator reads the team's ``alertmanager-kube-prometheus-stack-alertmanager``).
+    Everything stays ClusterIP."""
     claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"],
                              "resources": {"requests": {"storage": prometheus.storage_size}}}
     if prometheus.storage_class:
@@ -110,9 +113,8 @@ def kube_prometheus_values(prometheus: InClusterPrometheusConfig) -> dict[str, A
         # kube_node_labels carries only allowed labels (kube-state-metrics --metric-labels-allowlist).
         "kube-state-metrics": {"metricLabelsAllowlist": [f"nodes=[{','.join(dashboards.NODE_LABELS)}]"]},
         "grafana": {"enabled": prometheus.grafana},
-        **({"alertmanager": {"alertmanagerSpec": {"useExistingSecret": True,
-                                                  "configSecret": prometheus.alertmanager_config_secret}}}
-           if prometheus.alertmanager_config_secret else {}),
+        **({"alertmanager": {"alertmanagerSpec": {"useExistingSecret": True}}}
+           if prometheus.alertmanager_config_from_secret else {}),
     }
 
 

@@ -51,8 +51,8 @@ def test_kube_prometheus_values_keep_samples_on_a_volume_and_select_every_monito
     assert values["grafana"] == {"enabled": False}
     assert "alertmanager" not in values
     routed = observability.kube_prometheus_values(InClusterPrometheusConfig.model_validate(
-        {"alertmanagerConfigSecret": "alertmanager-receivers"}))
-    assert routed["alertmanager"] == {"alertmanagerSpec": {"useExistingSecret": True, "configSecret": "alertmanager-receivers"}}
+        {"alertmanagerConfigFromSecret": True}))
+    assert routed["alertmanager"] == {"alertmanagerSpec": {"useExistingSecret": True}}
     assert values["kube-state-metrics"]["metricLabelsAllowlist"] == [
         "nodes=[topology.kubernetes.io/zone,node.kubernetes.io/instance-type,type]"]
 
