@@ -14,7 +14,7 @@ import pulumi
 from stackconfig import AutoscalingConfig, BehaviorConfig, KedaAuthentication, ScalingRules, ServiceConfig
 
 from . import monitoring
-from .context import MetricsBackend, QpsMetric
+from .context import MetricsBackend, PrometheusAccess, QpsMetric
 from .secret_values import secret_input
 
 
@@ -70,15 +70,23 @@ def hpa_behavior(behavior: BehaviorConfig) -> dict[str, Any]:
     return {"scaleUp": _rules(behavior.scale_up), "scaleDown": _rules(behavior.scale_down)}
 
 
-def keda_source(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> tuple[pulumi.Input[str], Optional[KedaAuthentication]]:
-    """The Prometheus a ``keda`` or ``gpu`` service's trigger queries, and the credentials it sends: the trigger's
-    own ``serverAddress`` and ``authentication``, or else the stack's metrics backend and its credentials."""
+def secret_access(authentication: Optional[KedaAuthentication]) -> Optional[PrometheusAccess]:
+    """KEDA's access of configured credentials: their mode and parameters, as secret Outputs."""
+    if authentication is None:
+        return None
+    return PrometheusAccess(auth_mode=authentication.mode, secret_parameters={
+        name: secret_input(value) for name, value in authentication.parameters.items()})
+
+
+def keda_source(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> tuple[pulumi.Input[str], Optional[PrometheusAccess]]:
+    """The Prometheus a ``keda`` or ``gpu`` service's trigger queries, and how KEDA authenticates to it: the
+    trigger's own ``serverAddress`` and ``authentication``, or else the stack's metrics backend and its access."""
     keda = service.autoscaling.keda
     if keda is not None and keda.server_address is not None:
-        return keda.server_address, keda.authentication
+        return keda.server_address, secret_access(keda.authentication)
     if metrics is None:
         raise ValueError(f"service {service.name} autoscales on Prometheus, but the cluster has no metrics backend")
-    return metrics.query_url, metrics.authentication
+    return metrics.query_url, metrics.access
 
 
 def keda_trigger(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> dict[str, Any]:
@@ -86,11 +94,11 @@ def keda_trigger(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> d
     ``AverageValue`` (the query is a total, divided by the replicas). ``gpu``: the average GPU utilisation of the pods
     (:func:`components.kubernetes.monitoring.gpu_utilization_query`) with ``metricType: Value``, so the HPA compares the
     average itself with the target (replicas = ceil(current * average / target)). ``threshold`` and
-    ``activationThreshold`` are strings because trigger metadata is a string map (KEDA CRD). With credentials the
-    trigger names their mode in ``authModes`` (KEDA ``authentication_types.go``) and refers to the service's
-    TriggerAuthentication (:func:`trigger_authentication_spec`), named after the service."""
+    ``activationThreshold`` are strings because trigger metadata is a string map (KEDA CRD). With access the trigger
+    names its credentials' mode in ``authModes`` (KEDA ``authentication_types.go``), adds the access' metadata and
+    refers to the service's TriggerAuthentication (:func:`trigger_authentication_spec`), named after the service."""
     scaling = service.autoscaling
-    url, authentication = keda_source(service, metrics)
+    url, access = keda_source(service, metrics)
     if scaling.keda is not None:
         trigger: dict[str, Any] = {"type": "prometheus", "metadata": {
             "serverAddress": url,
@@ -106,8 +114,10 @@ def keda_trigger(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> d
         }}
     else:
         raise ValueError("autoscaling mode is not keda or gpu")
-    if authentication is not None:
-        trigger["metadata"]["authModes"] = authentication.mode
+    if access is not None:
+        if access.auth_mode is not None:
+            trigger["metadata"]["authModes"] = access.auth_mode
+        trigger["metadata"].update(access.trigger_metadata)
         trigger["authenticationRef"] = {"name": service.name}
     return trigger
 
@@ -130,12 +140,10 @@ def keda_spec(service: ServiceConfig, metrics: Optional[MetricsBackend]) -> dict
     }
 
 
-def keda_auth_secret_data(authentication: KedaAuthentication) -> dict[str, pulumi.Input[str]]:
-    """``stringData`` of the Secret KEDA reads the credentials from: one key per auth parameter, as secret Outputs."""
-    return {name: secret_input(value) for name, value in authentication.parameters.items()}
-
-
-def trigger_authentication_spec(authentication: KedaAuthentication, secret: pulumi.Input[str]) -> dict[str, Any]:
-    """``keda.sh/v1alpha1`` TriggerAuthentication spec: each auth parameter from its key of the Secret ``secret``."""
+def trigger_authentication_spec(access: PrometheusAccess, secret: Optional[pulumi.Input[str]]) -> dict[str, Any]:
+    """``keda.sh/v1alpha1`` TriggerAuthentication spec: KEDA's pod identity, or each secret parameter from its key of
+    the Secret ``secret`` (made from ``access.secret_parameters``)."""
+    if access.pod_identity is not None:
+        return {"podIdentity": {"provider": access.pod_identity}}
     return {"secretTargetRef": [{"parameter": name, "name": secret, "key": name}
-                                for name in authentication.parameters]}
+                                for name in access.secret_parameters]}

@@ -72,13 +72,14 @@ def catalog_args(config: StackConfig, **cloud_specific: Any) -> CatalogArgs:
 def addons_args(args: CatalogArgs, metrics: Optional[MetricsBackend],
                 after: Sequence[pulumi.Resource] = ()) -> ClusterAddonsArgs:
     """The add-ons the catalog needs: Seldon Core and KEDA when a service needs them (KEDA scraped by the metrics
-    backend when it serves the Prometheus operator's CRDs), and the cloud's QPS metrics adapter unless a service
+    backend when it serves the Prometheus operator's CRDs, with the backend's chart values), and the cloud's QPS metrics adapter unless a service
     needs KEDA."""
     needed = {role for service in args.services for role in required_addons(service)}
     return ClusterAddonsArgs(
         seldon_core=args.addons.seldon_core if SELDON_CORE in needed else None,
         keda=args.addons.keda if KEDA in needed else None,
-        keda_values=keda_monitoring_values(metrics.object_labels) if metrics and metrics.monitoring_crds else {},
+        keda_values={**(keda_monitoring_values(metrics.object_labels) if metrics and metrics.monitoring_crds else {}),
+                     **(metrics.keda_values if metrics else {})},
         qps_metrics_adapter=None if KEDA in needed else args.qps_metrics_adapter, after=after)
 
 

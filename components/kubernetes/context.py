@@ -21,7 +21,7 @@ from policypack.metadata import METADATA_CIDRS
 from stackconfig import ClaimRef, S3Credentials
 
 if TYPE_CHECKING:
-    from stackconfig import KedaAuthentication, ServiceConfig
+    from stackconfig import ServiceConfig
 
 
 def _no_annotations(service: "ServiceConfig") -> dict[str, str]:
@@ -112,14 +112,45 @@ ANY_CLOUD = NetworkBoundary()
 
 
 @dataclass(frozen=True)
+class PrometheusAccess:
+    """How KEDA authenticates to a Prometheus: through a TriggerAuthentication that reads ``secret_parameters`` from
+    a Secret (KEDA ``authModes`` ``auth_mode``), or that names KEDA's own ``pod_identity`` (the operator's workload
+    identity, no Secret); ``trigger_metadata`` is what the trigger adds (such as ``awsRegion``)."""
+
+    auth_mode: Optional[str] = None
+    secret_parameters: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    pod_identity: Optional[str] = None
+    trigger_metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PrometheusAgent:
+    """A Prometheus in agent mode on the cluster that scrapes the monitors and forwards every sample to a managed
+    backend by remote write, signed with AWS SigV4 by the workload identity its service account is annotated with."""
+
+    remote_write_url: pulumi.Input[str]
+    sigv4_region: str
+    service_account_annotations: Mapping[str, pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
 class MetricsBackend:
     """The Prometheus that scrapes the catalog, evaluates its alerts and answers KEDA's queries
-    (``observability``; built by :func:`components.kubernetes.observability.metrics_backend`)."""
+    (``observability``; built by :func:`components.kubernetes.observability.metrics_backend`, or by a cloud's
+    ``metrics.py`` for ``backend: managed``)."""
 
     query_url: pulumi.Input[str]
     """URL KEDA queries when a trigger names no ``serverAddress``."""
-    authentication: Optional["KedaAuthentication"] = None
-    """Credentials KEDA sends to it."""
+    access: Optional[PrometheusAccess] = None
+    """How KEDA authenticates to it; None: it takes no credential."""
+    agent: Optional[PrometheusAgent] = None
+    """The agent that collects for it, where the cluster must run one."""
+    keda_values: Mapping[str, Any] = field(default_factory=dict)
+    """Values of the keda chart it needs (the operator's workload identity)."""
+    rules_in_cluster: bool = True
+    """It evaluates PrometheusRule objects of the cluster; False: the cloud's component gives it the rules."""
+    grafana_sidecar: bool = True
+    """A Grafana dashboard sidecar loads the dashboards' ConfigMaps from its namespace; False: import them (README)."""
     scraper_namespace: Optional[str] = None
     """Namespace its scrapes come from, admitted by every service's NetworkPolicy."""
     object_labels: Mapping[str, str] = field(default_factory=dict)

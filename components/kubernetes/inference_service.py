@@ -244,8 +244,9 @@ class InferenceService(pulumi.ComponentResource):
     with ``model.source: s3`` either a Secret ``<name>-s3`` with the S3 credentials (secret in state and
     previews), or, when the cluster's S3 access is a role (EKS), the IRSA annotation :data:`IRSA_ROLE_ANNOTATION`
     on the ServiceAccount and no Secret; with ``secretEnv`` a Secret the server's environment reads through
-    ``secretKeyRef``; with ``autoscaling.keda.authentication`` a Secret and a KEDA TriggerAuthentication named after
-    the service, which the trigger refers to; with ``ingress`` an Ingress (TLS with ``tlsSecretName`` unless ``tls: false``; NGINX annotations from :func:`ingress_annotations`).
+    ``secretKeyRef``; when KEDA authenticates to the Prometheus it queries (``autoscaling.keda.authentication``,
+    or the metrics backend's access) a KEDA TriggerAuthentication named after the service, which the trigger refers
+    to, and a Secret of the credentials unless it is KEDA's pod identity; with ``ingress`` an Ingress (TLS with ``tlsSecretName`` unless ``tls: false``; NGINX annotations from :func:`ingress_annotations`).
 
     ``server: tfserving|triton``: a Deployment (pod: :func:`components.kubernetes.pod_template.pod_template`),
     a ClusterIP Service with the ports ``rest``, ``grpc`` (and ``metrics`` for Triton), a PodDisruptionBudget
@@ -368,13 +369,14 @@ class InferenceService(pulumi.ComponentResource):
                                         spec=hpa_spec(service, cluster.qps), opts=with_operators)
             self.service_name = own_service.metadata.name
 
-        authentication = autoscaling.keda_source(service, cluster.metrics)[1] if service.autoscaling.uses_keda else None
-        if authentication is not None:
+        access = autoscaling.keda_source(service, cluster.metrics)[1] if service.autoscaling.uses_keda else None
+        if access is not None:
             auth_secret = Secret(f"{name}-keda-auth", metadata=unnamed_metadata, type="Opaque",
-                                 string_data=autoscaling.keda_auth_secret_data(authentication), opts=child)
+                                 string_data=dict(access.secret_parameters), opts=child) \
+                if access.secret_parameters else None
             CustomResource(f"{name}-trigger-authentication", api_version=KEDA_API_VERSION, kind="TriggerAuthentication",
-                           metadata=metadata(service.name),
-                           spec=autoscaling.trigger_authentication_spec(authentication, auth_secret.metadata.name),
+                           metadata=metadata(service.name), spec=autoscaling.trigger_authentication_spec(
+                               access, auth_secret.metadata.name if auth_secret else None),
                            opts=with_operators)
 
         metrics = cluster.metrics

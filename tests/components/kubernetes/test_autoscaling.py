@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import kubernetes_validate
+import pulumi
 import pytest
 
 from components.alicloud.addons import sls_qps_metric
 from components.kubernetes import autoscaling
+from components.kubernetes.context import MetricsBackend, PrometheusAccess
 from crd_schemas import validate_custom_resource
 from service_factories import BERT, KEDA, service
 
@@ -105,14 +107,30 @@ def test_keda_authentication_is_a_trigger_authentication_over_a_secret(authentic
     assert trigger["authenticationRef"] == {"name": "bert"}
     assert trigger["metadata"]["authModes"] == authentication["mode"]
     assert not any(value in str(spec) for value in parameters.values() if "canary" in value)
-    auth = autoscaling.trigger_authentication_spec(entry.autoscaling.keda.authentication, "bert-keda-auth-1a2b3c4d")
+    access = autoscaling.secret_access(entry.autoscaling.keda.authentication)
+    auth = autoscaling.trigger_authentication_spec(access, "bert-keda-auth-1a2b3c4d")
     assert auth == {"secretTargetRef": [{"parameter": name, "name": "bert-keda-auth-1a2b3c4d", "key": name} for name in parameters]}
     validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
                               "metadata": {"name": "bert", "namespace": "inference"}, "spec": auth})
     validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
                               "metadata": {"name": "bert", "namespace": "inference"},
                               "spec": {"scaleTargetRef": {"name": "bert"}, **spec}})
-    assert set(autoscaling.keda_auth_secret_data(entry.autoscaling.keda.authentication)) == set(parameters)
+    assert set(access.secret_parameters) == set(parameters)
+    assert all(isinstance(value, pulumi.Output) for value in access.secret_parameters.values())
+
+
+def test_pod_identity_access_is_a_trigger_authentication_without_a_secret():
+    amp = MetricsBackend(query_url="https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1",
+                         access=PrometheusAccess(pod_identity="aws", trigger_metadata={"awsRegion": "us-east-1"}))
+    entry = service(BERT, autoscaling={"qps": None, "gpu": {"targetUtilization": 70}})
+    (trigger,) = autoscaling.keda_spec(entry, amp)["triggers"]
+    assert trigger["metadata"]["serverAddress"] == amp.query_url
+    assert trigger["metadata"]["awsRegion"] == "us-east-1" and "authModes" not in trigger["metadata"]
+    assert trigger["authenticationRef"] == {"name": "bert"}
+    auth = autoscaling.trigger_authentication_spec(amp.access, None)
+    assert auth == {"podIdentity": {"provider": "aws"}}
+    validate_custom_resource({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+                              "metadata": {"name": "bert", "namespace": "inference"}, "spec": auth})
 
 
 def test_a_trigger_without_authentication_has_no_reference():

@@ -13,7 +13,7 @@ from cloud_factories import EXISTING, GPU_SERVICE, load
 from components.alicloud.burst import ECI
 from components.kubernetes import autoscaling, dashboards, observability
 from components.kubernetes.inference_service import network_policy_spec
-from components.kubernetes.context import ANY_CLOUD, MetricsBackend
+from components.kubernetes.context import ANY_CLOUD, MetricsBackend, PrometheusAccess
 from components.platform import build_platform
 from crd_schemas import validate_custom_resource
 from prometheus_tools import promtool
@@ -95,12 +95,24 @@ def test_a_trigger_without_an_address_queries_the_backend_with_its_credentials_a
     backend = observability.metrics_backend(auth)
     defaulted = service(BERT, autoscaling={"qps": None, "keda": {"query": "sum(rate(x[1m]))", "threshold": 5}})
     url, credentials = autoscaling.keda_source(defaulted, backend)
-    assert url == "https://prometheus.example.com" and credentials.mode == "bearer"
+    assert url == "https://prometheus.example.com" and credentials.auth_mode == "bearer"
+    assert set(credentials.secret_parameters) == {"bearerToken"}
     assert autoscaling.keda_trigger(defaulted, backend)["authenticationRef"] == {"name": "bert"}
     own = service(BERT, autoscaling={"qps": None, **KEDA})
     assert autoscaling.keda_source(own, backend) == ("http://prometheus.monitoring.svc:9090", None)
     # A backend that takes credentials is not shared with app teams.
     assert observability.shared_metrics(backend) is None
+
+
+def test_a_backend_keda_reaches_by_pod_identity_is_shared_with_app_teams():
+    amp = MetricsBackend(query_url="https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1",
+                         access=PrometheusAccess(pod_identity="aws", trigger_metadata={"awsRegion": "us-east-1"}),
+                         scraper_namespace="monitoring")
+    shared = observability.metrics_from_output(observability.shared_metrics(amp))
+    assert shared.access == amp.access and shared.query_url == amp.query_url
+    unauthenticated = observability.metrics_from_output(observability.shared_metrics(
+        observability.metrics_backend(ObservabilityConfig())))
+    assert unauthenticated.access is None
 
 
 def test_network_policy_admits_the_backends_scrapes():
