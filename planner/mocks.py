@@ -147,6 +147,15 @@ def _stack_reference(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
     return {"id": stack, **STACK_REFERENCES.get(stack, STACK_REFERENCES.get(ANY_STACK, default))}
 
 
+def _amp_workspace(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    """An AMP workspace: id ``ws-`` and a UUID, its ARN, and its endpoint, which ends in ``/`` (terraform-provider-aws
+    ``internal/service/amp/workspace.go`` sets DescribeWorkspace's ``prometheusEndpoint`` as AMP returns it)."""
+    hexes = digest(args.name, 32)
+    workspace_id = f"ws-{hexes[:8]}-{hexes[8:12]}-{hexes[12:16]}-{hexes[16:20]}-{hexes[20:]}"
+    return {"id": workspace_id, "arn": f"arn:aws:aps:us-east-1:{AWS_ACCOUNT_ID}:workspace/{workspace_id}",
+            "prometheusEndpoint": f"https://aps-workspaces.us-east-1.amazonaws.com/workspaces/{workspace_id}/"}
+
+
 RESOURCE_OUTPUTS: dict[str, Callable[[pulumi.runtime.MockResourceArgs], dict[str, Any]]] = {
     "alicloud:cs/managedKubernetes:ManagedKubernetes": _cluster,
     "alicloud:cs/nodePool:NodePool": lambda a: {"id": "c:np" + digest(a.name, 30), "nodePoolId": "np" + digest(a.name, 30)},
@@ -186,6 +195,7 @@ RESOURCE_OUTPUTS: dict[str, Callable[[pulumi.runtime.MockResourceArgs], dict[str
     "aws:iam/instanceProfile:InstanceProfile": _iam_arn("instance-profile"),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda a: {
         "arn": f"arn:aws:iam::{AWS_ACCOUNT_ID}:oidc-provider/{str(a.inputs.get('url', '')).removeprefix('https://')}"},
+    "aws:amp/workspace:Workspace": _amp_workspace,
     "aws:autoscaling/group:Group": lambda a: {"id": a.inputs.get("name", a.name), "arn":
         f"arn:aws:autoscaling:us-east-1:{AWS_ACCOUNT_ID}:autoScalingGroup:{digest(a.name, 8)}:autoScalingGroupName/{a.inputs.get('name', a.name)}"},
 }
@@ -316,6 +326,20 @@ CALL_RESULTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "alicloud:cs/getClusters:getClusters": _adopted_ack_cluster,
     "alicloud:cs/getManagedKubernetesClusters:getManagedKubernetesClusters": _adopted_ack_rrsa,
     "alicloud:cs/getKubernetesAddons:getKubernetesAddons": _adopted_ack_addons,
+    # The ARMS Prometheus instance of an ACK cluster (observability.backend: managed), with its token.
+    "alicloud:arms/getPrometheus:getPrometheus": lambda args: {
+        "id": "cn-beijing", "ids": args.get("ids", []), "enableDetails": True, "prometheis": [{
+            "id": cluster_id, "clusterId": cluster_id, "clusterName": cluster_id, "clusterType": "aliyun-cs",
+            "httpApiIntraUrl": f"http://cn-beijing-intranet.arms.aliyuncs.com:9090/api/v1/prometheus/{digest(cluster_id, 32)}/{ACCOUNT_ID}/{cluster_id}/cn-beijing",
+            "authToken": "mock-arms-token-" + digest(cluster_id, 12),
+        } for cluster_id in args.get("ids", [])]},
+    # An existing AMP workspace (observability.managed.workspaceId).
+    "aws:amp/getWorkspace:getWorkspace": lambda args: {
+        "id": args.get("workspaceId"), "workspaceId": args.get("workspaceId"), "alias": "existing", "status": "ACTIVE",
+        "arn": f"arn:aws:aps:us-east-1:{AWS_ACCOUNT_ID}:workspace/{args.get('workspaceId')}",
+        "prometheusEndpoint": f"https://aps-workspaces.us-east-1.amazonaws.com/workspaces/{args.get('workspaceId')}/",
+        "createdDate": "2026-01-01T00:00:00Z", "kmsKeyArn": "", "tags": {},
+    },
     "alicloud:index/getCallerIdentity:getCallerIdentity": lambda args: {
         "id": ACCOUNT_ID, "accountId": ACCOUNT_ID, "arn": f"acs:ram::{ACCOUNT_ID}:root", "identityType": "Account",
     },

@@ -1,7 +1,7 @@
 """Metrics, dashboards and alerts (``observability``): which Prometheus the stack uses, and the alert thresholds.
 
-The backend is one of ``inCluster`` (kube-prometheus-stack with Grafana, installed by the stack), ``external`` (a
-Prometheus the team already runs, named by URL) or ``none``. KEDA triggers (``autoscaling.keda`` without
+The backend is one of ``inCluster`` (kube-prometheus-stack with Grafana, installed by the stack), ``managed`` (the
+cloud's: ARMS on ACK, AMP on AWS), ``external`` (a Prometheus the team already runs, named by URL) or ``none``. KEDA triggers (``autoscaling.keda`` without
 ``serverAddress``, and ``autoscaling.gpu``) query it; every service is scraped by it; its dashboards and alert rules
 are rendered for it (``components.kubernetes.observability``).
 """
@@ -29,18 +29,21 @@ def service_namespace(url: str) -> Optional[str]:
     return labels[1] if len(labels) >= 3 and labels[2] == "svc" else None
 
 
+# 88.5.3 (prometheus-operator v0.93.1, Grafana chart 12.11.1): the newest chart in
+# prometheus-community/helm-charts at cf408a29 (2026-08-22).
+KUBE_PROMETHEUS_STACK = HelmChartConfig(
+    repository="https://prometheus-community.github.io/helm-charts",
+    chart="kube-prometheus-stack",
+    version="88.5.3",
+    namespace="monitoring",
+)
+
+
 class InClusterPrometheusConfig(ConfigModel):
     """kube-prometheus-stack: the Prometheus operator, Prometheus, Alertmanager, kube-state-metrics, node-exporter and
     Grafana, with a persistent volume for Prometheus."""
 
-    # 88.5.3 (prometheus-operator v0.93.1, Grafana chart 12.11.1): the newest chart in
-    # prometheus-community/helm-charts at cf408a29 (2026-08-22).
-    chart: HelmChartConfig = HelmChartConfig(
-        repository="https://prometheus-community.github.io/helm-charts",
-        chart="kube-prometheus-stack",
-        version="88.5.3",
-        namespace="monitoring",
-    )
+    chart: HelmChartConfig = KUBE_PROMETHEUS_STACK
     """The kube-prometheus-stack chart."""
     retention: Duration = "15d"
     """How long Prometheus keeps samples (``prometheusSpec.retention``)."""
@@ -91,6 +94,22 @@ class ExternalPrometheusConfig(ConfigModel):
         return self
 
 
+AmpWorkspaceId = matching(r"^ws-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                          "an Amazon Managed Service for Prometheus workspace id (ws- and a UUID)", 39)
+
+
+class ManagedPrometheusConfig(ConfigModel):
+    """The cloud's managed Prometheus: on ``alicloud`` ARMS (Managed Service for Prometheus) bound to the cluster, on
+    ``aws`` an Amazon Managed Service for Prometheus (AMP) workspace fed by an in-cluster Prometheus agent."""
+
+    workspace_id: Optional[AmpWorkspaceId] = None
+    """``aws``: an existing AMP workspace to write to and query instead of creating one (which a production stack
+    protects). The stack then adds its rule group namespace to it and never deletes the workspace."""
+    agent_chart: HelmChartConfig = KUBE_PROMETHEUS_STACK
+    """``aws``: the kube-prometheus-stack chart, installed with Prometheus in agent mode (it scrapes the monitors and
+    remote-writes to AMP), the operator and kube-state-metrics; no Alertmanager, Grafana or local rules."""
+
+
 class AlertThresholds(ConfigModel):
     """When the stack's alerts fire. The per-service error and latency objectives are ``services[].slo``."""
 
@@ -111,11 +130,14 @@ class AlertThresholds(ConfigModel):
 class ObservabilityConfig(ConfigModel):
     """Where metrics go, what scrapes them, and the alerts."""
 
-    backend: Literal["inCluster", "external", "none"] = "inCluster"
-    """``inCluster``: install kube-prometheus-stack (``inCluster``). ``external``: use the Prometheus of ``external``.
-    ``none``: no metrics backend (KEDA triggers must then name their ``serverAddress``)."""
+    backend: Literal["inCluster", "managed", "external", "none"] = "inCluster"
+    """``inCluster``: install kube-prometheus-stack (``inCluster``). ``managed``: the cloud's managed Prometheus
+    (``managed``; ``alicloud`` and ``aws`` only). ``external``: use the Prometheus of ``external``. ``none``: no
+    metrics backend (KEDA triggers must then name their ``serverAddress``)."""
     in_cluster: InClusterPrometheusConfig = InClusterPrometheusConfig()
     """The in-cluster Prometheus of ``backend: inCluster``."""
+    managed: ManagedPrometheusConfig = ManagedPrometheusConfig()
+    """The cloud's managed Prometheus of ``backend: managed``."""
     external: Optional[ExternalPrometheusConfig] = None
     """The Prometheus of ``backend: external``."""
     # dcgm-exporter 4.8.2 (exporter 4.5.3-4.8.2) is the newest chart of NVIDIA/dcgm-exporter (d5e5f51,
@@ -141,5 +163,8 @@ class ObservabilityConfig(ConfigModel):
         if self.backend != "inCluster" and "in_cluster" in self.model_fields_set:
             findings.append(("inCluster", f"is only used by backend inCluster, but backend is {self.backend}",
                              "remove inCluster or set backend: inCluster"))
+        if self.backend != "managed" and "managed" in self.model_fields_set:
+            findings.append(("managed", f"is only used by backend managed, but backend is {self.backend}",
+                             "remove managed or set backend: managed"))
         raise_findings(findings)
         return self

@@ -301,17 +301,25 @@ def _check_services(config: StackConfig) -> list[Finding]:
 
 def _check_metrics_backend(config: StackConfig) -> list[Finding]:
     """KEDA triggers without a ``serverAddress`` and GPU autoscaling query the stack's metrics backend, so there must
-    be one; GPU utilisation comes from the DCGM exporter, which runs on nodes, not on burst capacity."""
+    be one; GPU utilisation comes from the DCGM exporter, which runs on nodes, not on burst capacity. A managed
+    backend is a cloud's (ARMS, AMP), and an AMP workspace to adopt exists only on aws."""
     findings: list[Finding] = []
+    observability = config.observability
+    if observability.backend == "managed" and config.cloud not in ("alicloud", "aws"):
+        findings.append(("observability.backend", f"managed is the cloud's Prometheus, and cloud {config.cloud} has none",
+                         "choose inCluster, or external with the URL of your Prometheus"))
+    if observability.managed.workspace_id is not None and config.cloud != "aws":
+        findings.append(("observability.managed.workspaceId", f"{observability.managed.workspace_id!r} is an AMP "
+                         f"workspace, which only cloud aws uses (cloud is {config.cloud})", "remove workspaceId"))
     for i, svc in enumerate(config.services):
         scaling, at = svc.autoscaling, f"services[{i}].autoscaling"
         if config.observability.backend == "none":
             if scaling.keda is not None and scaling.keda.server_address is None:
                 findings.append((f"{at}.keda.serverAddress", "is not set, and observability.backend is none, so there is no "
-                                 "Prometheus to query", "set serverAddress, or choose observability.backend inCluster or external"))
+                                 "Prometheus to query", "set serverAddress, or choose observability.backend inCluster, managed or external"))
             if scaling.gpu is not None:
                 findings.append((f"{at}.gpu", "GPU utilisation is read from the metrics backend, but observability.backend is none",
-                                 "choose observability.backend inCluster or external"))
+                                 "choose observability.backend inCluster, managed or external"))
         if scaling.gpu is not None and svc.burst.mode == "only":
             findings.append((f"{at}.gpu", "the DCGM exporter runs on the cluster's GPU nodes, not on burst capacity, so "
                              "pods of a burst.mode only service have no GPU utilisation", "set burst.mode none or overflow, "
@@ -386,7 +394,7 @@ CROSS_SECTION_RULES: tuple[CrossSectionRule, ...] = (
                                 "alicloud.modelStore", "aws", "existing", "s3ModelRepository", "s3Credentials"}),
                      _check_services),
     CrossSectionRule(frozenset({"cloud", "production", "region", "alicloud.cluster", "aws"}), _check_secrets_encryption),
-    CrossSectionRule(frozenset({"services", "observability"}), _check_metrics_backend),
+    CrossSectionRule(frozenset({"cloud", "services", "observability"}), _check_metrics_backend),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_instance_types),
     CrossSectionRule(frozenset({"cloud", "services", "alicloud.nodePools", "aws"}), check_fit),
 )

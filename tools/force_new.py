@@ -24,6 +24,8 @@ TABLE = ROOT / "planner" / "force_new.json"
 
 SOURCES: dict[str, dict[str, str]] = {
     "alicloud": {
+        "alicloud:arms/prometheusAlertRule:PrometheusAlertRule": "alicloud/resource_alicloud_arms_prometheus_alert_rule.go",
+        "alicloud:arms/prometheusMonitoring:PrometheusMonitoring": "alicloud/resource_alicloud_arms_prometheus_monitoring.go",
         "alicloud:cs/managedKubernetes:ManagedKubernetes": "alicloud/resource_alicloud_cs_managed_kubernetes.go",
         "alicloud:cs/nodePool:NodePool": "alicloud/resource_alicloud_cs_kubernetes_node_pool.go",
         "alicloud:cs/kubernetesAddon:KubernetesAddon": "alicloud/resource_alicloud_cs_kubernetes_addon.go",
@@ -44,6 +46,8 @@ SOURCES: dict[str, dict[str, str]] = {
         "alicloud:vpc/switch:Switch": "alicloud/resource_alicloud_vswitch.go",
     },
     "aws": {
+        "aws:amp/ruleGroupNamespace:RuleGroupNamespace": "internal/service/amp/rule_group_namespace.go",
+        "aws:amp/workspace:Workspace": "internal/service/amp/workspace.go",
         "aws:autoscaling/group:Group": "internal/service/autoscaling/group.go",
         "aws:ec2/eip:Eip": "internal/service/ec2/ec2_eip.go",
         "aws:ec2/internetGateway:InternetGateway": "internal/service/ec2/vpc_internet_gateway.go",

@@ -13,7 +13,7 @@ from stackconfig import StackConfig
 from ..kubernetes.addons import QPS_METRICS_ADAPTER
 from ..kubernetes.catalog import catalog_args, deploy_catalog
 from ..kubernetes.context import ClusterContext
-from ..kubernetes.observability import metrics_backend, shared_metrics
+from ..kubernetes.observability import exporter_targets, metrics_backend, shared_metrics
 from ..naming import cloud_tags
 from ..outputs import AlicloudOutputs
 from ..s3.repository import key_based_s3_access
@@ -21,6 +21,7 @@ from .burst import VirtualNodes, VirtualNodesArgs, workload_facts
 from .capacity import GPU_NODE_LABEL, NodePool, NodePoolArgs
 from .cluster import (INGRESS_ADDON, INGRESS_SCRAPE_TARGET, MODEL_STORE_ADDONS, QPS_ADDON, VIRTUAL_NODE_ADDON, AckCluster, AddonNeed,
                       AdoptedCluster, AdoptedClusterArgs, Cluster, ClusterArgs)
+from .metrics import ArmsBackend, ArmsBackendArgs
 from .model_store import ModelStore, ModelStoreArgs
 from .network import Network, NetworkArgs
 
@@ -120,17 +121,25 @@ class AlicloudPlatform(pulumi.ComponentResource):
         repository, s3 = key_based_s3_access(self, config.s3_model_repository, config.s3_credentials,
                                              protect=config.protect_data, tags=tags)
         adapter_installed = config.alicloud.metrics_adapter_already_installed
-        metrics = metrics_backend(config.observability)
+        facts = workload_facts(cluster.log_project)
+        gpu_node_label = GPU_NODE_LABEL if any(p.gpu for p in config.alicloud.node_pools) else None
+        platform_targets = [INGRESS_SCRAPE_TARGET] if any(s.ingress for s in config.services) else []
+        if config.observability.backend == "managed":
+            metrics = ArmsBackend("metrics", ArmsBackendArgs(
+                config=config.observability, services=config.services, burst=facts["burst"],
+                cluster_id=cluster.cluster_id, adopted=config.adopts_cluster,
+                platform_targets=[*platform_targets, *exporter_targets(config, gpu_node_label)]), opts=in_cloud).backend
+        else:
+            metrics = metrics_backend(config.observability)
         catalog = deploy_catalog(self, catalog_args(
             config, qps_metrics_adapter=None if adapter_installed else config.alicloud.metrics_adapter,
-            platform_targets=[INGRESS_SCRAPE_TARGET] if any(s.ingress for s in config.services) else []),
+            platform_targets=platform_targets),
             ClusterContext(
-                provider=cluster.k8s_provider, cloud=config.cloud, **workload_facts(cluster.log_project),
+                provider=cluster.k8s_provider, cloud=config.cloud, **facts,
                 model_claim=config.model_claim, creates_namespaces=True,
                 retains_namespaces=config.adopts_cluster, s3=s3, storage=[store, *repository],
                 capacity=list(pools.values()), addons=frozenset({QPS_METRICS_ADAPTER} if adapter_installed else ()),
-                gpu_node_label=GPU_NODE_LABEL if any(p.gpu for p in config.alicloud.node_pools) else None,
-                metrics=metrics))
+                gpu_node_label=gpu_node_label, metrics=metrics))
 
         self.outputs = AlicloudOutputs(
             cloud=config.cloud,

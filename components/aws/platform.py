@@ -16,10 +16,11 @@ from ..kubernetes.observability import metrics_backend, shared_metrics
 from ..naming import cloud_tags
 from ..outputs import AwsOutputs
 from .addons import AUTOSCALER_SCRAPE_TARGET
-from .burst import WORKLOAD_FACTS, fargate_selectors
+from .burst import FARGATE, WORKLOAD_FACTS, fargate_selectors
 from .capacity import GPU_PRESENT_LABEL, EksCapacity, EksCapacityArgs
 from .cluster import (AdoptedEksCluster, AdoptedEksClusterArgs, EksCluster, EksClusterArgs, EksClusterContract,
                       eks_cluster_name)
+from .metrics import AmpBackend, AmpBackendArgs
 from .model_store import EksModelStore, EksModelStoreArgs, s3_readers
 from .network import AwsNetwork, AwsNetworkArgs
 
@@ -61,7 +62,8 @@ class AwsPlatform(pulumi.ComponentResource):
     :class:`~components.aws.cluster.EksCluster` (and its Kubernetes provider), or with ``aws.existingCluster`` the
     :class:`~components.aws.cluster.AdoptedEksCluster` instead of both; the
     :class:`~components.aws.capacity.EksCapacity` (system node group, GPU Auto Scaling group, Fargate profile,
-    cluster autoscaler, device plugin, metrics-server); the :class:`~components.aws.model_store.EksModelStore`; and
+    cluster autoscaler, device plugin, metrics-server); the :class:`~components.aws.model_store.EksModelStore`; with
+    ``observability.backend: managed`` the :class:`~components.aws.metrics.AmpBackend`; and
     the catalog (:func:`components.kubernetes.catalog.deploy_catalog`: Seldon Core and KEDA when needed, one
     InferenceService per ``services`` entry), bursting onto Fargate; services with ``model.source: s3`` read the
     model bucket through IRSA.
@@ -96,7 +98,12 @@ class AwsPlatform(pulumi.ComponentResource):
             opts=in_cluster)
         s3 = S3Access(bucket=config.bucket_name, region=region, role_arn=store.reader_role_arn) \
             if store.reader_role_arn is not None else None
-        metrics = metrics_backend(config.observability)
+        metrics = AmpBackend("metrics", AmpBackendArgs(
+            config=config.observability, services=config.services, burst=FARGATE, region=region,
+            environment=config.environment, tags=tags, protect=config.protect_data,
+            oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
+            keda_namespace=config.addons.keda.namespace), opts=in_cloud).backend \
+            if config.observability.backend == "managed" else metrics_backend(config.observability)
         catalog = deploy_catalog(self, catalog_args(config, platform_targets=[AUTOSCALER_SCRAPE_TARGET]), ClusterContext(
             provider=cluster.k8s_provider, cloud=config.cloud, **WORKLOAD_FACTS, model_claim=config.model_claim,
             creates_namespaces=True, retains_namespaces=config.adopts_cluster, s3=s3, storage=store.ready,

@@ -60,7 +60,7 @@ def test_the_check_sees_relative_imports() -> None:
 
 def test_every_cloud_folder_holds_the_concepts_it_has() -> None:
     """ACK and EKS build the same concepts, file for file; an existing cluster only connects and composes."""
-    concepts = {"network", "cluster", "capacity", "burst", "model_store", "addons", "platform"}
+    concepts = {"network", "cluster", "capacity", "burst", "model_store", "addons", "metrics", "platform"}
     for cloud in ("alicloud", "aws"):
         assert {p.stem for p in (COMPONENTS / cloud).glob("*.py")} - {"__init__"} == concepts, cloud
     assert {p.stem for p in (COMPONENTS / "existing").glob("*.py")} - {"__init__"} == {"cluster", "platform"}

@@ -27,6 +27,8 @@ STACKS = committed_stacks()
 GUIDES = sorted(Path("examples/guides").glob("Pulumi.*.yaml"))
 """Stack files that reproduce the seeds' guides on an existing cluster (README, "Clouds"): planned like the committed
 stacks, so what they deploy is checked the same way."""
+MANAGED_BACKENDS = sorted(Path("tests/data").glob("Pulumi.managed-*.yaml"))
+"""Stacks whose metrics backend is the cloud's managed Prometheus (ARMS, AMP), planned like the committed stacks."""
 PLATFORMS = {"alicloud": "AlicloudPlatform", "aws": "AwsPlatform", "existing": "ExistingClusterPlatform"}
 CLUSTER_TYPES = {"alicloud": "alicloud:cs/managedKubernetes:ManagedKubernetes", "aws": "aws:eks/cluster:Cluster"}
 BUCKET_TYPES = {"alicloud": "alicloud:oss/bucket:Bucket", "aws": "aws:s3/bucket:Bucket"}
@@ -34,7 +36,8 @@ BUCKET_TYPES = {"alicloud": "alicloud:oss/bucket:Bucket", "aws": "aws:s3/bucket:
 
 def stateful_types(config) -> set[str]:
     """What holds data and the stack owns: the cluster it creates, the model bucket it creates and, on EKS, the key it
-    creates to encrypt Secrets (an ACK key is given; an adopted or existing cluster and an existing bucket are not ours)."""
+    creates to encrypt Secrets and the AMP workspace it creates (an ACK key is given; an adopted or existing cluster,
+    an existing bucket or workspace, and ARMS' instance, which the ACK add-on makes, are not ours)."""
     if config.cloud == "existing":
         return set()
     store = config.alicloud.model_store if config.cloud == "alicloud" else config.aws.model_store
@@ -43,6 +46,9 @@ def stateful_types(config) -> set[str]:
     encryption = config.aws.secrets_encryption
     if config.cloud == "aws" and not config.adopts_cluster and encryption.enabled and encryption.kms_key_arn is None:
         owned.add("aws:kms/key:Key")
+    observability = config.observability
+    if config.cloud == "aws" and observability.backend == "managed" and observability.managed.workspace_id is None:
+        owned.add("aws:amp/workspace:Workspace")
     return owned
 
 
@@ -64,7 +70,7 @@ def is_custom_resource(obj: dict) -> bool:
     return "." in group and not group.endswith(".k8s.io")
 
 
-@pytest.fixture(scope="module", params=[*STACKS, *GUIDES], ids=str)
+@pytest.fixture(scope="module", params=[*STACKS, *GUIDES, *MANAGED_BACKENDS], ids=str)
 def planned(request, tmp_path_factory):
     is_guide = isinstance(request.param, Path)
     path = request.param if is_guide else Path("stacks") / f"Pulumi.{request.param}.yaml"
@@ -275,13 +281,17 @@ def test_what_an_adopting_stack_adds_is_attached_to_the_cluster_it_names(planned
 
 def test_every_prometheus_trigger_queries_a_backend_the_stack_plans_and_scrapes_what_it_autoscales_on(planned):
     """A KEDA or GPU trigger without its own serverAddress queries the stack's metrics backend: the in-cluster
-    Prometheus the stack installs (or the external one it names), which a PodMonitor of the service feeds."""
+    Prometheus the stack installs (or the external one it names), which a PodMonitor of the service feeds; or the
+    managed one: the AMP workspace the stack's agent writes to, or ARMS, which the service's ARMS PodMonitor feeds."""
     config = planned["config"]
     resources = planned["plan"]["resources"]
-    backend = metrics_backend(config.observability)
+    backend = managed_query_url(resources) if config.observability.backend == "managed" else \
+        metrics_backend(config.observability).query_url if metrics_backend(config.observability) else None
     charts = {r["inputs"].get("chart") for r in resources if r["type"] == "kubernetes:helm.sh/v3:Release"}
     monitors = {(r["inputs"]["metadata"]["namespace"], r["inputs"]["metadata"]["name"])
                 for r in resources if r["type"] == "kubernetes:monitoring.coreos.com/v1:PodMonitor"}
+    monitors |= {tuple(r["name"].removeprefix("metrics-monitor-").split("-", 1)) for r in resources
+                 if r["type"] == "alicloud:arms/prometheusMonitoring:PrometheusMonitoring"}
     triggers = [t for r in resources for t in triggers_of(r)]
     for service in config.services:
         if not service.autoscaling.uses_keda or (service.autoscaling.keda and service.autoscaling.keda.server_address):
@@ -291,7 +301,19 @@ def test_every_prometheus_trigger_queries_a_backend_the_stack_plans_and_scrapes_
             assert config.observability.in_cluster.chart.chart in charts
         assert (service.namespace, service.name) in monitors, service.name
         [trigger] = [t for t in triggers if t["metadata"]["query"] == autoscaler_query(service)]
-        assert trigger["metadata"]["serverAddress"] == backend.query_url
+        assert trigger["metadata"]["serverAddress"] == backend
+
+
+def managed_query_url(resources: list[dict]) -> str:
+    """The query URL of the managed backend a plan registers: its AMP workspace's, or its ACK cluster's ARMS
+    instance's (as the mock data source answers for that cluster)."""
+    by_type = {r["type"]: r for r in resources}
+    if "aws:amp/ruleGroupNamespace:RuleGroupNamespace" in by_type:
+        rules = by_type["aws:amp/ruleGroupNamespace:RuleGroupNamespace"]["inputs"]
+        return f"https://aps-workspaces.us-east-1.amazonaws.com/workspaces/{rules['workspaceId']}"
+    cluster_id = by_type["alicloud:arms/prometheusMonitoring:PrometheusMonitoring"]["inputs"]["clusterId"]
+    [instance] = CALL_RESULTS["alicloud:arms/getPrometheus:getPrometheus"]({"ids": [cluster_id]})["prometheis"]
+    return instance["httpApiIntraUrl"]
 
 
 def triggers_of(resource: dict) -> list[dict]:
