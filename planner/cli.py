@@ -23,7 +23,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
 
 
-SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif"}
+SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif", "dashboards": "planner.dashboards"}
 """``python -m planner <name> ...`` runs ``<module>.main(argv)``; without a subcommand it plans a stack."""
 
 
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _stack_source(args: argparse.Namespace) -> tuple[str, Path]:
+def stack_source(args: argparse.Namespace) -> tuple[str, Path]:
     if args.stack:
         path = STACKS_DIR / f"Pulumi.{args.stack}.yaml"
         if not path.exists():
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     args = _parser().parse_args(argv)
-    stack, path = _stack_source(args)
+    stack, path = stack_source(args)
     policy_config = args.policy_config or default_policy_config(stack)
     plan = planned(lambda: plan_stack_file(PROJECT_DIR, PROJECT, stack, path))
     if plan is None:

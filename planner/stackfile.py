@@ -36,7 +36,7 @@ import yaml
 from yaml.events import Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from stackconfig import PROJECT, ConfigIssue, StackConfigError
+from stackconfig import PROJECT, ConfigIssue, StackConfig, StackConfigError, load_stack_config
 from stackconfig.errors import format_path
 
 SECRET_PLACEHOLDER = "offline-plan-secret-placeholder"
@@ -380,3 +380,9 @@ def read_stack_file(path: Path) -> tuple[StackFileConfig, list[str]]:
     finally:
         loader.dispose()
     return parse_stack_document(document, str(path), lines)
+
+
+def load_validated(path: Path) -> StackConfig:
+    """The validated config of the stack file ``path`` (errors name its lines), without running the program."""
+    config, secret_keys = read_stack_file(path)
+    return load_stack_config(config, secret_keys, source=str(path), secure_paths=config.secure_paths)

@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from stackconfig import StackConfig, StackConfigError, load_stack_config
+from stackconfig import StackConfigError
 
-from ..stackfile import read_stack_file
+from ..stackfile import load_validated
 from .capacity import PriceTable, load_prices
 from .inputs import Timings, with_overrides
 from .patterns import PATTERNS, read_trace
@@ -50,11 +50,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_config(path: Path) -> StackConfig:
-    config, secret_keys = read_stack_file(path)
-    return load_stack_config(config, secret_keys, source=str(path), secure_paths=config.secure_paths)
-
-
 def _price_notes(prices: PriceTable) -> list[str]:
     notes = [f"prices: planner/whatif/prices.{prices.region}.yaml ({prices.currency}, taken {prices.taken or 'date unknown'})"]
     if any(p.placeholder for p in prices.ecs.values()) or prices.eci_spot_factor_placeholder:
@@ -74,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     path = STACKS_DIR / f"Pulumi.{args.stack}.yaml" if args.stack else args.stack_file
     try:
         timings = with_overrides(Timings(), args.set)
-        config = _load_config(path)
-        other = _load_config(args.compare) if args.compare else None
+        config = load_validated(path)
+        other = load_validated(args.compare) if args.compare else None
         for stack in (config, other):
             if stack is not None and stack.cloud != "alicloud":
                 raise ValueError(f"the what-if models ACK node pools and ECI; cloud {stack.cloud} is not modelled "
