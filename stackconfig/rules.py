@@ -311,6 +311,9 @@ def _check_metrics_backend(config: StackConfig) -> list[Finding]:
     if observability.managed.workspace_id is not None and config.cloud != "aws":
         findings.append(("observability.managed.workspaceId", f"{observability.managed.workspace_id!r} is an AMP "
                          f"workspace, which only cloud aws uses (cloud is {config.cloud})", "remove workspaceId"))
+    if "agent_chart" in observability.managed.model_fields_set and config.cloud != "aws":
+        findings.append(("observability.managed.agentChart", f"is the chart of AMP's agent, which only cloud aws runs "
+                         f"(cloud is {config.cloud}; ARMS brings its own agent)", "remove agentChart"))
     for i, svc in enumerate(config.services):
         scaling, at = svc.autoscaling, f"services[{i}].autoscaling"
         if config.observability.backend == "none":

@@ -42,10 +42,18 @@ AGENT_NAMESPACE = "arms-prom"
 DISCOVERY_ANNOTATION = ("arms.prometheus.io/discovery", "true")
 
 
+def arms_endpoint(endpoint: Mapping[str, Any]) -> dict[str, Any]:
+    """A pod endpoint as ARMS' examples write it: a numbered port as ``targetPort`` (``portNumber`` came with
+    prometheus-operator v0.79; no ARMS example or API doc uses it)."""
+    spelled = {key: value for key, value in endpoint.items() if key != "portNumber"}
+    return {"targetPort": endpoint["portNumber"], **spelled} if "portNumber" in endpoint else spelled
+
+
 def arms_pod_monitor(name: str, spec: Mapping[str, Any]) -> str:
     """``config_yaml`` of an ``arms.PrometheusMonitoring``: the PodMonitor in ARMS' namespace, enabled."""
+    spec = {**spec, "podMetricsEndpoints": [arms_endpoint(e) for e in spec["podMetricsEndpoints"]]}
     return yaml.safe_dump({"apiVersion": MONITORING_API_VERSION, "kind": "PodMonitor", "metadata": {
-        "name": name, "namespace": AGENT_NAMESPACE, "annotations": dict([DISCOVERY_ANNOTATION])}, "spec": dict(spec)},
+        "name": name, "namespace": AGENT_NAMESPACE, "annotations": dict([DISCOVERY_ANNOTATION])}, "spec": spec},
         sort_keys=False)
 
 
@@ -65,13 +73,19 @@ def alert_rule_args(rule: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def instance_endpoint(result: Any, cluster_id: str) -> tuple[str, str]:
-    """The internal query URL and token of the cluster's instance in a ``get_prometheus`` result."""
-    if not result.prometheis:
+def cluster_instance(result: Any, cluster_id: str) -> Any:
+    """The cluster's instance in a ``get_prometheus`` result, with the query URL and token KEDA needs."""
+    found = result.prometheis[0] if result.prometheis else None
+    if found is None:
         raise pulumi.RunError(f"ARMS has no Prometheus instance for cluster {cluster_id} yet: the {ARMS_ADDON} add-on "
                               "creates it; run pulumi up again once the add-on shows Running in the ACK console")
-    instance = result.prometheis[0]
-    return instance.http_api_intra_url.rstrip("/"), instance.auth_token or ""
+    if not found.http_api_intra_url or not found.auth_token:
+        raise pulumi.RunError(
+            f"the ARMS Prometheus instance of cluster {cluster_id} has no internal HTTP API URL or no token, which KEDA "
+            "needs: generate the token (ARMS console > the instance > Settings > HTTP API URL > Generate Token) and run "
+            "pulumi up again; an instance that authenticates with an AccessKey pair (V2) is not supported, so choose "
+            "observability.backend inCluster or external for it")
+    return found
 
 
 @dataclass(frozen=True)
@@ -87,9 +101,10 @@ class ArmsBackendArgs:
 
 
 class ArmsBackend(pulumi.ComponentResource):
-    """The ``arms-prometheus`` add-on (``<name>-agent``), one ``arms.PrometheusMonitoring`` per service and platform
-    target (``<name>-monitor-<monitor>``, :func:`arms_pod_monitor`), and one ``arms.PrometheusAlertRule`` per
-    alert of :func:`components.kubernetes.monitoring.rule_groups` (``<name>-alert-<rule name>``).
+    """The ``arms-prometheus`` add-on (``<name>-agent``), and, once ARMS has the cluster's instance
+    (:func:`cluster_instance`), one ``arms.PrometheusMonitoring`` per service and platform target
+    (``<name>-monitor-<monitor>``, :func:`arms_pod_monitor`) and one ``arms.PrometheusAlertRule`` per alert of
+    :func:`components.kubernetes.monitoring.rule_groups` (``<name>-alert-<rule name>``).
 
     ``backend``: the :class:`~components.kubernetes.context.MetricsBackend` the catalog uses (no Prometheus
     operator objects on the cluster; scrapes come from ``arms-prom``). Outputs: ``queryUrl``.
@@ -101,27 +116,29 @@ class ArmsBackend(pulumi.ComponentResource):
         super().__init__("elastic-inference:arms:ArmsBackend", name, None, opts)
         addon = alicloud.cs.KubernetesAddon(f"{name}-agent", cluster_id=args.cluster_id, name=ARMS_ADDON,
                                             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.adopted))
-        after_agent = pulumi.ResourceOptions(parent=self, depends_on=[addon])
+        lookup = alicloud.arms.get_prometheus_output(
+            ids=[args.cluster_id], enable_details=True,
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[addon]))
+        instance = pulumi.Output.all(lookup, args.cluster_id).apply(lambda values: cluster_instance(*values))
+        # The instance's own id, so that nothing is registered with ARMS before the instance exists.
+        instance_id = instance.apply(lambda found: found.cluster_id)
+        child = pulumi.ResourceOptions(parent=self)
         monitors = {**{target.name: target.pod_monitor_spec() for target in args.platform_targets},
                     **service_monitors(args.services)}
         for monitor, spec in monitors.items():
-            alicloud.arms.PrometheusMonitoring(f"{name}-monitor-{monitor}", cluster_id=args.cluster_id, type="podMonitor",
-                                               status="run", config_yaml=arms_pod_monitor(monitor, spec), opts=after_agent)
+            alicloud.arms.PrometheusMonitoring(f"{name}-monitor-{monitor}", cluster_id=instance_id, type="podMonitor",
+                                               status="run", config_yaml=arms_pod_monitor(monitor, spec), opts=child)
         for group in monitoring.rule_groups(list(args.services), args.config.alerts, args.burst):
             for rule in group["rules"]:
                 rule_args = alert_rule_args(rule)
                 alicloud.arms.PrometheusAlertRule(f"{name}-alert-{rule_args['prometheus_alert_rule_name'].lower()}",
-                                                  cluster_id=args.cluster_id, **rule_args, opts=after_agent)
-        instance = alicloud.arms.get_prometheus_output(
-            ids=[args.cluster_id], enable_details=True,
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[addon]))
-        endpoint = pulumi.Output.all(instance, args.cluster_id).apply(lambda values: instance_endpoint(*values))
-        query_url = endpoint.apply(lambda found: found[0])
+                                                  cluster_id=instance_id, **rule_args, opts=child)
+        query_url = instance.apply(lambda found: found.http_api_intra_url.rstrip("/"))
         self.backend = MetricsBackend(
             query_url=query_url,
             access=PrometheusAccess(auth_mode="custom", secret_parameters={
                 "customAuthHeader": "Authorization",
-                "customAuthValue": pulumi.Output.secret(endpoint.apply(lambda found: found[1]))}),
+                "customAuthValue": pulumi.Output.secret(instance.apply(lambda found: found.auth_token))}),
             keda_values={"prometheus": {"operator": {"enabled": True}}},
             scraper_namespace=AGENT_NAMESPACE, monitoring_crds=False, rules_in_cluster=False, grafana_sidecar=False)
         self.register_outputs({"queryUrl": query_url})

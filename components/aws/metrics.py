@@ -38,12 +38,21 @@ from .cluster import irsa_role
 
 KEDA_OPERATOR_SERVICE_ACCOUNT = "keda-operator"
 """The keda chart's ``serviceAccount.operator.name``."""
+IDENTITY_ANNOTATION = "elastic-inference/workload-identity"
+"""Pod annotation with the role a pod's service account names: EKS injects the identity only into new pods, and the
+keda chart's operator pod template does not change with ``podIdentity.aws.irsa`` (it only annotates the service
+account), so a changed role restarts the pods through this annotation."""
 QUERY_ACTIONS = ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"]
 
 
 def workspace_url(region: str, workspace_id: str) -> str:
     """The workspace's Prometheus-compatible base URL, without a trailing ``/`` (KEDA signs the path as given)."""
     return f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{workspace_id}"
+
+
+def rule_namespace_name(environment: str) -> str:
+    """The stack's rule group namespace: one per environment, so stacks that share a workspace keep their own."""
+    return f"{monitoring.ALERT_GROUP}-{environment}"
 
 
 def workspace_policy(workspace_arn: str, actions: Sequence[str]) -> str:
@@ -69,6 +78,8 @@ class AmpBackendArgs:
     """Protect a workspace the stack creates (production)."""
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer_url: pulumi.Input[str]
+    cluster_name: pulumi.Input[str]
+    """The ``cluster`` label on every sample the agent forwards."""
     keda_namespace: str
     """Where the keda chart runs its operator."""
 
@@ -77,7 +88,9 @@ class AmpBackend(pulumi.ComponentResource):
     """The AMP workspace (``<name>-workspace``, alias ``ei-<environment>-inference``), or the one of
     ``observability.managed.workspaceId``; the IRSA roles of the Prometheus agent (``<name>-agent``: remote write to
     the workspace only) and of the KEDA operator (``<name>-keda``: queries only); and the rule group namespace
-    ``elastic-inference`` (``<name>-rules``) with the catalog's alerts.
+    ``elastic-inference-<environment>`` (``<name>-rules``) with the catalog's alerts. The agent labels every sample
+    with ``cluster``; the catalog's queries and alerts do not filter on it, so a workspace serves one cluster's
+    autoscaling (README).
 
     ``backend``: the :class:`~components.kubernetes.context.MetricsBackend` the catalog uses. Outputs:
     ``workspaceArn``, ``queryUrl``.
@@ -112,7 +125,7 @@ class AmpBackend(pulumi.ComponentResource):
             service_accounts=[(args.keda_namespace, KEDA_OPERATOR_SERVICE_ACCOUNT)],
             policy=workspace_arn.apply(lambda arn: workspace_policy(arn, QUERY_ACTIONS)),
             description=f"KEDA of {args.environment}: queries of its AMP workspace (IRSA).", tags=args.tags)
-        aws.amp.RuleGroupNamespace(f"{name}-rules", name=monitoring.ALERT_GROUP, workspace_id=workspace_id,
+        aws.amp.RuleGroupNamespace(f"{name}-rules", name=rule_namespace_name(args.environment), workspace_id=workspace_id,
                                    data=rule_namespace_data(args.services, args.config, args.burst), tags=args.tags,
                                    opts=child)
         self.backend = MetricsBackend(
@@ -120,7 +133,10 @@ class AmpBackend(pulumi.ComponentResource):
             access=PrometheusAccess(pod_identity="aws", trigger_metadata={"awsRegion": args.region}),
             agent=PrometheusAgent(remote_write_url=query_url.apply(lambda url: f"{url}/api/v1/remote_write"),
                                   sigv4_region=args.region,
-                                  service_account_annotations={IRSA_ROLE_ANNOTATION: agent_role.arn}),
-            keda_values={"podIdentity": {"aws": {"irsa": {"enabled": True, "roleArn": keda_role.arn}}}},
+                                  service_account_annotations={IRSA_ROLE_ANNOTATION: agent_role.arn},
+                                  external_labels={"cluster": args.cluster_name},
+                                  pod_annotations={IDENTITY_ANNOTATION: agent_role.arn}),
+            keda_values={"podIdentity": {"aws": {"irsa": {"enabled": True, "roleArn": keda_role.arn}}},
+                         "podAnnotations": {"keda": {IDENTITY_ANNOTATION: keda_role.arn}}},
             scraper_namespace=agent_namespace, rules_in_cluster=False, grafana_sidecar=False)
         self.register_outputs({"workspaceArn": workspace_arn, "queryUrl": query_url})

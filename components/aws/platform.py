@@ -102,7 +102,7 @@ class AwsPlatform(pulumi.ComponentResource):
             config=config.observability, services=config.services, burst=FARGATE, region=region,
             environment=config.environment, tags=tags, protect=config.protect_data,
             oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
-            keda_namespace=config.addons.keda.namespace), opts=in_cloud).backend \
+            cluster_name=cluster.cluster_name, keda_namespace=config.addons.keda.namespace), opts=in_cloud).backend \
             if config.observability.backend == "managed" else metrics_backend(config.observability)
         catalog = deploy_catalog(self, catalog_args(config, platform_targets=[AUTOSCALER_SCRAPE_TARGET]), ClusterContext(
             provider=cluster.k8s_provider, cloud=config.cloud, **WORKLOAD_FACTS, model_claim=config.model_claim,

@@ -131,6 +131,10 @@ class PrometheusAgent:
     remote_write_url: pulumi.Input[str]
     sigv4_region: str
     service_account_annotations: Mapping[str, pulumi.Input[str]]
+    external_labels: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Labels on every sample it forwards (the cluster's, so one backend can tell clusters apart)."""
+    pod_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """On its pods, so they restart (and take new credentials) when the workload identity changes."""
 
 
 @dataclass(frozen=True)

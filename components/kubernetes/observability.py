@@ -138,7 +138,8 @@ def prometheus_agent_values(agent: PrometheusAgent) -> dict[str, Any]:
     """Values of kube-prometheus-stack as the collector of a managed backend: Prometheus in agent mode (the chart
     renders a ``PrometheusAgent``: no rules, queries or retention) selecting every monitor and remote-writing with
     SigV4 (prometheus-operator ``RemoteWriteSpec.sigv4``; credentials from the workload identity of its service
-    account, ``prometheus.serviceAccount.annotations``), kube-state-metrics with the dashboards' node labels, and no
+    account, ``prometheus.serviceAccount.annotations``; ``podMetadata`` restarts it when that changes, because the
+    identity is injected only into new pods) with the agent's external labels, kube-state-metrics with the dashboards' node labels, and no
     Alertmanager, Grafana or default rules: the managed backend evaluates the rules and a managed Grafana shows the
     dashboards."""
     return {
@@ -146,6 +147,8 @@ def prometheus_agent_values(agent: PrometheusAgent) -> dict[str, Any]:
             "agentMode": True,
             "serviceAccount": {"annotations": dict(agent.service_account_annotations)},
             "prometheusSpec": {"remoteWrite": [{"url": agent.remote_write_url, "sigv4": {"region": agent.sigv4_region}}],
+                               "externalLabels": dict(agent.external_labels),
+                               "podMetadata": {"annotations": dict(agent.pod_annotations)},
                                **SELECT_EVERY_MONITOR},
         },
         **NODE_LABELS_EXPORTED,

@@ -290,7 +290,7 @@ def test_every_prometheus_trigger_queries_a_backend_the_stack_plans_and_scrapes_
     charts = {r["inputs"].get("chart") for r in resources if r["type"] == "kubernetes:helm.sh/v3:Release"}
     monitors = {(r["inputs"]["metadata"]["namespace"], r["inputs"]["metadata"]["name"])
                 for r in resources if r["type"] == "kubernetes:monitoring.coreos.com/v1:PodMonitor"}
-    monitors |= {tuple(r["name"].removeprefix("metrics-monitor-").split("-", 1)) for r in resources
+    monitors |= {arms_monitored(yaml.safe_load(r["inputs"]["configYaml"])["spec"]) for r in resources
                  if r["type"] == "alicloud:arms/prometheusMonitoring:PrometheusMonitoring"}
     triggers = [t for r in resources for t in triggers_of(r)]
     for service in config.services:
@@ -302,6 +302,12 @@ def test_every_prometheus_trigger_queries_a_backend_the_stack_plans_and_scrapes_
         assert (service.namespace, service.name) in monitors, service.name
         [trigger] = [t for t in triggers if t["metadata"]["query"] == autoscaler_query(service)]
         assert trigger["metadata"]["serverAddress"] == backend
+
+
+def arms_monitored(spec: dict) -> tuple[str, str]:
+    """The (namespace, service) an ARMS PodMonitor scrapes, by its namespace and the service's pod label."""
+    labels = spec["selector"]["matchLabels"]
+    return spec["namespaceSelector"]["matchNames"][0], labels.get("app.kubernetes.io/name", labels.get("seldon-deployment-id"))
 
 
 def managed_query_url(resources: list[dict]) -> str:

@@ -64,7 +64,7 @@ def test_arms_scrapes_each_service_the_gpu_exporter_and_keda_by_enabled_pod_moni
     assert triton["namespaceSelector"] == {"matchNames": ["inference"]}
     assert triton["podMetricsEndpoints"][0]["port"] == "metrics"
     dcgm = yaml.safe_load(monitors["dcgm-exporter"]["configYaml"])["spec"]["podMetricsEndpoints"][0]
-    assert dcgm["portNumber"] == 9400 and dcgm["honorLabels"] is True
+    assert dcgm["targetPort"] == 9400 and dcgm["honorLabels"] is True
     # No Prometheus operator on the cluster: no custom resource of it is applied.
     assert not [r for r in plan.resources if r.type.startswith("kubernetes:monitoring.coreos.com")]
     release = plan.get("kubernetes:helm.sh/v3:Release", "observability-dcgm-exporter")
@@ -107,12 +107,45 @@ def test_keda_queries_the_instance_with_its_token_in_a_secret(arms_plan):
     assert instance["authToken"] not in str(plan.as_json())
 
 
-def test_a_cluster_without_an_instance_yet_stops_with_what_to_do():
-    empty = type("Result", (), {"prometheis": []})()
+def instance(url, token):
+    return type("Instance", (), {"cluster_id": "c-1", "http_api_intra_url": url, "auth_token": token})()
+
+
+def test_an_instance_keda_cannot_query_stops_with_what_to_do():
+    result = type("Result", (), {"prometheis": []})()
     with pytest.raises(pulumi.RunError, match="ARMS has no Prometheus instance for cluster c-1 yet"):
-        metrics.instance_endpoint(empty, "c-1")
-    found = type("Result", (), {"prometheis": [type("Instance", (), {
-        "http_api_intra_url": "http://cn-beijing-intranet.arms.aliyuncs.com:9090/api/v1/prometheus/a/b/c-1/cn-beijing/",
-        "auth_token": None})()]})()
-    assert metrics.instance_endpoint(found, "c-1") == (
-        "http://cn-beijing-intranet.arms.aliyuncs.com:9090/api/v1/prometheus/a/b/c-1/cn-beijing", "")
+        metrics.cluster_instance(result, "c-1")
+    url = "http://cn-beijing-intranet.arms.aliyuncs.com:9090/api/v1/prometheus/a/b/c-1/cn-beijing"
+    for tokenless in (instance(url, None), instance(url, ""), instance(None, "t0ken")):
+        result.prometheis = [tokenless]
+        with pytest.raises(pulumi.RunError, match="no internal HTTP API URL or no token.*Generate Token"):
+            metrics.cluster_instance(result, "c-1")
+    result.prometheis = [instance(url, "t0ken")]
+    assert metrics.cluster_instance(result, "c-1").auth_token == "t0ken"
+
+
+def test_numbered_ports_are_spelled_as_arms_examples_do():
+    spec = {"selector": {"matchLabels": {"app": "x"}},
+            "podMetricsEndpoints": [{"portNumber": 9400, "path": "/metrics", "honorLabels": True}]}
+    manifest = yaml.safe_load(metrics.arms_pod_monitor("x", spec))
+    assert manifest["spec"]["podMetricsEndpoints"] == [{"targetPort": 9400, "path": "/metrics", "honorLabels": True}]
+    validate_custom_resource(manifest)
+
+
+def test_the_token_keda_sends_is_the_instances_and_stays_secret():
+    from components.kubernetes.context import NO_BURST
+    from planner.engine import run
+    seen = {}
+
+    def program():
+        config = stack_config(**MANAGED)
+        backend = metrics.ArmsBackend("metrics", metrics.ArmsBackendArgs(
+            config=config.observability, services=config.services, burst=NO_BURST, cluster_id="c-1",
+            adopted=False)).backend
+        value = backend.access.secret_parameters["customAuthValue"]
+        value.apply(lambda token: seen.setdefault("token", token))
+        pulumi.Output.all(value.is_secret()).apply(lambda secret: seen.setdefault("secret", secret[0]))
+
+    run(program, "elastic-inference", "test", {}, [])
+    (instance,) = mocks.CALL_RESULTS["alicloud:arms/getPrometheus:getPrometheus"]({"ids": ["c-1"]})["prometheis"]
+    assert seen == {"token": instance["authToken"], "secret": True}

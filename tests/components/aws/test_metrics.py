@@ -55,8 +55,12 @@ def test_the_agent_remote_writes_to_the_workspace_with_its_own_role(amp_plan):
     assert prometheus["prometheusSpec"]["remoteWrite"] == [{"url": f"{url}/api/v1/remote_write", "sigv4": {"region": "us-east-1"}}]
     assert prometheus["prometheusSpec"]["podMonitorSelectorNilUsesHelmValues"] is False
     assert values["alertmanager"] == {"enabled": False} and values["grafana"] == {"enabled": False}
+    assert prometheus["prometheusSpec"]["externalLabels"] == {"cluster": "ei-test-eks"}
     role = amp_plan.get("aws:iam/role:Role", "metrics-agent-role").inputs
-    assert prometheus["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": f"arn:aws:iam::123456789012:role/{role['name']}"}
+    role_arn = f"arn:aws:iam::123456789012:role/{role['name']}"
+    assert prometheus["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": role_arn}
+    # EKS injects the identity into new pods only: a changed role must change the pods.
+    assert role_arn in prometheus["prometheusSpec"]["podMetadata"]["annotations"].values()
     trust = statement(role["assumeRolePolicy"])["Condition"]["StringEquals"]
     assert [v for k, v in trust.items() if k.endswith(":sub")] == [["system:serviceaccount:monitoring:kube-prometheus-stack-prometheus"]]
     grant = statement(amp_plan.get("aws:iam/rolePolicy:RolePolicy", "metrics-agent-policy").inputs["policy"])
@@ -71,7 +75,9 @@ def test_keda_queries_the_workspace_with_the_operators_irsa_role(amp_plan):
     grant = statement(amp_plan.get("aws:iam/rolePolicy:RolePolicy", "metrics-keda-policy").inputs["policy"])
     assert "aps:QueryMetrics" in grant["Action"] and "aps:RemoteWrite" not in grant["Action"]
     keda = amp_plan.get("kubernetes:helm.sh/v3:Release", "addons-keda").inputs["values"]
-    assert keda["podIdentity"] == {"aws": {"irsa": {"enabled": True, "roleArn": f"arn:aws:iam::123456789012:role/{role['name']}"}}}
+    role_arn = f"arn:aws:iam::123456789012:role/{role['name']}"
+    assert keda["podIdentity"] == {"aws": {"irsa": {"enabled": True, "roleArn": role_arn}}}
+    assert role_arn in keda["podAnnotations"]["keda"].values()
     (trigger,) = amp_plan.get("kubernetes:keda.sh/v1alpha1:ScaledObject", "inference-bert-scaled-object").inputs["spec"]["triggers"]
     assert trigger["metadata"]["serverAddress"] == workspace_url("us-east-1", created_workspace(amp_plan))
     assert trigger["metadata"]["awsRegion"] == "us-east-1" and "authModes" not in trigger["metadata"]
@@ -82,7 +88,7 @@ def test_keda_queries_the_workspace_with_the_operators_irsa_role(amp_plan):
 
 def test_the_workspace_evaluates_the_catalogs_rules_and_the_cluster_holds_none(amp_plan, tmp_path):
     rules = amp_plan.get("aws:amp/ruleGroupNamespace:RuleGroupNamespace", "metrics-rules").inputs
-    assert rules["name"] == "elastic-inference"
+    assert rules["name"] == "elastic-inference-test"  # one per environment: stacks sharing a workspace keep theirs
     rule_file = tmp_path / "rules.yaml"
     rule_file.write_text(rules["data"])
     subprocess.run([promtool(), "check", "rules", str(rule_file)], check=True, capture_output=True)
@@ -112,4 +118,8 @@ def test_managed_is_refused_where_there_is_no_cloud_and_a_workspace_off_aws():
     assert any(i.startswith("observability.backend: managed is the cloud's Prometheus") for i in issues(EXISTING, **MANAGED))
     found = issues(ALICLOUD, observability={"backend": "managed", "managed": {"workspaceId": WORKSPACE}})
     assert any(i.startswith("observability.managed.workspaceId") for i in found)
+    chart = {"repository": "https://prometheus-community.github.io/helm-charts", "chart": "kube-prometheus-stack",
+             "version": "88.5.3", "namespace": "monitoring"}
+    found = issues(ALICLOUD, observability={"backend": "managed", "managed": {"agentChart": chart}})
+    assert any(i.startswith("observability.managed.agentChart") for i in found)
     assert any("only used by backend managed" in i for i in issues(AWS, observability={"managed": {"workspaceId": WORKSPACE}}))
