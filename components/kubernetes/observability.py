@@ -13,13 +13,16 @@ generated into the Secret ``kube-prometheus-stack-grafana`` (keys ``admin-user``
 Alertmanager object is ``<full name>-alertmanager`` (``alertmanager.crname``) and its configuration the Secret
 ``alertmanager-<that name>`` (``templates/alertmanager/secret.yaml``, not rendered with ``useExistingSecret``).
 
-Values checked in the charts' ``values.yaml``: kube-state-metrics 8.4.0 (the subchart, values under its name)
-``metricLabelsAllowlist``; dcgm-exporter 4.8.2 (NVIDIA/dcgm-exporter d5e5f51 ``deployment/values.yaml``)
-``tolerations`` (default: the control plane's taint only, replaced), ``affinity``, ``serviceMonitor.enabled`` (default
-true: the CRDs must exist, so the exporter is installed only with them), ``.interval``, ``.honorLabels`` (default
-false, which would rename the GPU's pod to ``exported_pod``), ``.additionalLabels``; the chart sets
-``DCGM_EXPORTER_KUBERNETES=true``, which labels each GPU's series with its pod; keda 2.20.2
-``prometheus.operator``/``prometheus.metricServer`` ``.enabled`` and ``.podMonitor``.
+Values checked in the charts' ``values.yaml``: kube-prometheus-stack 88.5.3 ``prometheus.agentMode`` (renders a
+``PrometheusAgent``), ``prometheus.serviceAccount.annotations``, ``prometheusSpec.{remoteWrite,externalLabels,
+podMetadata}``, ``defaultRules.create``, ``alertmanager.enabled``, ``grafana.enabled``; kube-state-metrics 8.4.0 (the
+subchart, values under its name) ``metricLabelsAllowlist``; dcgm-exporter 4.8.2 (NVIDIA/dcgm-exporter d5e5f51
+``deployment/values.yaml``) ``tolerations`` (default: the control plane's taint only, replaced), ``affinity``,
+``serviceMonitor.enabled`` (default true: the CRDs must exist, so it is enabled only with them), ``.interval``,
+``.honorLabels`` (default false, which would rename the GPU's pod to ``exported_pod``), ``.additionalLabels``; the
+chart sets ``DCGM_EXPORTER_KUBERNETES=true``, which labels each GPU's series with its pod; keda 2.20.2
+``prometheus.operator``/``prometheus.metricServer`` ``.enabled`` and ``.podMonitor``, ``podIdentity.aws.irsa``,
+``podAnnotations.keda``.
 
 Monitors and rules are ``monitoring.coreos.com/v1`` objects of prometheus-operator v0.93 (the chart's CRDs; tests
 validate them against those CRDs).
