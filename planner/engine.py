@@ -108,7 +108,8 @@ def _wire_struct(struct: struct_pb2.Struct) -> Any:
             return SECRET_MARK
         if sig == RESOURCE_SIG:
             return json_format.MessageToDict(fields["urn"]) if "urn" in fields else None
-    return {key: _wire_value(value) for key, value in fields.items()}
+    # Sorted: a protobuf map's order is not the program's, and plans must come out the same in every run.
+    return {key: _wire_value(fields[key]) for key in sorted(fields)}
 
 
 def _wire_value(value: struct_pb2.Value) -> Any:
@@ -162,6 +163,11 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def plan_order(resource: PlannedResource) -> tuple[str, str, str]:
+    """Where a resource stands in a plan: by parent, type and name, the same in every run."""
+    return resource.parent or "", resource.type, resource.name
+
+
 def run(program: Callable[[], None], project: str, stack: str, config: dict[str, str], secret_keys: list[str]) -> Plan:
     """Run ``program`` with ``config`` (``project:key`` -> string) under mocks and return what it registered.
 
@@ -181,6 +187,8 @@ def run(program: Callable[[], None], project: str, stack: str, config: dict[str,
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=True,
                              monitor=RecordingMonitor(mocks, plan))
     _sync_await(run_pulumi_func(program))
+    # Registrations arrive in the order their inputs resolve, which varies between runs; the plan does not.
+    plan.resources.sort(key=plan_order)
     root = pulumi_settings.get_root_resource()
     plan.outputs = _sync_await(_resolve_outputs(getattr(root, "outputs", {})))
     return plan

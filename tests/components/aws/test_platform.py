@@ -71,7 +71,7 @@ def test_every_gpu_node_is_labelled_with_its_own_accelerator_and_the_group_with_
 def test_one_family_needs_one_launch_template():
     config = load(AWS, aws={**AWS["aws"], "gpuNodes": {"instanceTypes": ["g6.xlarge", "g6.2xlarge"]}})
     plan = run(lambda: build_platform(config), "elastic-inference", "test", {}, [])
-    assert [r.name for r in plan.resources if r.type == "aws:ec2/launchTemplate:LaunchTemplate"] == ["capacity-system", "capacity-gpu"]
+    assert sorted(r.name for r in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")) == ["capacity-gpu", "capacity-system"]
     overrides = inputs(plan, "aws:autoscaling/group:Group", "capacity-gpu")["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
     assert overrides == [{"instanceType": "g6.xlarge"}, {"instanceType": "g6.2xlarge"}]
     assert node_labels(inputs(plan, "aws:ec2/launchTemplate:LaunchTemplate", "capacity-gpu"))["k8s.amazonaws.com/accelerator"] == "nvidia-l4"
