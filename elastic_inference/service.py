@@ -17,7 +17,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 
 from components.kubernetes.addons import required_addons
 from components.kubernetes.context import ClusterContext
@@ -25,7 +25,7 @@ from components.kubernetes.inference_service import InferenceService as ServiceW
 from components.kubernetes.inference_service import InferenceServiceArgs as ServiceWorkloadArgs
 from components.kubernetes.observability import metrics_from_output
 from components.outputs import AlicloudOutputs, AwsOutputs, PlatformOutputs, read_platform
-from stackconfig.errors import StackConfigError, issues_from_validation_error
+from stackconfig.errors import ConfigIssue, StackConfigError, issues_from_validation_error
 from stackconfig import ClaimRef, ServiceConfig
 from stackconfig.introspect import held, strip
 from stackconfig.secrets import credential_issues
@@ -44,30 +44,50 @@ PLATFORM_ONLY_KEYS = frozenset({"platform_stack"})
 
 
 def catalog_entry(args: typing.Mapping[str, Any], kind: type = InferenceServiceArgs) -> dict[str, Any]:
-    """The stack-file catalog entry (camelCase keys) that ``args`` (snake_case keys of ``kind``) describe.
-
-    Only keys of the argument classes are renamed; keys of maps (``env``, ``placement.nodeSelector``)
-    are data and stay as given.
+    """The stack-file catalog entry (camelCase keys) that ``args`` describe. Each key may be spelled as the argument
+    classes spell it (snake_case, ``max_replicas``) or as stack files do (camelCase, ``maxReplicas``); a key of neither
+    is kept (camelCased) for :func:`service_config` to report with its path and the nearest key. Only keys of the
+    argument classes are renamed; keys of maps (``env``, ``placement.nodeSelector``) are data and stay as given.
     """
     hints = typing.get_type_hints(kind)  # NotRequired stripped
     entry: dict[str, Any] = {}
     for key, value in args.items():
         if key in PLATFORM_ONLY_KEYS:
             continue
-        annotation = hints[key]
-        nested = held(annotation, typing.is_typeddict)
-        if nested and typing.get_origin(strip(annotation)) is list:
-            value = [catalog_entry(item, nested[0]) for item in value]
-        elif nested:
+        known = key if key in hints else to_snake(key) if to_snake(key) in hints else None
+        annotation = hints.get(known) if known else None
+        nested = held(annotation, typing.is_typeddict) if annotation is not None else ()
+        if nested and typing.get_origin(strip(annotation)) is list and isinstance(value, list):
+            value = [catalog_entry(item, nested[0]) if isinstance(item, typing.Mapping) else item for item in value]
+        elif nested and isinstance(value, typing.Mapping):
             value = catalog_entry(value, nested[0])
-        entry[to_camel(key)] = value
+        entry[to_camel(known or key)] = value
     return entry
+
+
+def spelled_twice(args: typing.Mapping[str, Any], kind: type = InferenceServiceArgs, at: str = "") -> list[ConfigIssue]:
+    """Keys given in both spellings (``max_replicas`` and ``maxReplicas``), which would silently keep one of them."""
+    hints = typing.get_type_hints(kind)
+    issues, seen = [], {}
+    for key, value in args.items():
+        snake = key if key in hints else to_snake(key)
+        path = f"{at}{to_camel(snake)}"
+        if snake in seen:
+            issues.append(ConfigIssue(path, f"is given twice, as {seen[snake]!r} and {key!r}", "keep one spelling"))
+        seen[snake] = key
+        nested = held(hints[snake], typing.is_typeddict) if snake in hints else ()
+        if nested and isinstance(value, typing.Mapping):
+            issues += spelled_twice(value, nested[0], f"{path}.")
+    return issues
 
 
 def service_config(args: typing.Mapping[str, Any], namespace: str) -> ServiceConfig:
     """The validated catalog entry of ``args`` in ``namespace``; every mistake is listed at once."""
-    entry = {**catalog_entry(args), "namespace": namespace}
     source = f"inference service {args.get('name')!r}"
+    twice = spelled_twice(args)
+    if twice:
+        raise StackConfigError(source, twice)
+    entry = {**catalog_entry(args), "namespace": namespace}
     credentials = credential_issues(ServiceConfig, entry, secure_paths=())
     try:
         service = ServiceConfig.model_validate(entry)

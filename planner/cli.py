@@ -110,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     if plan is None:
         return 2
     report_plan(plan, f"stack '{stack}' ({path})", args.json, args.manifests)
+    return report_policies(plan, policy_config)
+
+
+def report_policies(plan: Plan, policy_config: Path | None) -> int:
+    """Run the policy pack over ``plan`` with ``policy_config`` and print the result: the exit status, 1 for a
+    mandatory violation, 2 for a policy config that cannot be read."""
     try:
         violations = check_plan(plan, policy_config)
     except (OSError, ValueError) as error:

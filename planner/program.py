@@ -25,7 +25,8 @@ from stackconfig import PROJECT
 
 from . import mocks
 from .engine import Plan
-from .cli import plan_stack_file, planned, report_plan
+from .cli import plan_stack_file, planned, report_plan, report_policies
+from .policies import default_policy_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -110,13 +111,22 @@ def _plan(args: argparse.Namespace) -> Plan:
         return plan_program(project, args.stack)
 
 
+def platform_stack_name(args: argparse.Namespace) -> str | None:
+    if args.platform:
+        return args.platform
+    return args.platform_file.name.removeprefix("Pulumi.").removesuffix(".yaml") if args.platform_file else None
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Plan the program, then run the platform stack's policy pack over it (its ``policypack/config/<stack>.json``),
+    as the platform's own plans are checked: an app-team service over the platform's caps fails here (exit 1)."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     plan = planned(lambda: _plan(args))
     if plan is None:
         return 2
     report_plan(plan, f"{args.program} (stack '{args.stack}')", args.json, args.manifests)
-    return 0
+    platform = platform_stack_name(args)
+    return report_policies(plan, default_policy_config(platform) if platform else None)
 
 
 if __name__ == "__main__":

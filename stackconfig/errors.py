@@ -111,7 +111,15 @@ def issues_from_validation_error(error: ValidationError, model: type[BaseModel],
             shown = "(secret value)" if any(under(path, key) for key in secret) else _shown(entry.get("input"))
             message, hint = _in_words(kind, entry, shown)
             issues.append(ConfigIssue(path or "(stack config)", message, hint))
-    return issues
+    return _misspelled_once(issues)
+
+
+def _misspelled_once(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    """A misspelled required key is one mistake: its 'unknown key ... did you mean' says it, so the 'required key is
+    missing' of the key it meant is left out."""
+    meant = {join_path(issue.path.rpartition(".")[0], issue.hint.removeprefix("did you mean '").removesuffix("'?"))
+             for issue in issues if issue.message == "unknown key" and issue.hint.startswith("did you mean '")}
+    return [issue for issue in issues if not (issue.message == "required key is missing" and issue.path in meant)]
 
 
 MAPPING_HINT = "write key: value lines under the key"

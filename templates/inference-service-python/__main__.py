@@ -3,7 +3,7 @@
 One inference service on an existing elastic-inference platform stack (ACK, EKS or an existing cluster). The service
 is the platform's own ``InferenceService`` (pip package ``elastic-inference``, see requirements.txt): the same
 workload as an entry of a platform stack's ``services`` catalog, placed by the platform stack's outputs (kubeconfig,
-model store claim and namespace, burst target, log project). Every key of the catalog entry can be added to the dictionary below in snake_case,
+model store claim and namespace, burst target, log project). Every key of the catalog entry can be added to the dictionary below in snake_case (or camelCase, as stack files spell it),
 e.g. ``"burst": {"mode": "overflow", "eci_gpu_specs": ["ecs.gn6i-c4g1.xlarge"]}``; the README's configuration
 reference (``services[]``) documents them.
 """

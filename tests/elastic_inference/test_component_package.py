@@ -157,3 +157,26 @@ def test_plugin_folder_hosts_the_components(monkeypatch: pytest.MonkeyPatch) -> 
                         lambda components, name, version: hosted.update(components=components, name=name, version=version))
     runpy.run_path(str(ROOT / "plugin" / "__main__.py"), run_name="__main__")
     assert hosted == {"components": elastic_inference.COMPONENTS, "name": PACKAGE_NAME, "version": VERSION}
+
+
+def test_stack_file_spellings_are_accepted_and_typos_named_with_the_nearest_key() -> None:
+    snake = {"name": "bert", "server": "tfserving", "model": {"name": "bert", "path": "models/bert"},
+             "autoscaling": {"min_replicas": 1, "max_replicas": 4, "cpu": {"target_utilization": 70}}}
+    camel = {"name": "bert", "server": "tfserving", "model": {"name": "bert", "path": "models/bert"},
+             "autoscaling": {"minReplicas": 1, "maxReplicas": 4, "cpu": {"targetUtilization": 70}}}
+    assert service_config(camel, "inference") == service_config(snake, "inference")
+    with pytest.raises(StackConfigError) as error:
+        service_config({**snake, "autoscaling": {"min_replicas": 1, "max_replica": 4, "cpu": {"target_utilization": 70}}},
+                       "inference")
+    typo = next(i for i in error.value.issues if i.path == "autoscaling.maxReplica")
+    assert typo.message == "unknown key" and "maxReplicas" in typo.hint
+    assert _issue_paths({**snake, "model": "bert", "autoscaling": 4}) == {"model", "autoscaling"}
+
+
+def test_a_key_in_both_spellings_is_refused_rather_than_one_kept() -> None:
+    args = {"name": "bert", "server": "tfserving", "model": {"name": "bert", "path": "models/bert"},
+            "autoscaling": {"max_replicas": 4, "maxReplicas": 8, "cpu": {"target_utilization": 70}}}
+    with pytest.raises(StackConfigError) as error:
+        service_config(args, "inference")
+    assert [str(i) for i in error.value.issues] == [
+        "autoscaling.maxReplicas: is given twice, as 'max_replicas' and 'maxReplicas' (hint: keep one spelling)"]

@@ -23,7 +23,7 @@ TEMPLATES = ROOT / "templates"
 APP = TEMPLATES / "inference-service-python"
 ENVIRONMENT = TEMPLATES / "environment"
 
-PLATFORM = "acme/elastic-inference/prod"
+PLATFORM = "acme/elastic-inference/dev"
 """The template's default ``platformStack``."""
 PLATFORM_OUTPUTS = {
     **mocks.PLATFORM_STACK_OUTPUTS,
@@ -174,6 +174,20 @@ def test_offline_plan_against_a_committed_platform_stack(tmp_path: Path) -> None
     assert hpa["inputs"]["metadata"]["namespace"] == platform.outputs["modelClaimNamespace"]
 
 
+def test_an_app_service_over_the_platforms_cap_fails_the_offline_plan(
+        app_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The platform's policy pack runs over app-team plans too: dev caps replicas at 10."""
+    stack_file = app_project / "Pulumi.dev.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"]["bert-app:maxReplicas"] = "40"
+    stack_file.write_text(yaml.safe_dump(document))
+    try:
+        assert program_main([str(app_project), "--platform", "dev"]) == 1
+    finally:
+        mocks.STACK_REFERENCES.pop(mocks.ANY_STACK, None)
+    assert "HorizontalPodAutoscaler: maximum 40 is over this stack's cap of 10" in capsys.readouterr().out
+
+
 def _plan_against(platform_stack: str, project: Path, **config: str) -> tuple[Plan, Plan]:
     """The platform stack's offline plan, and the app project planned against its outputs with ``config`` set."""
     platform_config, secret = read_stack_file(ROOT / "stacks" / f"Pulumi.{platform_stack}.yaml")
@@ -236,3 +250,18 @@ def test_environment_template_plans_the_platform(tmp_path: Path) -> None:
     cluster = plan.by_type("alicloud:cs/managedKubernetes:ManagedKubernetes")
     assert len(cluster) == 1 and "qa" in cluster[0].inputs["name"]
     assert set(plan.outputs) >= {"clusterId", "kubeconfig", "logProject", "modelClaimName", "modelClaimNamespace"}
+
+
+def test_environment_template_plans_with_pulumi_new_yes_defaults(tmp_path: Path) -> None:
+    """`pulumi new <template> --stack dev --yes`: the stack file holds the prompts' defaults only, and plans."""
+    project = tmp_path / "acme-inference"
+    stack_file = render_template(ENVIRONMENT, project, "acme-inference", "ACME inference", stack="dev")
+    assert set(yaml.safe_load(stack_file.read_text())["config"]) == set(template_config(ENVIRONMENT))
+    plan = plan_program(project, "dev")
+    assert len(plan.by_type("alicloud:vpc/switch:Switch")) == 4
+
+
+def test_app_template_plans_with_pulumi_new_yes_defaults(tmp_path: Path) -> None:
+    project = tmp_path / "bert-app"
+    render_template(APP, project, "bert-app", "BERT", stack="dev")
+    assert program_main([str(project), "--stack", "dev"]) == 0
