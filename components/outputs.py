@@ -68,6 +68,9 @@ class AlicloudOutputs(PlatformOutputs):
     """Node pool id by pool name."""
     oidc_provider_arn: pulumi.Input[str]
     """The cluster's RRSA OIDC provider."""
+    region: Optional[pulumi.Input[str]] = None
+    """The cluster's region, where an app-team stack fetches its own temporary kubeconfig; None from a platform stack
+    older than this output (the app then uses ``kubeconfig``, which expires)."""
 
     def provider_args(self) -> dict[str, Any]:
         return _kubeconfig_provider_args(self.kubeconfig, self.cluster_id)

@@ -114,6 +114,28 @@ def workload_facts(platform: PlatformOutputs) -> dict[str, Any]:
     return {}
 
 
+def cluster_access(parent: pulumi.Resource, name: str, platform: PlatformOutputs) -> dict[str, Any]:
+    """``kubernetes.Provider`` arguments of the app's stack. On ACK (a platform stack exporting ``region``) a temporary
+    kubeconfig the app stack fetches itself on every run, as whoever runs it (an ``alicloud`` provider
+    ``<name>-alicloud`` in the platform's region; RAM permission ``cs:DescribeClusterUserKubeconfig``, RBAC of that
+    identity in the cluster), so it never depends on when the platform stack last ran; else the platform's own
+    (EKS: ``aws eks get-token`` of whoever runs it; an existing cluster: the kubeconfig context)."""
+    if isinstance(platform, AlicloudOutputs) and platform.region:
+        from components.alicloud.cluster import temporary_kubeconfig
+        from stackconfig.alicloud import ClusterConfig
+        import pulumi_alicloud as alicloud
+        region = alicloud.Provider(f"{name}-alicloud", region=platform.region,
+                                   opts=pulumi.ResourceOptions(parent=parent))
+        ttl = ClusterConfig.model_fields["kubeconfig_ttl_minutes"].default
+        return {"kubeconfig": temporary_kubeconfig(parent, platform.cluster_id, ttl, provider=region),
+                "cluster_identifier": platform.cluster_id}
+    if isinstance(platform, AlicloudOutputs):
+        pulumi.log.warn("the platform stack exports no region (it predates that output), so this stack uses the "
+                        "platform's temporary kubeconfig, which expires a while after the platform's last run: run "
+                        "pulumi up on the platform stack to export it", resource=parent)
+    return platform.provider_args()
+
+
 def cluster_context(platform: PlatformOutputs, provider: k8s.Provider, service: ServiceConfig) -> ClusterContext:
     """The platform stack's cluster as the Kubernetes layer sees it. Platform stacks from before the ``addons``
     output (0.1.0) are taken to run what the service needs, as they did then."""
@@ -168,7 +190,7 @@ class InferenceService(pulumi.ComponentResource):
         def deploy(outputs: PlatformOutputs) -> ServiceWorkload:
             # Inside apply because the cloud decides the provider's arguments and the namespace and claim name name
             # Kubernetes objects. Stack reference outputs are known during `pulumi preview`, so all of it shows there.
-            cluster = k8s.Provider(f"{name}-cluster", **outputs.provider_args(),
+            cluster = k8s.Provider(f"{name}-cluster", **cluster_access(self, name, outputs),
                                    opts=pulumi.ResourceOptions(parent=self, depends_on=[reference]))
             context = cluster_context(outputs, cluster, service)
             return ServiceWorkload(name, ServiceWorkloadArgs(

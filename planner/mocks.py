@@ -117,6 +117,7 @@ EXAMPLE_OUTPUTS: dict[str, Any] = {
     "gpu_auto_scaling_group": "ei-dev-eks-gpu",
     "vpc_id": "vpc-" + digest("network-vpc"),
     "context": "kind-kind",
+    "region": "cn-beijing",
     "metrics": {"queryUrl": "http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
                 "scraperNamespace": "monitoring", "objectLabels": {}, "monitoringCrds": True},
 }

@@ -157,16 +157,23 @@ def once_autoscaler_role_exists(parent: pulumi.Resource, name: str, cluster_id: 
     return pulumi.Output.all(cluster_id, role_name).apply(lambda values: values[0])
 
 
-def kubernetes_access(parent: pulumi.Resource, cluster_id: pulumi.Input[str],
-                      ttl_minutes: int) -> tuple[pulumi.Output[str], k8s.Provider]:
-    """A temporary kubeconfig of the cluster (``cs.get_cluster_credential``, valid ``ttl_minutes``, fetched anew on
-    every run; secret) and the ``kubernetes`` provider ``k8s`` (a child of ``parent``) that uses it."""
+def temporary_kubeconfig(parent: pulumi.Resource, cluster_id: pulumi.Input[str], ttl_minutes: int,
+                         provider: Optional[pulumi.ProviderResource] = None) -> pulumi.Output[str]:
+    """A temporary kubeconfig of the cluster for whoever runs the program (``cs.get_cluster_credential``, valid
+    ``ttl_minutes``, fetched anew on every run; secret): its RBAC is that RAM identity's grants in the cluster."""
     credential = alicloud.cs.get_cluster_credential_output(
         cluster_id=cluster_id,
         temporary_duration_minutes=ttl_minutes,
-        opts=pulumi.InvokeOutputOptions(parent=parent),
+        opts=pulumi.InvokeOutputOptions(parent=parent, provider=provider),
     )
-    kubeconfig = pulumi.Output.secret(credential.kube_config)
+    return pulumi.Output.secret(credential.kube_config)
+
+
+def kubernetes_access(parent: pulumi.Resource, cluster_id: pulumi.Input[str],
+                      ttl_minutes: int) -> tuple[pulumi.Output[str], k8s.Provider]:
+    """A :func:`temporary_kubeconfig` of the cluster and the ``kubernetes`` provider ``k8s`` (a child of
+    ``parent``) that uses it."""
+    kubeconfig = temporary_kubeconfig(parent, cluster_id, ttl_minutes)
     provider = k8s.Provider(
         "k8s",
         kubeconfig=kubeconfig,

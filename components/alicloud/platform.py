@@ -154,5 +154,6 @@ class AlicloudPlatform(pulumi.ComponentResource):
             model_bucket=store.bucket_name,
             node_pool_ids={name: pool.node_pool_id for name, pool in pools.items()},
             oidc_provider_arn=cluster.oidc_provider_arn,
+            region=region,
         )
         self.register_outputs(self.outputs.exports())

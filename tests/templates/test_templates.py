@@ -96,9 +96,11 @@ def test_app_template_deploys_one_service_onto_the_platform_stack(app_project: P
     provider = plan.get("pulumi:providers:kubernetes", f"{name}-cluster")
     workload = plan.get("elastic-inference:inference:InferenceService", name)
     assert provider.parent == component.urn and workload.parent == component.urn
-    # The cluster comes from the platform stack: its kubeconfig (secret) and its id.
+    # The cluster comes from the platform stack: its id, and a kubeconfig (secret) the app stack fetches itself in the
+    # platform's region, so it does not expire with the platform's.
     assert provider.inputs["kubeconfig"] == SECRET_MARK
     assert provider.inputs["clusterIdentifier"] == platform_stack["clusterId"]
+    assert plan.get("pulumi:providers:alicloud", f"{name}-alicloud").inputs["region"] == platform_stack["region"]
 
     kubernetes = [r for r in plan.resources if r.type.startswith("kubernetes:")]
     assert sorted((r.type, r.name) for r in kubernetes) == sorted([
@@ -265,3 +267,14 @@ def test_app_template_plans_with_pulumi_new_yes_defaults(tmp_path: Path) -> None
     project = tmp_path / "bert-app"
     render_template(APP, project, "bert-app", "BERT", stack="dev")
     assert program_main([str(project), "--stack", "dev"]) == 0
+
+
+def test_an_app_on_a_platform_stack_without_a_region_output_uses_its_kubeconfig(
+        app_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Platform stacks from before the ``region`` output: the app falls back to their (expiring) kubeconfig."""
+    older = {key: value for key, value in PLATFORM_OUTPUTS.items() if key != "region"}
+    monkeypatch.setitem(mocks.STACK_REFERENCES, PLATFORM, {"outputs": older, "secretOutputNames": ["kubeconfig"]})
+    plan = _app_plan(app_project)
+    assert not plan.by_type("pulumi:providers:alicloud")
+    cluster = plan.get("pulumi:providers:kubernetes", f"{template_config(APP)['serviceName']}-cluster")
+    assert cluster.inputs["kubeconfig"] == SECRET_MARK and cluster.inputs["clusterIdentifier"] == older["clusterId"]
