@@ -13,7 +13,9 @@ BIN := $(VENV)/bin
 
 .PHONY: plan test fuzz docs bench clean
 
+# pyproject.toml's requires-python, checked before anything is installed (an older Python fails on an import later).
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: $(PYTHON) is Python %d.%d; elastic-inference needs 3.11 or newer (make PYTHON=python3.11 ...)" % sys.version_info[:2])'
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python

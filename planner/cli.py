@@ -7,10 +7,11 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn, TextIO
 
 import pulumi
 
+from elastic_inference import VERSION
 from stackconfig import PROJECT, StackConfigError, load_stack_config
 
 from .engine import Plan, run_program
@@ -25,6 +26,13 @@ STACKS_DIR = PROJECT_DIR / "stacks"
 
 SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif", "dashboards": "planner.dashboards"}
 """``python -m planner <name> ...`` runs ``<module>.main(argv)``; without a subcommand it plans a stack."""
+SUBCOMMAND_HELP = {"diff": "the changes between two plans, as the pull-request comment shows them",
+                   "whatif": "simulate the autoscalers and node pools under load",
+                   "dashboards": "write the stack's Grafana dashboards as JSON files to import"}
+EXIT_CODES = {0: "planned (or compared, simulated) without a mandatory policy violation",
+              1: "a mandatory policy violation (diff --exit-code: the plans differ)",
+              2: "a mistake in what was given: stack file, stack name, plan file, service name, policy config"}
+"""The exit statuses of every subcommand (README "Offline plan")."""
 
 
 def committed_stacks() -> list[str]:
@@ -35,11 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m planner",
         description="Run the Pulumi program offline under the mock engine and show what `pulumi preview` would create.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="subcommands (python -m planner <subcommand> --help):\n"
+               + "\n".join(f"  {name:<11} {text}" for name, text in SUBCOMMAND_HELP.items())
+               + "\n\nexit status:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items()),
     )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help=f"a committed stack: stacks/Pulumi.<STACK>.yaml ({', '.join(committed_stacks())})")
-    source.add_argument("--stack-file", type=Path, help="any stack file in the same format, e.g. a config you are trying out")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write the machine-readable plan here")
+    parser.add_argument("--version", action="version", version=f"elastic-inference {VERSION}")
+    parser.add_argument("--stack", help=f"the stack: stacks/Pulumi.<STACK>.yaml ({', '.join(committed_stacks())}), or with "
+                                        "--stack-file the stack name that file is for (its policy config)")
+    parser.add_argument("--stack-file", type=Path, help="any stack file in the same format, e.g. a config you are trying out")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the machine-readable plan here (- for stdout)")
     parser.add_argument("--manifests", type=Path, metavar="DIR", help="write every Kubernetes object here, one YAML file each")
     parser.add_argument("--policy-config", type=Path, metavar="FILE",
                         help="policy config of the stack (default: policypack/config/<stack>.json if it exists); "
@@ -48,15 +61,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def stack_source(args: argparse.Namespace) -> tuple[str, Path]:
-    if args.stack:
+    """The stack's name and file: ``--stack`` alone names a committed stack; ``--stack-file`` a file, for the stack
+    ``--stack`` names or else the one its name says (``Pulumi.<stack>.yaml``, or the file's stem). A stack that does
+    not exist exits with status 2."""
+    if args.stack_file is None and args.stack is None:
+        fail("give --stack NAME or --stack-file FILE")
+    if args.stack_file is None:
         path = STACKS_DIR / f"Pulumi.{args.stack}.yaml"
         if not path.exists():
-            raise SystemExit(f"error: no stack '{args.stack}': {path} does not exist "
-                             f"(committed stacks: {', '.join(committed_stacks())})")
+            fail(f"no stack '{args.stack}': {path} does not exist (committed stacks: {', '.join(committed_stacks())})")
         return args.stack, path
+    if not args.stack_file.is_file():
+        fail(f"no stack file {args.stack_file}")
     name = args.stack_file.name
-    stack = name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else args.stack_file.stem
-    return stack, args.stack_file
+    named = name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else args.stack_file.stem
+    return args.stack or named, args.stack_file
+
+
+def fail(message: str) -> NoReturn:
+    """Stop on a mistake in what was given: the message, and exit status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Plan:
@@ -83,44 +108,56 @@ def planned(make_plan: Callable[[], Plan]) -> Plan | None:
 
 
 def report_plan(plan: Plan, what: str, json_path: Path | None, manifests_dir: Path | None) -> None:
-    """Print the plan as ``pulumi preview`` would, and write the JSON plan and manifests when asked."""
-    print(f"Offline plan of {what}: what `pulumi preview` would create.\n")
-    print(render_tree(plan))
-    print()
-    print(render_outputs(plan))
-    print()
-    print(render_counts(plan))
-    if json_path:
+    """Print the plan as ``pulumi preview`` would, and write the JSON plan and manifests when asked. With ``--json -``
+    the JSON plan is standard output and the rest goes to standard error."""
+    to_stdout = json_path == Path("-")
+    out = sys.stderr if to_stdout else sys.stdout
+    print(f"Offline plan of {what}: what `pulumi preview` would create.\n", file=out)
+    print(render_tree(plan), file=out)
+    print(file=out)
+    print(render_outputs(plan), file=out)
+    print(file=out)
+    print(render_counts(plan), file=out)
+    document = json.dumps(plan.as_json(), indent=2) + "\n"
+    if to_stdout:
+        sys.stdout.write(document)
+    elif json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(plan.as_json(), indent=2) + "\n")
-        print(f"\nPlan written to {json_path}")
+        json_path.write_text(document)
+        print(f"\nPlan written to {json_path}", file=out)
     if manifests_dir:
         written = write_manifests(plan, manifests_dir)
-        print(f"{len(written)} Kubernetes manifests written to {manifests_dir}")
+        print(f"{len(written)} Kubernetes manifests written to {manifests_dir}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m planner``: plan a stack, or run a subcommand; the exit status is one of :data:`EXIT_CODES`."""
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
         return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     args = _parser().parse_args(argv)
     stack, path = stack_source(args)
     policy_config = args.policy_config or default_policy_config(stack)
+    if policy_config is None and args.stack_file is not None and stack in committed_stacks():
+        print(f"warning: {path} is planned as stack '{stack}' without its policy config", file=sys.stderr)
+    elif policy_config is None and args.stack_file is not None:
+        print(f"note: stack '{stack}' has no policy config (policypack/config/{stack}.json): every policy runs with its "
+              f"defaults; --stack NAME plans {path.name} with stack NAME's", file=sys.stderr)
     plan = planned(lambda: plan_stack_file(PROJECT_DIR, PROJECT, stack, path))
     if plan is None:
         return 2
     report_plan(plan, f"stack '{stack}' ({path})", args.json, args.manifests)
-    return report_policies(plan, policy_config)
+    return report_policies(plan, policy_config, sys.stderr if args.json == Path("-") else sys.stdout)
 
 
-def report_policies(plan: Plan, policy_config: Path | None) -> int:
-    """Run the policy pack over ``plan`` with ``policy_config`` and print the result: the exit status, 1 for a
-    mandatory violation, 2 for a policy config that cannot be read."""
+def report_policies(plan: Plan, policy_config: Path | None, out: TextIO) -> int:
+    """Run the policy pack over ``plan`` with ``policy_config`` and print the result to ``out``: the exit status, 1
+    for a mandatory violation, 2 for a policy config that cannot be read."""
     try:
         violations = check_plan(plan, policy_config)
     except (OSError, ValueError) as error:
         print(f"error: policy config: {error}", file=sys.stderr)
         return 2
-    print()
-    print(render_violations(violations, policy_config))
+    print(file=out)
+    print(render_violations(violations, policy_config), file=out)
     return 1 if has_mandatory(violations) else 0

@@ -231,13 +231,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("base", type=Path, help="plan JSON of the base branch, or a folder of <stack>.json")
     parser.add_argument("head", type=Path, help="plan JSON of the pull request, or a folder of <stack>.json")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the Markdown here instead of stdout")
+    parser.add_argument("--exit-code", action="store_true",
+                        help="exit with status 1 when the plans differ (as git diff --exit-code)")
     args = parser.parse_args(argv)
-    markdown = render([diff_plans(stack, b, h) for stack, b, h in load_pairs(args.base, args.head)])
+    try:
+        diffs = [diff_plans(stack, b, h) for stack, b, h in load_pairs(args.base, args.head)]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"error: cannot compare {args.base} with {args.head}: {error!r} (both must be plans written by "
+              "python -m planner --json, or folders of them)", file=sys.stderr)
+        return 2
+    markdown = render(diffs)
     if args.output:
         args.output.write_text(markdown)
-        return 0
-    try:
+    else:
         print(markdown)
-    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
-        sys.stderr.close()
-    return 0
+    differs = any(d.added or d.removed or d.changed or d.note for d in diffs)
+    return 1 if args.exit_code and differs else 0

@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report_plan(plan, f"{args.program} (stack '{args.stack}')", args.json, args.manifests)
     platform = platform_stack_name(args)
-    return report_policies(plan, default_policy_config(platform) if platform else None)
+    return report_policies(plan, default_policy_config(platform) if platform else None,
+                           sys.stderr if args.json == Path("-") else sys.stdout)
 
 
 if __name__ == "__main__":

@@ -87,9 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if not mine and args.service:
+        names = ", ".join(s.name for s in config.services) or "none"
+        print(f"error: {path} has no service named {args.service} (its services: {names})", file=sys.stderr)
+        return 2
     if not mine:
-        what = f"no service named {args.service}" if args.service else "no services"
-        print(f"{path}: {what}; nothing to simulate.")
+        print(f"{path}: no services; nothing to simulate.")
         return 0
     load = Load(args.pattern, args.duration, args.base_qps, args.peak_qps)
     print(f"What-if for {path}: {'trace ' + str(args.trace) if trace else 'pattern ' + load.name}, one-second steps.")

@@ -117,7 +117,7 @@ def test_invalid_yaml_names_the_line(tmp_path):
 
 def test_unknown_stack_lists_the_committed_ones():
     result = run_planner("--stack", "nope")
-    assert result.returncode != 0 and "dev" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "dev" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_plan_prints_tree_and_counts_for_a_stack_file(tmp_path):
@@ -142,3 +142,42 @@ def test_two_plans_of_a_stack_are_byte_identical(stack, tmp_path, capsys):
     plan = json.loads(files[0][Path("plan.json")])
     order = [(r["parent"] or "", r["type"], r["name"]) for r in plan["resources"]]
     assert order == sorted(order)
+
+
+def test_the_cli_keeps_the_usual_conventions(tmp_path):
+    from elastic_inference import VERSION
+    assert run_planner("--version").stdout.strip() == f"elastic-inference {VERSION}"
+    usage = run_planner("--help").stdout
+    assert all(name in usage for name in ("diff", "whatif", "dashboards", "exit status"))
+    # --json - is the plan on stdout; everything else goes to stderr.
+    planned = run_planner("--stack", "dev", "--json", "-")
+    assert planned.returncode == 0 and json.loads(planned.stdout)["stack"] == "dev"
+    assert "Policies:" in planned.stderr
+    # A closed pipe ends quietly.
+    piped = subprocess.run(f"{sys.executable} -m planner --stack prod | head -1", shell=True, cwd=ROOT,
+                           capture_output=True, text=True)
+    assert piped.stdout.startswith("Offline plan of stack 'prod'") and piped.stderr == ""
+
+
+def test_a_stack_file_is_planned_as_the_stack_it_is_for(tmp_path):
+    trial = tmp_path / "my-trial.yaml"
+    trial.write_text((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    alone = run_planner("--stack-file", str(trial))
+    assert "stack 'my-trial' has no policy config" in alone.stderr
+    as_dev = run_planner("--stack-file", str(trial), "--stack", "dev")
+    assert as_dev.returncode == 0 and "policypack/config/dev.json" in as_dev.stdout
+
+
+def test_diff_and_whatif_report_bad_input_with_status_2_and_diff_can_gate(tmp_path):
+    broken = run_planner("diff", str(tmp_path / "missing.json"), str(tmp_path / "missing.json"))
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr and "cannot compare" in broken.stderr
+    plan = tmp_path / "dev.json"
+    assert run_planner("--stack", "dev", "--json", str(plan)).returncode == 0
+    assert run_planner("diff", "--exit-code", str(plan), str(plan)).returncode == 0
+    other = tmp_path / "changed.json"
+    document = json.loads(plan.read_text())
+    document["resources"] = document["resources"][1:]
+    other.write_text(json.dumps(document))
+    assert run_planner("diff", "--exit-code", str(plan), str(other)).returncode == 1
+    unknown = run_planner("whatif", "--stack", "dev", "--service", "nope")
+    assert unknown.returncode == 2 and "has no service named nope" in unknown.stderr
