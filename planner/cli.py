@@ -24,11 +24,13 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
 
 
-SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif", "dashboards": "planner.dashboards"}
+SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif", "dashboards": "planner.dashboards",
+               "program": "planner.program"}
 """``python -m planner <name> ...`` runs ``<module>.main(argv)``; without a subcommand it plans a stack."""
 SUBCOMMAND_HELP = {"diff": "the changes between two plans, as the pull-request comment shows them",
                    "whatif": "simulate the autoscalers and node pools under load",
-                   "dashboards": "write the stack's Grafana dashboards as JSON files to import"}
+                   "dashboards": "write the stack's Grafana dashboards as JSON files to import",
+                   "program": "plan another Pulumi program (an app-team project, a template) against a platform stack"}
 EXIT_CODES = {0: "planned (or compared, simulated) without a mandatory policy violation",
               1: "a mandatory policy violation (diff --exit-code: the plans differ)",
               2: "a mistake in what was given: stack file, stack name, plan file, service name, policy config"}
@@ -161,3 +163,18 @@ def report_policies(plan: Plan, policy_config: Path | None, out: TextIO) -> int:
     print(file=out)
     print(render_violations(violations, policy_config), file=out)
     return 1 if has_mandatory(violations) else 0
+
+
+def console() -> None:
+    """The ``elastic-inference`` command (``pyproject.toml``; ``pip install -e .`` in a clone): ``plan`` is
+    ``python -m planner``, the others its subcommands, from any directory."""
+    import os
+    argv = sys.argv[1:]
+    try:
+        status = main(argv[1:] if argv[:1] == ["plan"] else argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (`head`) closed the pipe: it has what it wanted (Python docs, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
+    sys.exit(status)

@@ -180,3 +180,20 @@ def test_a_key_in_both_spellings_is_refused_rather_than_one_kept() -> None:
         service_config(args, "inference")
     assert [str(i) for i in error.value.issues] == [
         "autoscaling.maxReplicas: is given twice, as 'max_replicas' and 'maxReplicas' (hint: keep one spelling)"]
+
+
+def test_the_pip_package_holds_every_module_an_app_team_imports() -> None:
+    """pyproject.toml's package patterns (setuptools' own finder) take each package with its subpackages: an include
+    of "components" alone left components.kubernetes out of the wheel the app template installs."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    from paths import ROOT
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    found = set(find_packages(str(ROOT), include=settings["tool"]["setuptools"]["packages"]["find"]["include"]))
+    roots = {"components", "stackconfig", "elastic_inference", "policypack", "planner"}
+    on_disk = {".".join(init.parent.relative_to(ROOT).parts) for init in ROOT.glob("**/__init__.py")
+               if init.relative_to(ROOT).parts[0] in roots}
+    assert on_disk and on_disk <= found
+    assert settings["project"]["scripts"]["elastic-inference"] == "planner.cli:console"

@@ -181,3 +181,12 @@ def test_diff_and_whatif_report_bad_input_with_status_2_and_diff_can_gate(tmp_pa
     assert run_planner("diff", "--exit-code", str(plan), str(other)).returncode == 1
     unknown = run_planner("whatif", "--stack", "dev", "--service", "nope")
     assert unknown.returncode == 2 and "has no service named nope" in unknown.stderr
+
+
+def test_the_console_script_plans_from_any_directory(tmp_path):
+    """``elastic-inference plan ...`` (pyproject's console script) outside the clone's root."""
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); sys.argv = ['elastic-inference', 'plan', '--stack', "
+              "'dev', '--json', '-']; from planner.cli import console; console()")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stack"] == "dev"
