@@ -48,6 +48,7 @@ docs: $(VENV)/.installed
 	$(BIN)/python -m tools.config_reference --write
 	$(BIN)/python -m tools.environment_starter --write
 	$(BIN)/python -m tools.service_args --write
+	$(BIN)/python -m tools.readme_toc --write
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) $(NODE_TOOLS) .pytest_cache

@@ -38,3 +38,21 @@ def test_stack_outputs_paragraph_names_every_output_of_every_cloud():
     assert common <= named
     for kind in OUTPUT_TYPES.values():
         assert {to_camel(f.name) for f in dataclasses.fields(kind)} - common <= named, kind.__name__
+
+
+def test_every_variable_and_secret_the_workflows_read_is_documented():
+    readme = (ROOT / "README.md").read_text()
+    used = {m for path in (ROOT / ".github" / "workflows").glob("*.yml")
+            for m in re.findall(r"\b(?:vars|secrets)\.[A-Z_]+", path.read_text())}
+    assert used and not {name for name in used if f"`{name}`" not in readme}
+
+
+def test_every_platform_output_is_in_the_readmes_outputs_list():
+    import dataclasses
+
+    from pydantic.alias_generators import to_camel
+
+    from components.outputs import OUTPUT_TYPES
+    readme = (ROOT / "README.md").read_text()
+    names = {to_camel(f.name) for kind in OUTPUT_TYPES.values() for f in dataclasses.fields(kind)}
+    assert not {name for name in names if f"`{name}`" not in readme}
