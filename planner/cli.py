@@ -24,10 +24,11 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
 
 
-SUBCOMMANDS = {"diff": "planner.diff", "whatif": "planner.whatif", "dashboards": "planner.dashboards",
-               "program": "planner.program"}
+SUBCOMMANDS = {"diff": "planner.diff", "comment": "planner.comment", "whatif": "planner.whatif",
+               "dashboards": "planner.dashboards", "program": "planner.program"}
 """``python -m planner <name> ...`` runs ``<module>.main(argv)``; without a subcommand it plans a stack."""
 SUBCOMMAND_HELP = {"diff": "the changes between two plans, as the pull-request comment shows them",
+                   "comment": "the pull-request comment: a status table, each stack's violations and changes",
                    "whatif": "simulate the autoscalers and node pools under load",
                    "dashboards": "write the stack's Grafana dashboards as JSON files to import",
                    "program": "plan another Pulumi program (an app-team project, a template) against a platform stack"}

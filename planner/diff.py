@@ -16,6 +16,7 @@ an input the resource ignores (``ignoreChanges`` in the plan) is flagged as not 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
@@ -75,6 +76,8 @@ class ResourceChange:
     type: str
     name: str
     changes: list[Change]
+    service: str | None = None
+    """The catalog service it belongs to (``<namespace>-<name>``), None for the platform's own resources."""
 
     @property
     def replaces(self) -> bool:
@@ -97,8 +100,27 @@ def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+JSON_MARK = "(json)"
+"""Path step into a string input that holds JSON (an IAM ``policyDocument``, an add-on's ``config``)."""
+
+
+def _json_document(value: Any) -> Any:
+    """The object or list a string input holds as JSON, else None."""
+    if not isinstance(value, str) or not value.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        document = json.loads(value)
+    except ValueError:
+        return None
+    return document if isinstance(document, (dict, list)) else None
+
+
 def property_changes(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
-    """Dotted paths whose value differs; lists of equal length compare item by item, others as a whole."""
+    """Dotted paths whose value differs; lists of equal length compare item by item, others as a whole; strings that
+    hold JSON on both sides compare as the documents they hold (``policyDocument(json).Statement[0].Action``)."""
+    documents = (_json_document(before), _json_document(after))
+    if documents[0] is not None and documents[1] is not None:
+        return property_changes(documents[0], documents[1], path + JSON_MARK)
     if isinstance(before, dict) and isinstance(after, dict):
         found = []
         for key in sorted(set(before) | set(after), key=str):
@@ -116,7 +138,7 @@ def property_changes(before: Any, after: Any, path: str = "") -> list[tuple[str,
 
 
 def _within(path: str, prefix: str) -> bool:
-    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+    return path == prefix or path.startswith((prefix + ".", prefix + "[", prefix + JSON_MARK))
 
 
 def _without_indexes(path: str) -> str:
@@ -155,8 +177,21 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
         if old["protect"] != new["protect"]:
             changes.append(Change("(protect)", old["protect"], new["protect"], False))
         if changes:
-            result.changed.append(ResourceChange(urn, new["type"], new["name"], changes))
+            result.changed.append(ResourceChange(urn, new["type"], new["name"], changes, service_of(new, after)))
     return result
+
+
+SERVICE_TYPE = "elastic-inference:inference:InferenceService"
+
+
+def service_of(resource: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> str | None:
+    """The name of the ``InferenceService`` component ``resource`` is (or is under), if any."""
+    current: dict[str, Any] | None = resource
+    while current is not None:
+        if current["type"] == SERVICE_TYPE:
+            return current["name"]
+        current = by_urn.get(current.get("parent") or "")
+    return None
 
 
 def _value(value: Any, limit: int = 80) -> str:
@@ -194,14 +229,37 @@ def render_stack(diff: StackDiff) -> str:
             lines += [f"- `{r['type']}` **{r['name']}**" for r in resources]
             lines += ["", "</details>", ""]
     if diff.changed:
-        lines += ["| Resource | Property | Before | After |", "| --- | --- | --- | --- |"]
-        for resource in diff.changed:
-            for change in resource.changes:
-                flag = " :warning:" if change.replaces else " :no_entry:" if change.ignored else ""
-                lines.append(f"| `{resource.type}` **{resource.name}** | `{change.path}`{flag} | "
-                             f"{_value(change.before)} | {_value(change.after)} |")
-        lines.append("")
+        for group, resources in _by_service(diff.changed).items():
+            lines += [f"**{group}**", "", "| Resource | Property | Before | After |", "| --- | --- | --- | --- |"]
+            texts = []
+            for resource in resources:
+                for change in resource.changes:
+                    flag = " :warning:" if change.replaces else " :no_entry:" if change.ignored else ""
+                    if _multiline(change):
+                        texts.append((resource, change))
+                        before = after = "(lines below)"
+                    else:
+                        before, after = _value(change.before), _value(change.after)
+                    lines.append(f"| `{resource.type}` **{resource.name}** | `{change.path}`{flag} | {before} | {after} |")
+            lines.append("")
+            for resource, change in texts:
+                lines += [f"<details><summary>{resource.name}: <code>{change.path}</code></summary>", "", "```diff",
+                          *difflib.unified_diff(change.before.splitlines(), change.after.splitlines(),
+                                                "before", "after", lineterm="", n=2),
+                          "```", "", "</details>", ""]
     return "\n".join(lines)
+
+
+def _multiline(change: Change) -> bool:
+    return isinstance(change.before, str) and isinstance(change.after, str) and "\n" in change.before + change.after
+
+
+def _by_service(changed: list[ResourceChange]) -> dict[str, list[ResourceChange]]:
+    """Changed resources by the service they belong to (their ``InferenceService`` ancestor), the platform's last."""
+    groups: dict[str, list[ResourceChange]] = {}
+    for resource in sorted(changed, key=lambda r: (r.service is None, r.service or "", r.type, r.name)):
+        groups.setdefault(f"Service {resource.service}" if resource.service else "Platform", []).append(resource)
+    return groups
 
 
 def render(diffs: list[StackDiff]) -> str:

@@ -65,7 +65,7 @@ def test_pull_request_plan_needs_no_secrets_and_hands_the_comment_to_a_separate_
     pr = workflow("pull-request.yml")
     assert list(pr["on"]) == ["pull_request"] and pr["permissions"] == {"contents": "read"}
     assert "secrets." not in text and "id-token" not in text
-    assert "planner diff ../plans/base ../plans/head" in text and "base.sha" in text
+    assert "planner comment ../plans/base ../plans/head" in text and "base.sha" in text
     assert workflow("pr-comment.yml")["on"]["workflow_run"]["workflows"] == [pr["name"]]
 
 
@@ -102,7 +102,7 @@ def test_preview_is_same_repo_only_per_stack_with_oidc_and_the_policy_pack():
     job = preview["jobs"]["preview"]
     assert job["permissions"]["id-token"] == "write" and "matrix" in job["strategy"]
     pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions"))["with"]
-    assert pulumi["command"] == "preview" and pulumi["comment-on-pr"] is True
+    assert pulumi["command"] == "preview" and pulumi["comment-on-pr"] is False  # one comment per PR: the plan's
     assert pulumi["policyPacks"] == "policypack" and "policypack/config/" in pulumi["policyPackConfigs"]
     assert any(s.get("uses", "").startswith("aliyun/configure-aliyun-credentials-action") for s in job["steps"])
     for name in ("preview.yml", "pulumi-up.yml"):  # no cloud key among the secrets: only the stacks' passphrase

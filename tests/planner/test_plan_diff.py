@@ -185,3 +185,26 @@ def test_diff_of_folders_covers_new_and_unchanged_stacks(tmp_path, capsys):
     dev, qa = markdown.split("### Stack `dev`")[1].split("### Stack `qa`")
     assert "No changes." in dev
     assert "New stack: everything is added." in qa and "**1 to add, 0 to change (0 likely replaced), 0 to remove**" in qa
+
+
+def test_json_in_strings_is_compared_as_documents_and_multi_line_strings_line_by_line():
+    from planner.diff import render_stack
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
+    widened = {**policy, "Statement": [{**policy["Statement"][0], "Action": ["s3:GetObject", "s3:PutObject"]}]}
+    config = "model_config_list {\n  config {\n    name: 'bert'\n    model_version_policy { specific { versions: 1 } }\n  }\n}\n"
+
+    def plan(document, text):
+        return {"resources": [
+            {"urn": "urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::reader", "type": "aws:iam/rolePolicy:RolePolicy",
+             "name": "reader", "parent": None, "protect": False, "inputs": {"policy": json.dumps(document)}},
+            {"urn": "urn:pulumi:dev::p::kubernetes:core/v1:ConfigMap::tfserving", "type": "kubernetes:core/v1:ConfigMap",
+             "name": "tfserving", "parent": None, "protect": False, "inputs": {"data": {"models.config": text}}}]}
+
+    diff = diff_plans("dev", plan(policy, config), plan(widened, config.replace("versions: 1", "versions: 2")))
+    paths = {c.path for r in diff.changed for c in r.changes}
+    assert paths == {"policy(json).Statement[0].Action", 'data["models.config"]'}
+    lines = render_stack(diff).splitlines()
+    assert "-    model_version_policy { specific { versions: 1 } }" in lines
+    assert "+    model_version_policy { specific { versions: 2 } }" in lines
+    assert any(line.startswith("| `aws:iam/rolePolicy:RolePolicy` **reader** | `policy(json).Statement[0].Action`")
+               and '"s3:PutObject"' in line for line in lines)

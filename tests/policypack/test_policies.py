@@ -465,17 +465,21 @@ def test_committed_stacks_pass_every_mandatory_policy(stack, capsys):
 def test_violations_stack_exits_1_and_names_each_violation_with_its_resource(capsys):
     assert main(["--stack-file", str(DATA / "Pulumi.violations.yaml")]) == 1
     out = capsys.readouterr().out
+    pool, hpa, deployment = ("alicloud:cs/nodePool:NodePool", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+                             "kubernetes:apps/v1:Deployment")
     expected = [
-        ("spot-on-demand-share", "gpu-inference", "0 % pay-as-you-go"),
-        ("spot-on-demand-share", "gpu-inference", "compensateWithOnDemand"),
-        ("node-pool-bounds", "system", "maximum 200"),
-        ("workload-autoscaler-bounds", "inference-latest-image-hpa", "maximum 50"),
-        ("images-pinned", "inference-latest-image-deployment", "tensorflow/serving:latest"),
+        ("spot-on-demand-share", "gpu-inference", pool, "0 % pay-as-you-go"),
+        ("spot-on-demand-share", "gpu-inference", pool, "compensateWithOnDemand"),
+        ("node-pool-bounds", "system", pool, "maximum 200"),
+        ("workload-autoscaler-bounds", "inference-latest-image-hpa", hpa, "maximum 50"),
+        ("images-pinned", "inference-latest-image-deployment", deployment, "tensorflow/serving:latest"),
     ]
     blocks = out.split("  [mandatory] ")[1:]
     assert len(blocks) == len(expected)
-    for policy, resource, message in expected:
-        assert any(b.startswith(f"{policy}: {resource} (urn:pulumi:violations::") and message in b for b in blocks), policy
+    for policy, resource, kind, message in expected:
+        assert any(b.startswith(f"{policy}: {resource} ({kind})") and message in b for b in blocks), policy
+    # Short names and paths relative to the repository, as reviewers read them.
+    assert "urn:pulumi" not in out and "(policy config: defaults" in out
 
 
 def test_advisory_violations_are_printed_but_do_not_fail(tmp_path, capsys):
