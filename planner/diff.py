@@ -4,6 +4,9 @@ BASE and HEAD are JSON plans (``python -m planner --stack S --json FILE``) or fo
 ``<stack>.json``; folders are compared stack by stack. Resources are matched by URN, so a renamed resource
 shows as removed and added (as ``pulumi preview`` would show it without an alias).
 
+A change whose new value comes from a resource the change adds (the plan's ``inputDependencies``) shows as
+computed, as ``pulumi preview`` shows it, not as the offline plan's mock value.
+
 A change counts as "likely replaces" when its path (list indexes dropped) is, or is inside, a property listed in
 :data:`REPLACE_PATHS` for the resource type (or, when the property is removed, in :data:`REPLACED_WHEN_REMOVED`),
 or in :data:`KUBERNETES_REPLACE_PATHS` / :data:`KUBERNETES_KIND_REPLACE_PATHS` for Kubernetes objects. For cloud resources the list is the Terraform
@@ -68,6 +71,9 @@ class Change:
     after: Any
     replaces: bool
     ignored: bool = False
+    computed: bool = False
+    """The new value comes from a resource this change adds: ``pulumi preview`` shows it as computed, not the
+    offline plan's mock value."""
 
 
 @dataclass
@@ -170,9 +176,12 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
     after = {r["urn"]: r for r in (head or {}).get("resources", [])}
     result.added = [after[u] for u in after if u not in before]
     result.removed = [before[u] for u in before if u not in after]
+    added = {r["urn"] for r in result.added}
     for urn in (u for u in after if u in before):
         old, new = before[urn], after[urn]
-        changes = [Change(p, b, a, likely_replaces(new, p, removed=a is MISSING), ignored(new, p))
+        from_added = {key for key, urns in (new.get("inputDependencies") or {}).items() if added & set(urns)}
+        changes = [Change(p, b, a, likely_replaces(new, p, removed=a is MISSING), ignored(new, p),
+                          computed=_top_key(p) in from_added)
                    for p, b, a in property_changes(old["inputs"], new["inputs"])]
         if old["protect"] != new["protect"]:
             changes.append(Change("(protect)", old["protect"], new["protect"], False))
@@ -235,7 +244,9 @@ def render_stack(diff: StackDiff) -> str:
             for resource in resources:
                 for change in resource.changes:
                     flag = " :warning:" if change.replaces else " :no_entry:" if change.ignored else ""
-                    if _multiline(change):
+                    if change.computed:
+                        before, after = _value(change.before), "*(computed)*"
+                    elif _multiline(change):
                         texts.append((resource, change))
                         before = after = "(lines below)"
                     else:
@@ -248,6 +259,11 @@ def render_stack(diff: StackDiff) -> str:
                                                 "before", "after", lineterm="", n=2),
                           "```", "", "</details>", ""]
     return "\n".join(lines)
+
+
+def _top_key(path: str) -> str:
+    """The input a property path starts in (``spec`` of ``spec.template``, ``data`` of ``data["a.b"]``)."""
+    return re.split(r"[.\[(]", path, maxsplit=1)[0]
 
 
 def _multiline(change: Change) -> bool:

@@ -40,6 +40,8 @@ class PlannedResource:
     depends_on: list[str]
     provider: str | None
     inputs: dict[str, Any]
+    input_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """Top-level input -> the resources its value comes from (the request's ``propertyDependencies``)."""
     delete_before_replace: bool = False
     """Not in the plan JSON (its shape is a contract); tests read it."""
     retain_on_delete: bool = False
@@ -49,7 +51,7 @@ class PlannedResource:
         return {
             "urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent, "custom": self.custom,
             "protect": self.protect, "ignoreChanges": self.ignore_changes, "dependsOn": self.depends_on,
-            "inputs": self.inputs,
+            "inputDependencies": self.input_dependencies, "inputs": self.inputs,
         }
 
 
@@ -147,6 +149,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 protect=request.protect if request.HasField("protect") else False,
                 ignore_changes=list(request.ignoreChanges),
                 depends_on=sorted(set(request.dependencies)),
+                input_dependencies={key: sorted(set(deps.urns)) for key, deps in sorted(request.propertyDependencies.items())
+                                    if deps.urns},
                 provider=request.provider or None,
                 inputs=wire_inputs(request.object),
                 delete_before_replace=request.deleteBeforeReplace,

@@ -208,3 +208,20 @@ def test_json_in_strings_is_compared_as_documents_and_multi_line_strings_line_by
     assert "+    model_version_policy { specific { versions: 2 } }" in lines
     assert any(line.startswith("| `aws:iam/rolePolicy:RolePolicy` **reader** | `policy(json).Statement[0].Action`")
                and '"s3:PutObject"' in line for line in lines)
+
+
+def test_a_value_from_a_resource_being_added_shows_as_computed():
+    from planner.diff import render_stack
+    vpc = {"urn": "urn:pulumi:dev::p::alicloud:vpc/network:Network::vpc-2", "type": "alicloud:vpc/network:Network",
+           "name": "vpc-2", "parent": None, "protect": False, "inputs": {}}
+
+    def switch(vpc_id, sources):
+        return {"urn": "urn:pulumi:dev::p::alicloud:vpc/switch:Switch::s", "type": "alicloud:vpc/switch:Switch",
+                "name": "s", "parent": None, "protect": False, "inputs": {"vpcId": vpc_id, "cidrBlock": "10.0.0.0/24"},
+                "inputDependencies": sources}
+
+    base = {"resources": [switch("vpc-1-id", {})]}
+    head = {"resources": [vpc, switch("vpc-2-id", {"vpcId": [vpc["urn"]]})]}
+    [change] = diff_plans("dev", base, head).changed[0].changes
+    assert change.path == "vpcId" and change.computed
+    assert "| `vpcId` :warning: | `\"vpc-1-id\"` | *(computed)* |" in render_stack(diff_plans("dev", base, head))

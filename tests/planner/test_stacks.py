@@ -119,7 +119,9 @@ def test_json_plan_has_the_documented_shape(planned):
     assert plan["project"] == "elastic-inference" and plan["stack"] == planned["stack"]
     urns = {r["urn"] for r in plan["resources"]}
     for resource in plan["resources"]:
-        assert set(resource) == {"urn", "type", "name", "parent", "custom", "protect", "ignoreChanges", "dependsOn", "inputs"}
+        assert set(resource) == {"urn", "type", "name", "parent", "custom", "protect", "ignoreChanges", "dependsOn",
+                                 "inputDependencies", "inputs"}
+        assert all(set(sources) <= urns for sources in resource["inputDependencies"].values())
         assert resource["parent"] is None or resource["parent"] in urns or resource["parent"].endswith("pulumi:pulumi:Stack::elastic-inference-" + planned["stack"])
         assert set(resource["dependsOn"]) <= urns
 
