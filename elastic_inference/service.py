@@ -43,6 +43,11 @@ PLATFORM_ONLY_KEYS = frozenset({"platform_stack"})
 # --------------------------------------------------------------------------- translation
 
 
+def argument_name(key: str, hints: typing.Mapping[str, Any]) -> Optional[str]:
+    """The argument ``key`` spells, snake_case (``max_replicas``) or camelCase (``maxReplicas``); None for neither."""
+    return key if key in hints else to_snake(key) if to_snake(key) in hints else None
+
+
 def catalog_entry(args: typing.Mapping[str, Any], kind: type = InferenceServiceArgs) -> dict[str, Any]:
     """The stack-file catalog entry (camelCase keys) that ``args`` describe. Each key may be spelled as the argument
     classes spell it (snake_case, ``max_replicas``) or as stack files do (camelCase, ``maxReplicas``); a key of neither
@@ -54,7 +59,7 @@ def catalog_entry(args: typing.Mapping[str, Any], kind: type = InferenceServiceA
     for key, value in args.items():
         if key in PLATFORM_ONLY_KEYS:
             continue
-        known = key if key in hints else to_snake(key) if to_snake(key) in hints else None
+        known = argument_name(key, hints)
         annotation = hints.get(known) if known else None
         nested = held(annotation, typing.is_typeddict) if annotation is not None else ()
         if nested and typing.get_origin(strip(annotation)) is list and isinstance(value, list):
@@ -70,7 +75,7 @@ def spelled_twice(args: typing.Mapping[str, Any], kind: type = InferenceServiceA
     hints = typing.get_type_hints(kind)
     issues, seen = [], {}
     for key, value in args.items():
-        snake = key if key in hints else to_snake(key)
+        snake = argument_name(key, hints) or to_snake(key)
         path = f"{at}{to_camel(snake)}"
         if snake in seen:
             issues.append(ConfigIssue(path, f"is given twice, as {seen[snake]!r} and {key!r}", "keep one spelling"))

@@ -76,9 +76,13 @@ def stack_source(args: argparse.Namespace) -> tuple[str, Path]:
         return args.stack, path
     if not args.stack_file.is_file():
         fail(f"no stack file {args.stack_file}")
-    name = args.stack_file.name
-    named = name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else args.stack_file.stem
-    return args.stack or named, args.stack_file
+    return args.stack or stack_name(args.stack_file), args.stack_file
+
+
+def stack_name(path: Path) -> str:
+    """The stack a stack file is for by its name: ``Pulumi.<stack>.yaml``, or else the file's stem."""
+    name = path.name
+    return name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else path.stem
 
 
 def fail(message: str) -> NoReturn:

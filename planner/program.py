@@ -25,7 +25,7 @@ from stackconfig import PROJECT
 
 from . import mocks
 from .engine import Plan
-from .cli import plan_stack_file, planned, report_plan, report_policies
+from .cli import plan_stack_file, planned, report_plan, report_policies, stack_name
 from .policies import default_policy_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -95,7 +95,7 @@ def _platform_plan(args: argparse.Namespace) -> Plan | None:
     path = args.platform_file or (REPO / "stacks" / f"Pulumi.{args.platform}.yaml" if args.platform else None)
     if path is None:
         return None
-    return plan_stack_file(REPO, PROJECT, path.stem.removeprefix("Pulumi."), path)
+    return plan_stack_file(REPO, PROJECT, stack_name(path), path)
 
 
 def _plan(args: argparse.Namespace) -> Plan:
@@ -114,7 +114,7 @@ def _plan(args: argparse.Namespace) -> Plan:
 def platform_stack_name(args: argparse.Namespace) -> str | None:
     if args.platform:
         return args.platform
-    return args.platform_file.name.removeprefix("Pulumi.").removesuffix(".yaml") if args.platform_file else None
+    return stack_name(args.platform_file) if args.platform_file else None
 
 
 def main(argv: list[str] | None = None) -> int:
