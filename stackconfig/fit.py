@@ -5,7 +5,7 @@ and services whose pod (per replica, sidecars included) is larger than every ins
 and whose taints it tolerates (GPU pools are tainted ``nvidia.com/gpu``; only GPU services tolerate it), unless
 ``burst.mode`` is ``only``; and ECI when it bursts: its ``burst.eciGpuSpecs``, or ECI's largest vCPU/memory
 specification for a pod without GPUs. On EKS, the system group and the GPU group (tainted like ACK's GPU pools)
-by the same rules, and Fargate for ``burst.mode: only``. An existing cluster's capacity is unknown: no check.
+by the same rules, and Fargate for ``burst.mode: only``. An existing cluster is checked against the node groups it declares (``existing.nodeGroups``), if any.
 ``overflow`` must fit both the nodes and the burst capacity, since replicas run on either.
 
 **What a node offers** (:func:`node_allocatable`), per instance type of the catalog: its vCPUs and memory less
@@ -40,8 +40,9 @@ import re
 import typing
 from dataclasses import dataclass
 
-from .alicloud import GPU_TAINT, NodeTaint
+from .alicloud import GPU_TAINT
 from .base import Finding
+from .capacity import node_groups, untolerated_taints
 from .instances import INSTANCE_TYPES, InstanceSpec, unknown_instance_type
 
 if typing.TYPE_CHECKING:
@@ -158,42 +159,22 @@ class Capacity:
     fix: str
 
 
-def _untolerated(taints: typing.Sequence[NodeTaint], service: ServiceConfig) -> list[str]:
-    """The taints that keep the pods off a node: they tolerate only the GPU taint, and only with GPUs
-    (``components.kubernetes.pod_template.GPU_TOLERATION``)."""
-    return [f"{taint.key}:{taint.effect}" for taint in taints
-            if taint.effect != "PreferNoSchedule"
-            and not (service.resources.gpus > 0 and taint.key == GPU_TAINT.key and taint.effect == "NoSchedule")]
-
-
-def _node_groups(config: StackConfig) -> list[tuple[str, dict[str, str], list[NodeTaint], list[str]]]:
-    """(name, labels, taints, instance types) of every node group of the stack's cloud."""
-    if config.cloud == "alicloud":
-        return [(f"node pool {p.name}", p.labels, p.effective_taints, list(p.instance_types))
-                for p in config.alicloud.node_pools]
-    if config.cloud == "aws":
-        aws = config.aws
-        return [("aws.systemNodes", aws.system_nodes.labels, [], list(aws.system_nodes.instance_types)),
-                ("aws.gpuNodes", aws.gpu_nodes.labels, [GPU_TAINT], list(aws.gpu_nodes.instance_types))]
-    return []
-
-
 def _capacities(config: StackConfig, at: str, service: ServiceConfig) -> tuple[list[Capacity], list[Finding]]:
     mode = service.burst.mode
     capacities: list[Capacity] = []
     findings: list[Finding] = []
     if mode != "only":
         selector = service.placement.node_selector.items()
-        labelled = [g for g in _node_groups(config) if selector <= g[1].items()]
-        usable = [g for g in labelled if not _untolerated(g[2], service)]
+        labelled = [g for g in node_groups(config) if selector <= g.labels.items()]
+        usable = [g for g in labelled if not untolerated_taints(g.taints, service.resources.gpus)]
         if labelled and not usable:
-            taints = sorted({t for g in labelled for t in _untolerated(g[2], service)})
+            taints = sorted({t for g in labelled for t in untolerated_taints(g.taints, service.resources.gpus)})
             findings.append((f"{at}.placement.nodeSelector",
-                             f"every node group with these labels ({', '.join(g[0] for g in labelled)}) has taints "
+                             f"every node group with these labels ({', '.join(g.name for g in labelled)}) has taints "
                              f"this service's pods do not tolerate ({', '.join(taints)}; only GPU services tolerate "
                              f"{GPU_TAINT.key})", "select the labels of a pool without such taints, or ask for GPUs"))
-        offers = [_node_offer(INSTANCE_TYPES[t]) for g in usable for t in g[3] if t in INSTANCE_TYPES]
-        capacities.append(Capacity(f"the node groups this service can use ({', '.join(g[0] for g in usable)})", offers,
+        offers = [_node_offer(spec) for g in usable for spec in g.instance_types]
+        capacities.append(Capacity(f"the node groups this service can use ({', '.join(g.name for g in usable)})", offers,
                                    "add a node pool (or instance type) large enough, with these labels"))
     if config.cloud == "alicloud" and mode != "none":
         if service.resources.gpus > 0:
@@ -247,7 +228,7 @@ def _misfits(at: str, service: ServiceConfig, capacity: Capacity) -> list[Findin
 def check_fit(config: StackConfig) -> list[Finding]:
     """Each service's pod against the largest instance type of every capacity its replicas land on."""
     findings: list[Finding] = []
-    if config.cloud == "existing":
+    if config.cloud == "existing" and not config.existing.node_groups:
         return findings
     for i, service in enumerate(config.services):
         at = f"services[{i}]"

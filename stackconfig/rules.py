@@ -14,6 +14,7 @@ from pydantic.alias_generators import to_camel
 from .alicloud import OWNED_CLUSTER_OPTIONS
 from .aws import OWNED_EKS_OPTIONS
 from .base import Cloud, Finding
+from .capacity import node_groups
 from .fit import check_fit, check_instance_types
 
 if typing.TYPE_CHECKING:
@@ -205,15 +206,6 @@ ECI_ONLY_BURST_OPTIONS = {"eci_gpu_specs": "eciGpuSpecs", "image_cache": "imageC
 """``burst`` options that are ECI pod annotations: they mean nothing outside ACK."""
 
 
-def _node_groups(config: StackConfig) -> list[tuple[dict[str, str], bool]]:
-    """(labels, has GPUs) of the node capacity a service may select: ACK node pools, or the two EKS groups."""
-    if config.cloud == "alicloud":
-        return [(pool.labels, pool.gpu) for pool in config.alicloud.node_pools]
-    if config.cloud == "aws":
-        return [(config.aws.system_nodes.labels, False), (config.aws.gpu_nodes.labels, True)]
-    return []
-
-
 def _check_service_cloud(config: StackConfig, at: str, svc: ServiceConfig) -> list[Finding]:
     """What a catalog entry may ask of the stack's cloud: burst target, autoscaler, model source, placement."""
     findings: list[Finding] = []
@@ -253,7 +245,7 @@ def _check_service_cloud(config: StackConfig, at: str, svc: ServiceConfig) -> li
     if cloud == "existing" and burst.mode != "none":
         findings.append((f"{at}.burst.mode", "an existing cluster has no burst capacity this program manages", "set burst.mode: none"))
     selector = svc.placement.node_selector
-    groups = _node_groups(config)
+    groups = [(group.labels, group.gpu) for group in node_groups(config)]
     if groups and selector and not any(selector.items() <= labels.items() for labels, _ in groups):
         findings.append((f"{at}.placement.nodeSelector", f"no node pool has the labels {selector}",
                          "use labels of a node pool (alicloud: alicloud.nodePools, aws: aws.systemNodes/aws.gpuNodes)"))

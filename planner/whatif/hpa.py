@@ -41,6 +41,8 @@ DEFAULT_SCALE_UP = Rules(0, (Policy("Percent", 100, 15), Policy("Pods", 4, 15)),
 """Default Behavior: no stabilisation; add 100 % or 4 pods every 15 s, whichever is more."""
 DEFAULT_SCALE_DOWN = Rules(300, (Policy("Percent", 100, 15),), "Max")
 """Default Behavior: 300 s stabilisation; remove up to 100 % of the pods every 15 s."""
+LEGACY_DOWNSCALE_STABILIZATION_SECONDS = 300
+"""``--horizontal-pod-autoscaler-downscale-stabilization`` default (5 minutes), the window of the legacy path."""
 
 
 def rules_from_config(config: ScalingRules, default: Rules) -> Rules:
@@ -58,13 +60,15 @@ def within_tolerance(ratio: float, tolerance: float) -> bool:
 
 
 def per_pod_replicas(current_replicas: int, ready_values: Sequence[float], target: float, *,
-                     unready: int = 0, missing: int = 0, tolerance: float = 0.1) -> int:
-    """Replicas for a per-pod average (Resource ``Utilization``/``AverageValue``, Pods ``AverageValue``).
+                     unready: int = 0, missing: int = 0, tolerance: float = 0.1, utilization: bool = True) -> int:
+    """Replicas for a per-pod average (Resource ``Utilization`` when ``utilization``, else a Pods ``AverageValue``).
 
-    ``ready_values`` are the metric values of ready pods; ``unready`` pods (not yet ready, set aside) and
-    ``missing`` pods (no metric) dampen the result as documented: missing pods count as consuming 100 %
-    of the target on a scale-down and 0 % on a scale-up; unready pods count as 0 % on a scale-up; if the
-    recomputed ratio is within tolerance or reverses the direction, nothing changes.
+    ``ready_values`` are the metric values of ready pods (percent of the request for a utilisation, all pods
+    requesting the same); ``unready`` pods (not yet ready, set aside) and ``missing`` pods (no metric) dampen the
+    result as ``replica_calculator.go`` does: on a scale-down a missing pod counts as using ``max(100, target)``
+    percent of its request (``GetResourceReplicas``; the target value for a Pods metric, ``GetMetricReplicas``),
+    on a scale-up 0; unready pods count as 0 on a scale-up; if the recomputed ratio is within tolerance or
+    reverses the direction, nothing changes.
     """
     if not ready_values:
         return current_replicas
@@ -76,7 +80,8 @@ def per_pod_replicas(current_replicas: int, ready_values: Sequence[float], targe
         return math.ceil(usage_ratio * len(ready_values))
     values = list(ready_values)
     if missing:
-        values += [target if usage_ratio < 1.0 else 0.0] * missing
+        scale_down_fill = max(100.0, target) if utilization else target
+        values += [scale_down_fill if usage_ratio < 1.0 else 0.0] * missing
     if scale_up_with_unready:
         values += [0.0] * unready
     new_ratio = sum(values) / len(values) / target
@@ -164,6 +169,9 @@ class Hpa:
     max_replicas: int
     scale_up: Rules = DEFAULT_SCALE_UP
     scale_down: Rules = DEFAULT_SCALE_DOWN
+    legacy: bool = False
+    """An HPA without ``behavior`` (Seldon's ``hpaSpec``): the controller's ``normalizeDesiredReplicas`` path, see
+    :meth:`legacy_normalize`."""
     recommendations: deque[tuple[float, int]] = field(default_factory=deque)
     up_events: deque[ScaleEvent] = field(default_factory=deque)
     down_events: deque[ScaleEvent] = field(default_factory=deque)
@@ -195,6 +203,8 @@ class Hpa:
             desired = self.max_replicas
         elif current < self.min_replicas:
             desired = self.min_replicas
+        elif self.legacy:
+            desired = self.legacy_normalize(current, metric_desired, now)
         else:
             stabilized = self.stabilize(current, metric_desired, now)
             desired = self._rate_limited(current, stabilized, now)
@@ -203,6 +213,18 @@ class Hpa:
         elif desired < current:
             self.down_events.append(ScaleEvent(now, current - desired))
         return desired
+
+    def legacy_normalize(self, current: int, desired: int, now: float) -> int:
+        """``horizontal.go`` ``normalizeDesiredReplicas`` for an HPA without ``behavior``: the highest
+        recommendation of the last ``--horizontal-pod-autoscaler-downscale-stabilization`` (5 min, the scale-down
+        window) including this one (``stabilizeRecommendation``), then ``convertDesiredReplicasWithRules``: at most
+        ``max(2 x current, 4)`` (``scaleUpLimitFactor``, ``scaleUpLimitMinimum``) and ``maxReplicas``, at least
+        ``minReplicas`` (1 when it is 0)."""
+        cutoff = now - LEGACY_DOWNSCALE_STABILIZATION_SECONDS
+        stabilized = max([r for t, r in self.recommendations if t > cutoff] + [desired])
+        self.recommendations.append((now, desired))
+        upper = min(max(2 * current, 4), self.max_replicas)
+        return max(min(stabilized, upper), max(1, self.min_replicas))
 
     def _rate_limited(self, current: int, desired: int, now: float) -> int:
         if desired > current:

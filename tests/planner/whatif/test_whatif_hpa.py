@@ -57,6 +57,45 @@ def test_missing_metrics_count_as_100_percent_of_target_on_scale_down():
     assert per_pod_replicas(6, [50] * 4, 100, missing=2) == 4
 
 
+def test_upstream_missing_metrics_unready_scale_down_fills_the_request_not_the_target():
+    """kubernetes ``replica_calculator_test.go`` ``TestReplicaCalcMissingMetricsUnreadyScaleDown``: 4 pods
+    requesting 1 CPU, one without a metric, three at 100m (10 %), target 50 % → 3. The missing pod counts as
+    max(100, target) = 100 % of its request; counting it at the target (50 %) would give 2."""
+    assert per_pod_replicas(4, [10, 10, 10], 50, missing=1) == 3
+
+
+def test_upstream_missing_metrics_target_over_100_fills_the_target():
+    """``TestReplicaCalcMissingMetricsScaleDownTargetOver100``'s rule with equal requests: with a 300 % target
+    a missing pod counts as 300 % of its request on a scale-down. 2 ready pods at 10 % and 1 missing:
+    (10 + 10 + 300) / 3 / 300 = 0.36 → ceil(0.36 × 3) = 2 (at 100 % it would be 1)."""
+    assert per_pod_replicas(4, [10, 10], 300, missing=1) == 2
+
+
+def test_a_pods_metric_fills_missing_pods_with_the_target_value():
+    """``GetMetricReplicas`` (Pods ``AverageValue``): a missing pod counts as the target on a scale-down."""
+    assert per_pod_replicas(6, [50] * 4, 100, missing=2, utilization=False) == 4
+    assert per_pod_replicas(6, [20] * 4, 300, missing=2, utilization=False) == 3
+
+
+def test_legacy_path_without_behavior_takes_the_highest_recommendation_of_5_minutes():
+    """``normalizeDesiredReplicas`` (an HPA without ``behavior``, as Seldon's ``hpaSpec`` makes): a drop of the
+    recommendation waits for the 5-minute window, then goes all the way down at once."""
+    hpa = Hpa(min_replicas=1, max_replicas=20, legacy=True)
+    assert hpa.sync(6, 6, 0) == 6
+    assert hpa.sync(6, 2, 15) == 6
+    assert hpa.sync(6, 2, 299) == 6
+    assert hpa.sync(6, 2, 300) == 2
+
+
+def test_legacy_path_caps_a_scale_up_at_twice_the_replicas_or_4():
+    """``convertDesiredReplicasWithRules``: ``scaleUpLimit = max(2 x current, 4)`` (scaleUpLimitFactor 2,
+    scaleUpLimitMinimum 4), then ``maxReplicas``; the behaviour path would allow max(2x, +4) per 15 s."""
+    assert Hpa(min_replicas=1, max_replicas=50, legacy=True).sync(1, 30, 0) == 4
+    assert Hpa(min_replicas=1, max_replicas=50, legacy=True).sync(10, 30, 0) == 20
+    assert Hpa(min_replicas=1, max_replicas=15, legacy=True).sync(10, 30, 0) == 15
+    assert Hpa(min_replicas=1, max_replicas=50).sync(1, 30, 0) == 5
+
+
 def test_missing_metrics_count_as_0_percent_on_scale_up():
     """... "and 0% in case of a scale up": 2 pods at 3× the target and 2 without metrics average 1.5× over
     4 pods → 6; at 1.2× they average 0.6×, which reverses the direction, so nothing changes."""
