@@ -45,7 +45,7 @@ def catalog(size: int) -> list[dict[str, Any]]:
         "model": {"name": f"model-{i:03d}", "path": f"models/model-{i:03d}"},
         "resources": {"gpus": 1, "cpu": "4", "memory": "12Gi"},
         "placement": {"nodeSelector": {"workload": "inference"}},
-        "ingress": {"host": f"model-{i:03d}.example.com"},
+        "ingress": {"host": f"model-{i:03d}.example.com", "tlsSecretName": f"model-{i:03d}-tls"},
         "autoscaling": {"minReplicas": 1, "maxReplicas": 10, "qps": {"targetPerPod": 10}},
     } for i in range(size)]
 
