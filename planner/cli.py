@@ -114,6 +114,11 @@ def planned(make_plan: Callable[[], Plan]) -> Plan | None:
     return None
 
 
+def plan_document(plan: Plan) -> str:
+    """The machine-readable plan (``--json``)."""
+    return json.dumps(plan.as_json(), indent=2) + "\n"
+
+
 def report_plan(plan: Plan, what: str, json_path: Path | None, manifests_dir: Path | None) -> None:
     """Print the plan as ``pulumi preview`` would, and write the JSON plan and manifests when asked. With ``--json -``
     the JSON plan is standard output and the rest goes to standard error."""
@@ -125,12 +130,12 @@ def report_plan(plan: Plan, what: str, json_path: Path | None, manifests_dir: Pa
     print(render_outputs(plan), file=out)
     print(file=out)
     print(render_counts(plan), file=out)
-    document = json.dumps(plan.as_json(), indent=2) + "\n"
+    # The JSON document only when asked for: at a few thousand resources it costs as much as printing the tree.
     if to_stdout:
-        sys.stdout.write(document)
+        sys.stdout.write(plan_document(plan))
     elif json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(document)
+        json_path.write_text(plan_document(plan))
         print(f"\nPlan written to {json_path}", file=out)
     if manifests_dir:
         written = write_manifests(plan, manifests_dir)

@@ -12,6 +12,7 @@ word is about a credential, not one (``secretKeyRef``, ``tlsSecretName``, ``toke
 
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -48,12 +49,32 @@ VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 """What a value looks like when it is a credential, checked in this order."""
 
+SHAPE_NEEDLES: dict[str, tuple[str, ...]] = {
+    "an access key id": ("LTAI", "AKIA", "ASIA"),
+    "a password in a URL": ("://",),
+    "a token in a URL": ("://",),
+    "a credential in a URL's query": ("=",),
+    "a private key": ("PRIVATE KEY-----",),
+    "a JSON web token": ("eyJ",),
+    "a bearer token": ("bearer",),  # IGNORECASE: looked for in the lowercased text
+    "a kubeconfig credential": ("token", "client-key-data", "password"),
+    "a service token": ("gh", "glpat-", "xox", "hf_", "npm_", "AIza"),
+}
+"""Text each shape cannot match without (one of these substrings), so most values skip most regular expressions:
+the offline plan checks every string of every input, Grafana dashboards' JSON included. A shorthand for speed, not
+a rule: a value without any needle of a shape cannot match that shape's pattern."""
+_CASELESS = frozenset({"a bearer token"})
+_ANY_NEEDLE = re.compile("|".join(f"(?i:{re.escape(needle)})" if what in _CASELESS else re.escape(needle)
+                                  for what, needles in SHAPE_NEEDLES.items() for needle in needles))
+"""Any needle of any shape: one scan that most values (names, images, labels) do not pass."""
+
 
 def _words(name: str) -> list[str]:
     """``"AWS_SECRET_ACCESS_KEY"`` and ``"awsSecretAccessKey"`` both give ``["aws", "secret", "access", "key"]``."""
     return [word.lower() for word in _WORD.findall(name)]
 
 
+@functools.lru_cache(maxsize=4096)
 def credential_name(name: str) -> bool:
     """Whether a key or environment variable called ``name`` holds a credential."""
     words = _words(name)
@@ -83,5 +104,13 @@ def _secret_key_like(text: str) -> bool:
 
 def credential_value(text: str) -> str | None:
     """What credential ``text`` holds or contains (e.g. ``"an access key id"``), or None if it looks like none."""
-    found = next((what for what, shape in VALUE_SHAPES if shape.search(text)), None)
+    lowered = None
+    found = None
+    for what, shape in VALUE_SHAPES if _ANY_NEEDLE.search(text) else ():
+        haystack = text
+        if what in _CASELESS:
+            haystack = lowered = text.lower() if lowered is None else lowered
+        if any(needle in haystack for needle in SHAPE_NEEDLES[what]) and shape.search(text):
+            found = what
+            break
     return found or ("a secret-key-like string" if _secret_key_like(text) else None)

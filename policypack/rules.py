@@ -178,6 +178,15 @@ def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
             yield from walk(item, child)
 
 
+def _has_key(value: Any, wanted: str) -> bool:
+    """Whether a mapping anywhere below ``value`` has the key ``wanted``: :func:`walk` without building paths."""
+    if isinstance(value, Mapping):
+        return wanted in value or any(_has_key(item, wanted) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_key(item, wanted) for item in value)
+    return False
+
+
 # --------------------------------------------------------------------------- Kubernetes helpers
 
 WORKLOAD_POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -283,8 +292,10 @@ def no_credentials(resource: ResourceView, settings: Settings) -> list[str]:
     """No AccessKey id, AWS access key or password as a plain value in any input: state and plans are read by many
     people. Use RRSA (workload identity), or a Kubernetes Secret fed from a secure config value."""
     problems = []
+    # The two exemptions hold for two kinds of resource only: asked once per resource, not at every value.
+    secret, provider = resource.kind == "Secret", resource.type == "pulumi:providers:kubernetes"
     for path, key, value in walk(resource.inputs):
-        if _is_kubernetes_secret_payload(resource, path) or _is_provider_kubeconfig(resource, path):
+        if (secret and _is_kubernetes_secret_payload(resource, path)) or (provider and _is_provider_kubeconfig(resource, path)):
             continue
         if isinstance(value, str) and (credential := credential_value(value)):
             problems.append(f"{path} holds {credential}")
@@ -812,7 +823,7 @@ def current_kubernetes_apis(resource: ResourceView, settings: Settings) -> list[
     api_version = resource.inputs.get("apiVersion")
     if api_version in REMOVED_API_VERSIONS:
         problems.append(f"apiVersion {api_version} is no longer served; use {REMOVED_API_VERSIONS[api_version]}")
-    for path, key, _ in walk(resource.inputs):
+    for path, key, _ in walk(resource.inputs) if _has_key(resource.inputs, DISCONTINUED_ANNOTATION) else ():
         if key == DISCONTINUED_ANNOTATION:
             problems.append(f"{path}: the burst-resource annotation is discontinued; use the virtual-node "
                             "toleration and node affinity")

@@ -1,12 +1,18 @@
-"""``make bench``: wall times of the offline plan against a bare-SDK floor, and the simulator's throughput.
+"""``make bench``: wall times of the offline plan against two bare-SDK floors, and the simulator's throughput.
 
 (a) For catalogs of 1, 50 and 200 generated services (TF Serving on GPU, QPS autoscaling, added to
 ``stacks/Pulumi.dev.yaml``), a fresh Python process runs the offline plan as ``python -m planner`` does
 (:func:`planner.cli.main`: the program under the mock engine, the printed plan, and the policy pack with
-the dev stack's policy config); a second fresh process, the floor, imports the same SDK modules (every
-``pulumi_*`` module the plan had loaded) and registers as many trivial resources (empty ConfigMaps) under the
-same mock engine. Both wall times include interpreter start and imports. The ratio plan/floor is what
-the program's own work, and the size and kind of the resources it registers, cost on top of Pulumi itself.
+the dev stack's policy config). Two floors, each a fresh process that imports the same SDK modules (every
+``pulumi_*`` module the plan had loaded) and runs under the same mock engine:
+
+- the replay floor (:mod:`tools.replay`): the plan's own requests, recorded in another run of the plan, sent again
+  through bare ``pulumi.CustomResource`` / ``pulumi.ComponentResource`` calls: the same types, names, parents,
+  options and inputs, without the program. plan/replay is what the program's own work costs on top of Pulumi's
+  work for exactly these resources;
+- the trivial floor: as many empty ConfigMaps, Pulumi's least work per resource.
+
+All wall times include interpreter start and imports.
 (b) The what-if simulator's throughput: simulated service-seconds per wall second.
 
 It prints figures and asserts nothing.
@@ -45,7 +51,7 @@ def catalog(size: int) -> list[dict[str, Any]]:
         "model": {"name": f"model-{i:03d}", "path": f"models/model-{i:03d}"},
         "resources": {"gpus": 1, "cpu": "4", "memory": "12Gi"},
         "placement": {"nodeSelector": {"workload": "inference"}},
-        "ingress": {"host": f"model-{i:03d}.example.com"},
+        "ingress": {"host": f"model-{i:03d}.example.com", "tlsSecretName": f"model-{i:03d}-tls"},
         "autoscaling": {"minReplicas": 1, "maxReplicas": 10, "qps": {"targetPerPod": 10}},
     } for i in range(size)]
 
@@ -71,9 +77,34 @@ def _child_plan(stack_file: str) -> None:
     print(json.dumps({"resources": created - 1, "sdk_modules": sdk_modules}))
 
 
-def _child_floor(resources: str) -> None:
+def _child_record(stack_file: str) -> None:
+    """The plan again, untimed, recording its requests into ``<stack_file>.recording`` for the replay floor."""
+    from planner.cli import main as plan_main
+    from tools.replay import recording
+
+    with recording() as record, contextlib.redirect_stdout(io.StringIO()):
+        status = plan_main(["--stack-file", stack_file, "--policy-config", str(DEV_POLICY_CONFIG)])
+    if status != 0:
+        raise SystemExit(f"the offline plan exited with {status}")
+    record.save(Path(stack_file + ".recording"))
+    print(json.dumps({"requests": len(record.requests)}))
+
+
+def _import_sdk_modules() -> None:
     for module in json.load(sys.stdin):  # the provider SDK modules the plan loaded
         importlib.import_module(module)
+
+
+def _child_replay(recording_file: str) -> None:
+    _import_sdk_modules()
+    from tools.replay import Recording, replay
+
+    plan = replay(Recording.load(Path(recording_file)))
+    print(json.dumps({"resources": len(plan.resources)}))
+
+
+def _child_floor(resources: str) -> None:
+    _import_sdk_modules()
     import pulumi
     import pulumi_kubernetes as k8s
 
@@ -110,15 +141,21 @@ def simulator_throughput() -> tuple[int, float]:
 
 
 def main() -> None:
-    print(f"{'services':>8}  {'resources':>9}  {'plan s':>7}  {'floor s':>7}  {'ratio':>6}")
+    print(f"{'services':>8}  {'resources':>9}  {'plan s':>7}  {'replay s':>8}  {'plan/replay':>11}  "
+          f"{'trivial s':>9}  {'plan/trivial':>12}")
     with tempfile.TemporaryDirectory() as scratch:
         for size in CATALOG_SIZES:
             stack_file = Path(scratch) / f"Pulumi.bench-{size}.yaml"
             stack_file.write_text(yaml.safe_dump(bench_stack_document(size), sort_keys=False))
             plan_seconds, plan = _timed_child("plan", str(stack_file))
-            floor_seconds, _ = _timed_child("floor", str(plan["resources"]), stdin=json.dumps(plan["sdk_modules"]))
-            print(f"{size:>8}  {plan['resources']:>9}  {plan_seconds:>7.2f}  {floor_seconds:>7.2f}  "
-                  f"{plan_seconds / floor_seconds:>5.2f}x")
+            modules = json.dumps(plan["sdk_modules"])
+            _timed_child("record", str(stack_file))
+            replay_seconds, replayed = _timed_child("replay", f"{stack_file}.recording", stdin=modules)
+            if replayed["resources"] != plan["resources"]:
+                raise SystemExit(f"the replay registered {replayed['resources']} resources, the plan {plan['resources']}")
+            floor_seconds, _ = _timed_child("floor", str(plan["resources"]), stdin=modules)
+            print(f"{size:>8}  {plan['resources']:>9}  {plan_seconds:>7.2f}  {replay_seconds:>8.2f}  "
+                  f"{plan_seconds / replay_seconds:>10.2f}x  {floor_seconds:>9.2f}  {plan_seconds / floor_seconds:>11.2f}x")
     service_seconds, wall = simulator_throughput()
     print(f"\nwhat-if simulator: {service_seconds} service-seconds in {wall:.2f} s = "
           f"{service_seconds / wall:,.0f} simulated service-seconds per wall second")
@@ -126,6 +163,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        {"plan": _child_plan, "floor": _child_floor}[sys.argv[2]](sys.argv[3])
+        {"plan": _child_plan, "record": _child_record, "replay": _child_replay,
+         "floor": _child_floor}[sys.argv[2]](sys.argv[3])
     else:
         main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policypack.credentials import credential_name, credential_value
+from policypack.credentials import SHAPE_NEEDLES, VALUE_SHAPES, _secret_key_like, credential_name, credential_value
 from policypack.sentinels import SECRET_MARK, UNKNOWN_MARK
 
 CREDENTIAL_NAMES = [
@@ -40,7 +40,7 @@ def test_names_about_credentials_are_not(name):
     assert not credential_name(name)
 
 
-@pytest.mark.parametrize("text, kind", [
+CREDENTIAL_VALUES = [
     ("LTAI5tQ3Xk9vB2mN8pR4sW7z", "an access key id"),
     ("key LTAI5tQ3Xk9vB2mN8pR4sW7z here", "an access key id"),
     ("AKIAIOSFODNN7EXAMPLE", "an access key id"),
@@ -63,12 +63,15 @@ def test_names_about_credentials_are_not(name):
     ("xoxb-1234567890-abcdefghij", "a service token"),
     ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "a secret-key-like string"),  # AWS's documented example secret
     ("q3Vb8LmZ2xK9sT4wR7yP1nH6jD5fGc", "a secret-key-like string"),  # the shape of an Alibaba Cloud AccessKey secret
-])
+]
+
+
+@pytest.mark.parametrize("text, kind", CREDENTIAL_VALUES)
 def test_credential_shaped_values_are_named(text, kind):
     assert credential_value(text) == kind
 
 
-@pytest.mark.parametrize("text", [
+LOOKALIKE_VALUES = [
     SECRET_MARK, UNKNOWN_MARK, "",
     "LTAI5tQ3", "XLTAI5tQ3Xk9vB2mN8pR4sW7z", "AKIAIOSFODNN7EXAMPL", "akiaiosfodnn7example",
     "https://models.example.com:8443/bert@v1", "s3://acme-models/bert@2", "git@github.com:acme/models.git",
@@ -82,6 +85,29 @@ def test_credential_shaped_values_are_named(text, kind):
     "sha256:" + "0123456789abcdef" * 4, "https://kedacore.github.io/charts", "https://user@example.com/x",
     "tokenExpirationSeconds: 3600", "token: $(TOKEN)", "password: ${PASSWORD}",
     "https://prometheus.example.com/api?query=sum(rate(x[1m]))",
-])
+]
+
+
+@pytest.mark.parametrize("text", LOOKALIKE_VALUES)
 def test_lookalike_values_are_not_credentials(text):
     assert credential_value(text) is None
+
+
+def test_every_value_shape_has_needles():
+    assert list(SHAPE_NEEDLES) == [what for what, _ in VALUE_SHAPES]
+
+
+def _every_shape(text: str) -> str | None:
+    """credential_value without its needles: every shape's pattern on every text."""
+    found = next((what for what, shape in VALUE_SHAPES if shape.search(text)), None)
+    return found or ("a secret-key-like string" if _secret_key_like(text) else None)
+
+
+@pytest.mark.parametrize("text", [text for text, _ in CREDENTIAL_VALUES] + LOOKALIKE_VALUES + [
+    "AUTHORIZATION: BEARER 0123456789abcdefABCDEF", "authorization: bEaReR 0123456789abcdefABCDEF",
+    "https://PROM.example.com/api/v1?ACCESS_TOKEN=9f8e7d6c5b4a", "Password: hunter2hunter2",
+    '{"panels": [{"targets": [{"expr": "sum(rate(http_requests_total{service=\\"bert\\"}[1m]))"}]}]}',
+])
+def test_needles_skip_only_shapes_that_cannot_match(text):
+    """The needles are a shortcut: with or without them, every text gets the same answer."""
+    assert credential_value(text) == _every_shape(text)
