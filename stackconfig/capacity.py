@@ -33,6 +33,8 @@ class NodeGroup:
     on_demand_percentage_above_base_capacity: int
     """100 for a group without spot instances."""
     gpu: bool
+    spot_remedy: bool = False
+    """Whether a spot node is replaced as soon as its reclaim notice arrives (ACK ``spot.instanceRemedy``)."""
     autoscaled: bool = True
     """False for an existing cluster's declared nodes: a fixed count this program does not scale."""
 
@@ -54,7 +56,8 @@ def node_groups(config: StackConfig) -> list[NodeGroup]:
         return [NodeGroup(f"node pool {p.name}", f"alicloud.nodePools[{i}]", p.labels, p.effective_taints,
                           _specs(p.instance_types), p.scaling.min_size, p.scaling.max_size,
                           p.spot.on_demand_base_capacity if p.spot else 0,
-                          p.spot.on_demand_percentage_above_base_capacity if p.spot else 100, p.gpu)
+                          p.spot.on_demand_percentage_above_base_capacity if p.spot else 100, p.gpu,
+                          bool(p.spot and p.spot.instance_remedy))
                 for i, p in enumerate(config.alicloud.node_pools)]
     if config.cloud == "aws":
         system, gpu = config.aws.system_nodes, config.aws.gpu_nodes

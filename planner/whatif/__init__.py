@@ -1,7 +1,8 @@
 """``python -m planner whatif``: replay load against a stack's autoscalers and node pools, offline.
 
-Reads the stack file, validates it like the offline plan does (no Pulumi run), and simulates each
-service at one-second resolution (see :mod:`planner.whatif.simulate` for the model and
+Reads the stack file, validates it like the offline plan does (no Pulumi run), and simulates the whole fleet, every
+service on the node pools and burst capacity it shares with the others, at one-second resolution (see
+:mod:`planner.whatif.simulate` for the model, :mod:`planner.whatif.report` for episodes and SLOs and
 :mod:`planner.whatif.inputs` for every latency, its default and its source).
 """
 
@@ -11,15 +12,16 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from stackconfig import StackConfigError
 
 from ..stackfile import load_validated
-from .capacity import PriceTable, load_prices
 from .inputs import Timings, with_overrides
 from .patterns import PATTERNS, read_trace
-from .report import plot, render_comparison, render_summary, summarize, write_csv
-from .run import Load, default_demand, setups, simulate, with_capacity
-from .simulate import Result
+from .prices import PriceTable, load_prices
+from .report import plot, render, render_comparison, summarize, write_csv
+from .run import Load, default_demand, fleet_setup, simulate, with_pod_qps
 
 STACKS_DIR = Path(__file__).resolve().parent.parent.parent / "stacks"
 
@@ -33,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", help="a committed stack: stacks/Pulumi.<STACK>.yaml")
     source.add_argument("--stack-file", type=Path, help="any stack file")
-    parser.add_argument("--service", help="simulate only this service")
+    parser.add_argument("--service", help="report only this service (the whole fleet is simulated: it shares the nodes)")
     load = parser.add_mutually_exclusive_group()
     load.add_argument("--pattern", choices=PATTERNS, default="step", help="built-in load shape (default: step)")
     load.add_argument("--trace", type=Path, metavar="FILE.csv", help="load trace with header t_seconds,qps")
@@ -46,22 +48,31 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--compare", type=Path, metavar="OTHER_STACK_FILE",
                         help="simulate this stack file under the same load and show both side by side")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="write the per-second time series here")
-    parser.add_argument("--plot", type=Path, metavar="FILE.png", help="draw demand, capacity, replicas and nodes")
+    parser.add_argument("--plot", type=Path, metavar="FILE.png",
+                        help="draw demand, capacity, replicas, nodes and cost: one FILE-<service>.png per service")
+    parser.add_argument("--latency", action="store_true",
+                        help="also hold each service to its slo.p99LatencySeconds with a queueing estimate (see README)")
+    parser.add_argument("--slo-exit-code", action="store_true", help="exit 1 when a service misses its SLO")
     return parser
 
 
-def _price_notes(prices: PriceTable) -> list[str]:
-    notes = [f"prices: planner/whatif/prices.{prices.region}.yaml ({prices.currency}, taken {prices.taken or 'date unknown'})"]
-    if any(p.placeholder for p in prices.ecs.values()) or prices.eci_spot_factor_placeholder:
-        notes.append("WARNING: the ECS prices in that file are PLACEHOLDERS (example values, not quotes); "
-                     "costs below only compare configurations. Replace them with real prices.")
-    return notes
+def _prices(config) -> PriceTable | None:
+    """The price table of the stack's cloud and region; none for an existing cluster (its nodes are paid already)."""
+    return None if config.cloud == "existing" else load_prices(config.cloud, config.region)
 
 
-UNMODELLED_CAPACITY = {
-    "aws": "its capacity is an EC2 Auto Scaling group with Fargate burst",
-    "existing": "its capacity is a cluster this program does not manage",
-}
+def _demands(setup, load: Load, trace, like: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
+    """Each service's load: the trace, else the same series as in ``like`` (the first stack of a comparison), else
+    its default pattern."""
+    out = []
+    for service in setup.services:
+        if trace is not None:
+            out.append(trace)
+        elif like and service.name in like:
+            out.append(like[service.name])
+        else:
+            out.append(default_demand(service, load))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,52 +82,48 @@ def main(argv: list[str] | None = None) -> int:
         timings = with_overrides(Timings(), args.set)
         config = load_validated(path)
         other = load_validated(args.compare) if args.compare else None
-        for stack in (config, other):
-            if stack is not None and stack.cloud != "alicloud":
-                raise ValueError(f"the what-if models ACK node pools and ECI; cloud {stack.cloud} is not modelled "
-                                 f"({UNMODELLED_CAPACITY[stack.cloud]})")
-        prices = load_prices(config.region)
-        mine = setups(config, timings, prices, args.service, args.pod_qps)
-        theirs = {(s.service.namespace, s.service.name): s
-                  for s in setups(other, timings, load_prices(other.region), args.service, args.pod_qps)} \
-            if other else {}
+        prices = _prices(config)
+        mine = fleet_setup(config, timings, prices)
+        if args.pod_qps is not None:
+            mine = with_pod_qps(mine, args.pod_qps)
+        theirs = fleet_setup(other, timings, _prices(other),
+                             {(s.service.namespace, s.service.name): s.pod_capacity_qps for s in mine.services}) \
+            if other else None
         trace = read_trace(args.trace) if args.trace else None
     except StackConfigError as error:
         print(error.report(), file=sys.stderr)
         return 2
     except (OSError, ValueError, KeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error.args[0] if isinstance(error, KeyError) else error}", file=sys.stderr)
         return 2
-    if not mine and args.service:
+    if args.service and args.service not in {s.name for s in config.services}:
         names = ", ".join(s.name for s in config.services) or "none"
         print(f"error: {path} has no service named {args.service} (its services: {names})", file=sys.stderr)
         return 2
-    if not mine:
+    if not mine.services:
         print(f"{path}: no services; nothing to simulate.")
         return 0
     load = Load(args.pattern, args.duration, args.base_qps, args.peak_qps)
-    print(f"What-if for {path}: {'trace ' + str(args.trace) if trace else 'pattern ' + load.name}, one-second steps.")
-    print("\n".join(_price_notes(prices)))
+    print(f"What-if for {path}: {'trace ' + str(args.trace) if trace is not None else 'pattern ' + load.name}, the whole fleet"
+          f"{' (showing ' + args.service + ')' if args.service else ''}.")
+    print(prices.citation() if prices else "prices: none (an existing cluster's nodes are not priced)")
     print("latencies: defaults of planner/whatif/inputs.py (those marked assumption are estimates to measure)\n")
-    results: list[Result] = []
-    for setup in mine:
-        demand = trace if trace is not None else default_demand(setup, load)
-        result = simulate(setup, demand)
-        results.append(result)
-        counterpart = theirs.get((setup.service.namespace, setup.service.name))
-        if other is None:
-            print(render_summary(summarize(result), prices.currency) + "\n")
-        elif counterpart is None:
-            print(f"service {setup.service.name}: not in {args.compare}\n" + render_summary(summarize(result), prices.currency) + "\n")
-        else:
-            alt = simulate(with_capacity(counterpart, setup.pod_capacity_qps), demand)
-            alt.service = f"{alt.service}@{args.compare.name}"
-            results.append(alt)
-            print(render_comparison(summarize(result), summarize(alt), prices.currency, (path.name, args.compare.name)) + "\n")
+    currency = prices.currency if prices else ""
+    demands = _demands(mine, load, trace)
+    result = simulate(mine, demands)
+    summary = summarize(result, args.latency)
+    results = {path.name: result}
+    if theirs is None:
+        print(render(summary, currency, args.service))
+    else:
+        their_result = simulate(theirs, _demands(theirs, load, trace, {s.name: d for s, d in zip(mine.services, demands)}))
+        results[args.compare.name] = their_result
+        print(render_comparison(summary, summarize(their_result, args.latency), currency,
+                                (path.name, args.compare.name), args.service))
     if args.csv:
         write_csv(results, args.csv)
-        print(f"time series written to {args.csv}")
+        print(f"\ntime series written to {args.csv}")
     if args.plot:
-        plot(results, args.plot, f"what-if: {path.name}, {'trace' if trace else load.name}")
-        print(f"plot written to {args.plot}")
-    return 0
+        for written in plot(results, args.plot, f"what-if: {path.name}, {'trace' if trace is not None else load.name}"):
+            print(f"plot written to {written}")
+    return 0 if summary.slo_met or not args.slo_exit_code else 1

@@ -172,32 +172,47 @@ class Hpa:
     legacy: bool = False
     """An HPA without ``behavior`` (Seldon's ``hpaSpec``): the controller's ``normalizeDesiredReplicas`` path, see
     :meth:`legacy_normalize`."""
-    recommendations: deque[tuple[float, int]] = field(default_factory=deque)
+    recommendations: deque[list] = field(default_factory=deque)
+    """Past recommendations as runs ``[first time, last time, replicas]`` of equal consecutive values."""
     up_events: deque[ScaleEvent] = field(default_factory=deque)
     down_events: deque[ScaleEvent] = field(default_factory=deque)
 
     def _forget_old(self, now: float) -> None:
-        horizon = max(self.scale_up.stabilization_window_seconds, self.scale_down.stabilization_window_seconds)
-        while self.recommendations and self.recommendations[0][0] <= now - horizon:
+        horizon = LEGACY_DOWNSCALE_STABILIZATION_SECONDS if self.legacy else \
+            max(self.scale_up.stabilization_window_seconds, self.scale_down.stabilization_window_seconds)
+        while self.recommendations and self.recommendations[0][1] <= now - horizon:
             self.recommendations.popleft()
         longest = max(p.period_seconds for p in self.scale_up.policies + self.scale_down.policies)
         for events in (self.up_events, self.down_events):
             while events and events[0].time <= now - longest:
                 events.popleft()
 
+    def _record(self, now: float, desired: int) -> None:
+        last = self.recommendations[-1] if self.recommendations else None
+        if last is not None and last[2] == desired:
+            last[1] = now
+        else:
+            self.recommendations.append([now, now, desired])
+
+    def _window(self, cutoff: float) -> list[int]:
+        return [r for _, last, r in self.recommendations if last > cutoff]
+
     def stabilize(self, current: int, desired: int, now: float) -> int:
         """Bring ``desired`` within the stabilisation limits: the lowest recommendation of the scale-up
         window and the highest of the scale-down window (both including ``desired``), then record it."""
-        up_cutoff = now - self.scale_up.stabilization_window_seconds
-        down_cutoff = now - self.scale_down.stabilization_window_seconds
-        up_limit = min([r for t, r in self.recommendations if t > up_cutoff] + [desired])
-        down_limit = max([r for t, r in self.recommendations if t > down_cutoff] + [desired])
-        self.recommendations.append((now, desired))
+        up_limit = min(self._window(now - self.scale_up.stabilization_window_seconds) + [desired])
+        down_limit = max(self._window(now - self.scale_down.stabilization_window_seconds) + [desired])
+        self._record(now, desired)
         return min(max(current, up_limit), down_limit)
 
     def sync(self, current: int, metric_desired: int, now: float) -> int:
         """One reconcile: min/max first when out of bounds, else stabilise the metric's recommendation,
         apply the rate limits and the bounds; record a scale event when the count changes."""
+        runs = self.recommendations
+        if (metric_desired == current and len(runs) == 1 and runs[0][2] == current
+                and self.min_replicas <= current <= self.max_replicas):
+            runs[0][1] = now  # steady: every recommendation in the windows is the current count
+            return current
         self._forget_old(now)
         if current > self.max_replicas:
             desired = self.max_replicas
@@ -220,9 +235,8 @@ class Hpa:
         window) including this one (``stabilizeRecommendation``), then ``convertDesiredReplicasWithRules``: at most
         ``max(2 x current, 4)`` (``scaleUpLimitFactor``, ``scaleUpLimitMinimum``) and ``maxReplicas``, at least
         ``minReplicas`` (1 when it is 0)."""
-        cutoff = now - LEGACY_DOWNSCALE_STABILIZATION_SECONDS
-        stabilized = max([r for t, r in self.recommendations if t > cutoff] + [desired])
-        self.recommendations.append((now, desired))
+        stabilized = max(self._window(now - LEGACY_DOWNSCALE_STABILIZATION_SECONDS) + [desired])
+        self._record(now, desired)
         upper = min(max(2 * current, 4), self.max_replicas)
         return max(min(stabilized, upper), max(1, self.min_replicas))
 

@@ -40,8 +40,22 @@ class Timings:
     """Age of the newest Prometheus sample when KEDA queries it. *Assumption* (one scrape interval)."""
 
     ca_scan_seconds: int = 30
-    """Cluster autoscaler scan interval on ACK (issue 8; ACK exposes it as ``scan_interval`` in
-    CreateAutoscalingConfig). Upstream cluster-autoscaler's default is 10 s."""
+    """Cluster autoscaler scan interval on ACK: ``scan_interval`` 30 s (terraform-provider-alicloud
+    ``cs_autoscaling_config`` default; the CreateAutoscalingConfig reference says 60 s). Upstream's default is 10 s
+    (``eks_ca_scan_seconds``)."""
+    eks_ca_scan_seconds: int = 10
+    """Scan interval of the cluster autoscaler on EKS: upstream cluster-autoscaler's ``--scan-interval`` default,
+    which the program's chart values keep."""
+    ca_scale_down_utilization_threshold: float = 0.5
+    """A node whose pods request less than this share of its allocatable CPU and memory (the larger of the two) is
+    a scale-down candidate: upstream ``--scale-down-utilization-threshold`` 0.5; ACK ``utilization_threshold`` 0.5
+    (terraform-provider-alicloud ``cs_autoscaling_config``, CreateAutoscalingConfig)."""
+    ca_scale_down_gpu_utilization_threshold: float = 0.5
+    """The same for a GPU node: upstream ``--scale-down-gpu-utilization-threshold`` 0.5, counting GPUs only; ACK
+    counts CPU, memory and GPUs, all below it (CreateAutoscalingConfig ``gpu_utilization_threshold``; its default is
+    0.5 in the Terraform provider's docs and 0.3 in the API reference: try ``--set ca_scale_down_gpu_utilization_threshold=0.3``)."""
+    ca_scale_down_delay_after_add_seconds: int = 600
+    """No scale-down this long after a scale-up: upstream ``--scale-down-delay-after-add``, 10 min."""
     ca_scale_down_unneeded_seconds: int = 600
     """A node must be unneeded this long before the autoscaler removes it: ACK ``unneeded_duration`` 10 min
     (CreateAutoscalingConfig example value), the upstream ``scale-down-unneeded-time`` default."""
@@ -70,6 +84,13 @@ class Timings:
     eci_image_cache_pull_seconds: int = 5
     """Image "pull" from an ECI image cache (a snapshot attached as a disk). *Assumption*; ECI documents
     only that caches cut pull time, not by how much."""
+
+    fargate_create_seconds: int = 60
+    """Fargate pod start before the image pull: capacity, micro-VM boot and kubelet registration. *Assumption*;
+    Fargate pulls the image every time (no cache)."""
+    burst_pod_quota: int = 0
+    """Most burst pods (ECI or Fargate) at once, 0 for no limit: set it to what your account's ECI vCPU quota or
+    Fargate On-Demand vCPU quota allows, divided by a pod's vCPUs."""
 
     spot_reclaims_per_node_hour: float = 0.0
     """Rate at which a spot node receives a reclaim notice. Alibaba Cloud publishes no interruption rate,

@@ -15,8 +15,9 @@ until the next row (a step function), and the trace ends one second after its la
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
+
+import numpy as np
 
 PATTERNS = ("step", "ramp", "diurnal", "spike")
 
@@ -24,25 +25,20 @@ DEFAULT_DURATION = {"step": 3600, "ramp": 3600, "diurnal": 86400, "spike": 3600}
 """Seconds simulated per pattern: an hour, or a whole day for ``diurnal``."""
 
 
-def pattern(name: str, base: float, peak: float, duration: int) -> list[float]:
+def pattern(name: str, base: float, peak: float, duration: int) -> np.ndarray:
     if name not in PATTERNS:
         raise ValueError(f"unknown pattern {name!r}; choose one of {', '.join(PATTERNS)}")
-    series = []
-    for t in range(duration):
-        x = t / duration
-        if name == "step":
-            qps = peak if x >= 0.1 else base
-        elif name == "ramp":
-            qps = base + (peak - base) * min(1.0, max(0.0, (x - 0.1) / 0.5))
-        elif name == "diurnal":
-            qps = base + (peak - base) * (1 - math.cos(2 * math.pi * x)) / 2
-        else:
-            qps = peak if 0.3 <= x < 0.35 else base
-        series.append(qps)
-    return series
+    x = np.arange(duration) / duration
+    if name == "step":
+        return np.where(x >= 0.1, peak, base).astype(float)
+    if name == "ramp":
+        return base + (peak - base) * np.clip((x - 0.1) / 0.5, 0.0, 1.0)
+    if name == "diurnal":
+        return base + (peak - base) * (1 - np.cos(2 * np.pi * x)) / 2
+    return np.where((x >= 0.3) & (x < 0.35), peak, base).astype(float)
 
 
-def read_trace(path: Path) -> list[float]:
+def read_trace(path: Path) -> np.ndarray:
     """A ``t_seconds,qps`` CSV as a per-second series."""
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
@@ -60,4 +56,4 @@ def read_trace(path: Path) -> list[float]:
         while row + 1 < len(rows) and rows[row + 1][0] <= t:
             row += 1
         series.append(rows[row][1] if rows[row][0] <= t else 0.0)
-    return series
+    return np.asarray(series, dtype=float)

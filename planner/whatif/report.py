@@ -1,184 +1,371 @@
-"""Summaries of simulated runs, the side-by-side comparison, the CSV time series and the plot."""
+"""Summaries of a simulated fleet (per service, per pool, the fleet), SLO verdicts, the side-by-side comparison, the
+CSV time series and the plot.
+
+**Episodes.** An episode is a stretch of seconds in which demand exceeds capacity. It is *reached* when it ends
+because capacity rose to the load (at its end, capacity is at least the demand of its last second under capacity),
+and *not reached* when it ends because the load fell (a spike capacity never met) or the run ended. Time to
+capacity is the length of reached episodes only. Each episode names what held capacity back most of its seconds
+(:data:`planner.whatif.simulate.LIMITS`).
+
+**SLOs** are each service's ``slo`` (the alerts' objectives): requests above capacity count as failed, so the share
+served must be at least ``1 - slo.errorRatio``. With ``--latency`` the p99 latency is estimated with a queueing model
+(each ready pod an M/M/1 server whose service rate is the per-pod capacity: the p99 of the time in system is
+``ln(100) / (mu - lambda)``): at least 99 % of requests must be served in seconds whose estimate is within
+``slo.p99LatencySeconds``. The model ranks configurations; it does not predict your server's latency.
+"""
 
 from __future__ import annotations
 
 import csv
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from .simulate import Result
+import numpy as np
 
-KINDS = ("spot", "payg", "eci")
-KIND_LABELS = {"spot": "spot", "payg": "pay-as-you-go", "eci": "ECI"}
+from .simulate import LIMITS, NO_LIMIT, FleetResult, PoolSeries, ServiceSeries
 
 
 @dataclass(frozen=True)
-class Summary:
-    service: str
+class Episode:
+    start: int
+    seconds: int
+    reached: bool
+    limit: str
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    name: str
     mode: str
     seconds: int
-    episodes: tuple[int, ...]
-    """Length in seconds of each stretch during which demand exceeded capacity: the time to capacity
-    after the load increase that opened it."""
-    recovered: bool
-    """False when the run ends while still under capacity (the last episode is then a lower bound)."""
-    seconds_under: int
+    episodes: tuple[Episode, ...]
     requests_under: float
     requests_total: float
     peak_replicas: int
     peak_ready: int
-    peak_nodes: dict[str, int]
-    cost_per_hour: dict[str, float]
+    peak_burst_pods: int
+    burst_cost_per_hour: float
+    error_budget: float
+    latency_share: float | None
+    """Share of requests served within the latency objective (with ``--latency``)."""
 
     @property
-    def ttc_p50(self) -> float | None:
-        return statistics.median(self.episodes) if self.episodes else None
+    def reached(self) -> list[int]:
+        return [e.seconds for e in self.episodes if e.reached]
 
     @property
-    def ttc_max(self) -> int | None:
-        return max(self.episodes) if self.episodes else None
+    def served_share(self) -> float:
+        return 1 - self.requests_under / self.requests_total if self.requests_total else 1.0
+
+    @property
+    def slo_met(self) -> bool:
+        latency_ok = self.latency_share is None or self.latency_share >= 0.99
+        return self.served_share >= 1 - self.error_budget - 1e-12 and latency_ok
 
 
-def summarize(result: Result) -> Summary:
-    episodes: list[int] = []
-    run = 0
-    for sample in result.samples:
-        if sample.demand > sample.capacity + 1e-9:
-            run += 1
-        elif run:
-            episodes.append(run)
-            run = 0
-    if run:
-        episodes.append(run)
-    samples = result.samples
-    hours = len(samples) / 3600
-    return Summary(
-        service=result.service,
-        mode=result.mode,
-        seconds=len(samples),
-        episodes=tuple(episodes),
-        recovered=run == 0,
-        seconds_under=sum(1 for s in samples if s.demand > s.capacity + 1e-9),
-        requests_under=sum(max(0.0, s.demand - s.capacity) for s in samples),
-        requests_total=sum(s.demand for s in samples),
-        peak_replicas=max(s.replicas for s in samples),
-        peak_ready=max(s.ready for s in samples),
-        peak_nodes={"spot": max(s.spot_nodes for s in samples), "payg": max(s.payg_nodes for s in samples),
-                    "eci": max(s.eci_pods for s in samples)},
-        cost_per_hour={k: sum(s.cost_per_hour[k] for s in samples) / 3600 / hours for k in KINDS},
+@dataclass(frozen=True)
+class PoolSummary:
+    name: str
+    peak_nodes: int
+    peak_spot: int
+    peak_payg: int
+    mean_nodes: float
+    payg_share: float
+    """Pay-as-you-go node-seconds over all node-seconds."""
+    cost_per_hour: float
+    all_payg_cost_per_hour: float
+    max_size: int
+    priced: bool
+
+
+@dataclass(frozen=True)
+class FleetSummary:
+    services: tuple[ServiceSummary, ...]
+    pools: tuple[PoolSummary, ...]
+    burst_label: str | None
+
+    @property
+    def cost_per_hour(self) -> float:
+        return sum(p.cost_per_hour for p in self.pools) + sum(s.burst_cost_per_hour for s in self.services)
+
+    @property
+    def all_payg_cost_per_hour(self) -> float:
+        return sum(p.all_payg_cost_per_hour for p in self.pools) + sum(s.burst_cost_per_hour for s in self.services)
+
+    @property
+    def slo_met(self) -> bool:
+        return all(s.slo_met for s in self.services)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each stretch where ``mask`` holds."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+def episodes(series: ServiceSeries) -> tuple[Episode, ...]:
+    under = series.demand > series.capacity + 1e-9
+    found = []
+    for start, end in _runs(under):
+        reached = end < len(under) and series.capacity[end] >= series.demand[end - 1] - 1e-9
+        limits = np.bincount(series.limit[start:end], minlength=len(LIMITS))
+        blocking = [code for code in LIMITS if code != NO_LIMIT and limits[code]]
+        limit = max(blocking, key=lambda code: limits[code]) if blocking else NO_LIMIT
+        found.append(Episode(start, end - start, bool(reached), LIMITS[limit]))
+    return tuple(found)
+
+
+def latency_share(series: ServiceSeries) -> float:
+    """Share of requests served in seconds whose M/M/1 p99 estimate is within the SLO (see the module docstring)."""
+    mu = series.pod_capacity_qps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_pod = np.where(series.ready > 0, series.demand / np.maximum(series.ready, 1), np.inf)
+        p99 = np.where(per_pod < mu, math.log(100) / (mu - per_pod), np.inf)
+    ok = series.demand[p99 <= series.slo.p99_latency_seconds].sum()
+    total = series.demand.sum()
+    return float(ok / total) if total else 1.0
+
+
+def summarize_service(series: ServiceSeries, with_latency: bool = False) -> ServiceSummary:
+    hours = len(series.demand) / 3600 or 1.0
+    return ServiceSummary(
+        name=series.name, mode=series.mode, seconds=len(series.demand), episodes=episodes(series),
+        requests_under=float(np.maximum(0.0, series.demand - series.capacity).sum()),
+        requests_total=float(series.demand.sum()),
+        peak_replicas=int(series.replicas.max(initial=0)), peak_ready=int(series.ready.max(initial=0)),
+        peak_burst_pods=int(series.burst_pods.max(initial=0)),
+        burst_cost_per_hour=float(series.burst_cost.sum()) / 3600 / hours,
+        error_budget=series.slo.error_ratio,
+        latency_share=latency_share(series) if with_latency else None,
     )
 
 
-def _seconds(value: float | None, recovered: bool = True) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.0f} s"
-    return text if recovered else f">= {text} (not reached)"
+def summarize_pool(series: PoolSeries) -> PoolSummary:
+    seconds = len(series.spot) or 1
+    total = series.spot + series.payg
+    node_seconds = float(total.sum())
+    return PoolSummary(
+        name=series.name, peak_nodes=int(total.max(initial=0)), peak_spot=int(series.spot.max(initial=0)),
+        peak_payg=int(series.payg.max(initial=0)), mean_nodes=node_seconds / seconds,
+        payg_share=float(series.payg.sum()) / node_seconds if node_seconds else 0.0,
+        cost_per_hour=float(series.cost.sum()) / seconds, all_payg_cost_per_hour=float(series.all_payg_cost.sum()) / seconds,
+        max_size=series.max_size, priced=series.priced,
+    )
 
 
-def rows(summary: Summary, currency: str) -> list[tuple[str, str]]:
-    """(label, value) lines of one summary, in report order."""
-    total_cost = sum(summary.cost_per_hour.values())
-    share = summary.requests_under / summary.requests_total if summary.requests_total else 0.0
-    return [
+def summarize(result: FleetResult, with_latency: bool = False) -> FleetSummary:
+    return FleetSummary(tuple(summarize_service(s, with_latency) for s in result.services),
+                        tuple(summarize_pool(p) for p in result.pools), result.burst_label)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _ttc(summary: ServiceSummary, pick) -> str:
+    reached = summary.reached
+    missed = len(summary.episodes) - len(reached)
+    text = f"{pick(reached):.0f} s" if reached else "-"
+    return text + (f" ({missed} not reached)" if missed else "")
+
+
+def _limits(summary: ServiceSummary) -> str:
+    names = sorted({e.limit for e in summary.episodes if e.limit != LIMITS[NO_LIMIT]})
+    return ", ".join(names) or "-"
+
+
+def service_rows(summary: ServiceSummary, currency: str, burst_label: str | None) -> list[tuple[str, str]]:
+    """(label, value) lines of one service, in report order."""
+    rows = [
         ("autoscaler", summary.mode),
         ("load increases not met at once", str(len(summary.episodes))),
-        ("time to capacity p50", _seconds(summary.ttc_p50)),
-        ("time to capacity max", _seconds(summary.ttc_max, summary.recovered)),
-        ("seconds under capacity", f"{summary.seconds_under} of {summary.seconds}"),
-        ("requests under capacity", f"{summary.requests_under:.0f} ({share:.1%})"),
+        ("time to capacity p50", _ttc(summary, statistics.median)),
+        ("time to capacity max", _ttc(summary, max)),
+        ("held back by", _limits(summary)),
+        ("requests under capacity", f"{summary.requests_under:.0f} ({1 - summary.served_share:.2%})"),
+        ("SLO: share served", f"{summary.served_share:.2%} (objective {1 - summary.error_budget:.2%})"),
+    ]
+    if summary.latency_share is not None:
+        rows.append(("SLO: served within p99 latency", f"{summary.latency_share:.2%} (objective 99.00%)"))
+    rows += [
+        ("SLO met", "yes" if summary.slo_met else "NO"),
         ("peak replicas (desired / ready)", f"{summary.peak_replicas} / {summary.peak_ready}"),
-        *[(f"peak {KIND_LABELS[k]} {'pods' if k == 'eci' else 'nodes'}", str(summary.peak_nodes[k])) for k in KINDS],
-        *[(f"cost per hour, {KIND_LABELS[k]}", f"{summary.cost_per_hour[k]:.2f} {currency}") for k in KINDS],
-        ("cost per hour, total", f"{total_cost:.2f} {currency}"),
+    ]
+    if burst_label:
+        rows += [(f"peak {burst_label} pods", str(summary.peak_burst_pods)),
+                 (f"cost per hour, {burst_label}", f"{summary.burst_cost_per_hour:.2f} {currency}")]
+    return rows
+
+
+def pool_rows(summary: PoolSummary, currency: str) -> list[tuple[str, str]]:
+    rows = [
+        ("peak nodes (spot / pay-as-you-go)", f"{summary.peak_nodes} of {summary.max_size} ({summary.peak_spot} / {summary.peak_payg})"),
+        ("mean nodes", f"{summary.mean_nodes:.2f}"),
+    ]
+    if not summary.priced:
+        return rows + [("cost per hour", "not priced (the existing cluster's nodes)")]
+    return rows + [
+        ("pay-as-you-go share of node time", f"{summary.payg_share:.0%}"),
+        ("cost per hour", f"{summary.cost_per_hour:.2f} {currency}"),
+        ("cost per hour if all pay-as-you-go", f"{summary.all_payg_cost_per_hour:.2f} {currency}"),
     ]
 
 
-def render_summary(summary: Summary, currency: str) -> str:
-    lines = rows(summary, currency)
-    width = max(len(label) for label, _ in lines)
-    return "\n".join([f"service {summary.service}"] + [f"  {label:<{width}}  {value}" for label, value in lines])
+def fleet_rows(summary: FleetSummary, currency: str) -> list[tuple[str, str]]:
+    met = ("services meeting their SLO", f"{sum(s.slo_met for s in summary.services)} of {len(summary.services)}")
+    if not any(p.priced for p in summary.pools) and summary.burst_label is None:
+        return [met]
+    saving = 1 - summary.cost_per_hour / summary.all_payg_cost_per_hour if summary.all_payg_cost_per_hour else 0.0
+    return [
+        ("cost per hour", f"{summary.cost_per_hour:.2f} {currency}"),
+        ("cost per hour if all pay-as-you-go", f"{summary.all_payg_cost_per_hour:.2f} {currency} (saving {saving:.0%})"),
+        met,
+    ]
 
 
-def render_comparison(a: Summary, b: Summary, currency: str, names: tuple[str, str]) -> str:
-    """Both runs side by side; the last column shows what changes from the first to the second."""
-    left, right = rows(a, currency), rows(b, currency)
-    deltas = _deltas(a, b, currency)
-    header = ("", names[0], names[1], "difference")
-    table = [header] + [(label, va, vb, deltas.get(label, "") if va != vb else "same")
-                        for (label, va), (_, vb) in zip(left, right)]
+def _table(title: str, rows: list[tuple[str, str]]) -> str:
+    width = max(len(label) for label, _ in rows)
+    return "\n".join([title] + [f"  {label:<{width}}  {value}" for label, value in rows])
+
+
+def render(summary: FleetSummary, currency: str, only: str | None = None) -> str:
+    blocks = [_table(f"service {s.name}", service_rows(s, currency, summary.burst_label))
+              for s in summary.services if only is None or s.name == only]
+    if only is None:
+        blocks += [_table(pool.name, pool_rows(pool, currency)) for pool in summary.pools]
+        blocks.append(_table("fleet", fleet_rows(summary, currency)))
+    return "\n\n".join(blocks)
+
+
+def _side_by_side(title: str, left: list[tuple[str, str]], right: list[tuple[str, str]] | None,
+                  names: tuple[str, str]) -> str:
+    right_values = dict(right or [])
+    table = [("", names[0], names[1], "difference")]
+    for label, value in left:
+        other = right_values.get(label, "(absent)")
+        table.append((label, value, other, "same" if value == other else _difference(value, other)))
     widths = [max(len(row[i]) for row in table) for i in range(4)]
-    out = [f"service {a.service}"]
-    for row in table:
-        out.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-    return "\n".join(out)
+    return "\n".join([title] + ["  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in table])
 
 
-def _deltas(a: Summary, b: Summary, currency: str) -> dict[str, str]:
-    def diff(x: float | None, y: float | None, unit: str) -> str:
-        if x is None or y is None:
-            return "changed"
-        return f"{y - x:+.0f}{unit}" if unit != f" {currency}" else f"{y - x:+.2f}{unit}"
-    total_a, total_b = sum(a.cost_per_hour.values()), sum(b.cost_per_hour.values())
-    return {
-        "time to capacity p50": diff(a.ttc_p50, b.ttc_p50, " s"),
-        "time to capacity max": diff(a.ttc_max, b.ttc_max, " s"),
-        "seconds under capacity": diff(a.seconds_under, b.seconds_under, " s"),
-        "requests under capacity": diff(a.requests_under, b.requests_under, ""),
-        "cost per hour, total": diff(total_a, total_b, f" {currency}")
-        + (f" ({(total_b - total_a) / total_a:+.0%})" if total_a else ""),
-        **{f"cost per hour, {KIND_LABELS[k]}": diff(a.cost_per_hour[k], b.cost_per_hour[k], f" {currency}") for k in KINDS},
-        **{f"peak {KIND_LABELS[k]} {'pods' if k == 'eci' else 'nodes'}": diff(a.peak_nodes[k], b.peak_nodes[k], "")
-           for k in KINDS},
-        "load increases not met at once": diff(len(a.episodes), len(b.episodes), ""),
-        "peak replicas (desired / ready)": f"{b.peak_replicas - a.peak_replicas:+d} / {b.peak_ready - a.peak_ready:+d}",
-    }
+def _number(text: str) -> float | None:
+    head = text.split(" ")[0].rstrip("%")
+    try:
+        return float(head)
+    except ValueError:
+        return None
 
 
-def write_csv(results: list[Result], path: Path) -> None:
+def _difference(a: str, b: str) -> str:
+    """``b - a`` of two cells that start with a number: with their unit, percentage points for shares, and the
+    relative change of money."""
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return "changed"
+    words = a.split(" ")
+    unit = words[1] if len(words) > 1 and words[1] in ("s", "CNY", "USD") else ""
+    if words[0].endswith("%"):
+        return f"{y - x:+.2f} pp"
+    if unit in ("CNY", "USD"):
+        return f"{y - x:+.2f} {unit}" + (f" ({(y - x) / x:+.0%})" if x else "")
+    decimals = 2 if "." in words[0] else 0
+    return f"{y - x:+.{decimals}f} {unit}".rstrip()
+
+
+def render_comparison(a: FleetSummary, b: FleetSummary, currency: str, names: tuple[str, str],
+                      only: str | None = None) -> str:
+    """Both fleets side by side, service by service, pool by pool and in total."""
+    theirs = {s.name: s for s in b.services}
+    blocks = [_side_by_side(f"service {s.name}", service_rows(s, currency, a.burst_label),
+                            service_rows(theirs[s.name], currency, b.burst_label) if s.name in theirs else None, names)
+              for s in a.services if only is None or s.name == only]
+    if only is None:
+        their_pools = {p.name: p for p in b.pools}
+        blocks += [_side_by_side(p.name, pool_rows(p, currency),
+                                 pool_rows(their_pools[p.name], currency) if p.name in their_pools else None, names)
+                   for p in a.pools]
+        blocks += [_table(f"{p.name} (only in {names[1]})", pool_rows(p, currency))
+                   for p in b.pools if p.name not in {q.name for q in a.pools}]
+        blocks.append(_side_by_side("fleet", fleet_rows(a, currency), fleet_rows(b, currency), names))
+    return "\n\n".join(blocks)
+
+
+# --------------------------------------------------------------------------- files
+
+CSV_HEADER = ["kind", "name", "t_seconds", "demand_qps", "metric", "replicas", "ready_pods", "capacity_qps",
+              "burst_pods", "spot_nodes", "payg_nodes", "cost_per_hour", "held_back_by"]
+
+
+def write_csv(results: dict[str, FleetResult], path: Path) -> None:
+    """One row per second of every service and every pool; ``results`` by label (the stack file's name)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["service", "t_seconds", "demand_qps", "metric", "replicas", "ready_pods", "capacity_qps",
-                         "spot_nodes", "payg_nodes", "eci_pods", "cost_per_hour"])
-        for result in results:
-            for s in result.samples:
-                writer.writerow([result.service, s.t, f"{s.demand:.3f}", f"{s.metric:.3f}", s.replicas, s.ready,
-                                 f"{s.capacity:.3f}", s.spot_nodes, s.payg_nodes, s.eci_pods,
-                                 f"{sum(s.cost_per_hour.values()):.4f}"])
+        writer.writerow(["stack"] + CSV_HEADER)
+        for label, result in results.items():
+            for s in result.services:
+                for t in range(result.seconds):
+                    writer.writerow([label, "service", s.name, t, f"{s.demand[t]:.3f}", f"{s.metric[t]:.3f}",
+                                     int(s.replicas[t]), int(s.ready[t]), f"{s.capacity[t]:.3f}", int(s.burst_pods[t]),
+                                     "", "", f"{s.burst_cost[t]:.4f}", LIMITS[int(s.limit[t])] if s.demand[t] > s.capacity[t] else ""])
+            for p in result.pools:
+                for t in range(result.seconds):
+                    writer.writerow([label, "pool", p.name, t, "", "", "", "", "", "", int(p.spot[t]), int(p.payg[t]),
+                                     f"{p.cost[t]:.4f}", ""])
 
 
-def plot(results: list[Result], path: Path, title: str) -> None:
-    """Per service: demand and capacity (QPS) above, replicas and nodes below, sharing the time axis."""
+def plot(results: dict[str, FleetResult], path: Path, title: str) -> list[Path]:
+    """One figure per service, sized for a pull request (1000 x 900 px), every stack overlaid on shared axes:
+    demand and capacity (QPS) with the shortfall shaded, replicas with the ``maxReplicas`` line, the nodes of
+    the pools it may use with their ``maxSize`` line, and the fleet's cost per hour; hours on the time axis.
+    Written next to ``path`` as ``<stem>-<service>.png``; returns the files."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2 * len(results), 1, figsize=(10, 4.5 * len(results)), sharex=True, squeeze=False)
-    for i, result in enumerate(results):
-        t = [s.t / 60 for s in result.samples]
-        top, bottom = axes[2 * i][0], axes[2 * i + 1][0]
-        top.plot(t, [s.demand for s in result.samples], label="demand (QPS)", color="tab:red")
-        top.plot(t, [s.capacity for s in result.samples], label="capacity (QPS)", color="tab:green")
-        top.fill_between(t, [s.capacity for s in result.samples], [s.demand for s in result.samples],
-                         where=[s.demand > s.capacity for s in result.samples], color="tab:red", alpha=0.2,
-                         label="under capacity")
-        top.set_ylabel("QPS")
-        top.set_title(f"{result.service} ({result.mode})")
-        top.legend(loc="upper left", fontsize=8)
-        bottom.step(t, [s.replicas for s in result.samples], where="post", label="desired replicas")
-        bottom.step(t, [s.ready for s in result.samples], where="post", label="ready pods")
-        bottom.step(t, [s.spot_nodes for s in result.samples], where="post", label="spot nodes", linestyle="--")
-        bottom.step(t, [s.payg_nodes for s in result.samples], where="post", label="pay-as-you-go nodes", linestyle="--")
-        if any(s.eci_pods for s in result.samples):
-            bottom.step(t, [s.eci_pods for s in result.samples], where="post", label="ECI pods", linestyle=":")
-        bottom.set_ylabel("count")
-        bottom.legend(loc="upper left", fontsize=8)
-    axes[-1][0].set_xlabel("minutes")
-    fig.suptitle(title)
-    fig.tight_layout()
+    labels = list(results)
+    first = results[labels[0]]
+    colours = ["tab:blue", "tab:orange", "tab:green", "tab:purple"]
+    written = []
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    for service in first.services:
+        fig, axes = plt.subplots(4, 1, figsize=(10, 9), sharex=True)
+        demand_drawn = False
+        for colour, label in zip(colours, labels):
+            result = results[label]
+            series = next((s for s in result.services if s.name == service.name), None)
+            if series is None:
+                continue
+            hours = np.arange(result.seconds) / 3600
+            if not demand_drawn:
+                axes[0].plot(hours, series.demand, color="tab:red", label="demand", linewidth=1)
+                demand_drawn = True
+            axes[0].plot(hours, series.capacity, color=colour, label=f"capacity, {label}", linewidth=1)
+            axes[0].fill_between(hours, series.capacity, series.demand, where=series.demand > series.capacity,
+                                 color=colour, alpha=0.15, step="post")
+            axes[1].step(hours, series.replicas, where="post", color=colour, label=f"desired, {label}", linewidth=1)
+            axes[1].axhline(series.max_replicas, color=colour, linestyle=":", linewidth=1, label=f"maxReplicas, {label}")
+            pools = [result.pools[i] for i in series.pools]
+            if pools:
+                nodes = sum((p.spot + p.payg for p in pools), np.zeros(result.seconds))
+                axes[2].step(hours, nodes, where="post", color=colour, linewidth=1,
+                             label=f"nodes of {', '.join(p.name for p in pools)}, {label}")
+                axes[2].axhline(sum(p.max_size for p in pools), color=colour, linestyle=":", linewidth=1,
+                                label=f"maxSize, {label}")
+            cost = sum((p.cost for p in result.pools), np.zeros(result.seconds)) \
+                + sum((s.burst_cost for s in result.services), np.zeros(result.seconds))
+            axes[3].step(hours, cost, where="post", color=colour, label=f"fleet, {label}", linewidth=1)
+        for axis, ylabel in zip(axes, ("QPS", "replicas", "nodes", "cost per hour")):
+            axis.set_ylabel(ylabel)
+            axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+            axis.grid(alpha=0.3)
+        axes[-1].set_xlabel("hours")
+        fig.suptitle(f"{title}: {service.name} ({service.mode})")
+        fig.tight_layout()
+        target = path.with_name(f"{path.stem}-{service.name}{path.suffix or '.png'}")
+        fig.savefig(target, dpi=100)
+        plt.close(fig)
+        written.append(target)
+    return written

@@ -1,18 +1,21 @@
-"""From a validated stack config to simulated runs: per-service set-up and default load."""
+"""From a validated stack config to a simulated fleet: the set-up of every service and pool, and the default load."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from stackconfig import INSTANCE_TYPES, ServiceConfig, StackConfig
+import numpy as np
 
-from .capacity import PriceTable, pods_per_node, pool_for
+from stackconfig import ServiceConfig, StackConfig
+
+from .fleet import burst_pod_price, candidate_pools, pod_shape, pools_of
 from .inputs import Timings
 from .patterns import DEFAULT_DURATION, pattern
-from .simulate import Result, ServiceSetup, Simulation
+from .prices import PriceTable
+from .simulate import FleetResult, FleetSetup, FleetSimulation, ServiceSetup
 
 UTILISATION_POD_QPS = 10.0
-"""Per-pod capacity assumed for services scaled on CPU or memory, which say nothing about QPS: the
+"""Per-pod capacity assumed for services scaled on CPU, memory or GPU utilisation, which say nothing about QPS: the
 guides' per-pod QPS target (seeds: ``targetAverageValue: 10``). Override with ``--pod-qps``."""
 
 
@@ -37,7 +40,7 @@ class Load:
     peak_qps: float | None = None
 
 
-def default_demand(setup: ServiceSetup, load: Load) -> list[float]:
+def default_demand(setup: ServiceSetup, load: Load) -> np.ndarray:
     """Default levels: the base is half of what the minimum replicas serve (half of one replica for a
     scale-to-zero service), the peak 80 % of what the maximum replicas serve."""
     auto = setup.service.autoscaling
@@ -46,31 +49,49 @@ def default_demand(setup: ServiceSetup, load: Load) -> list[float]:
     return pattern(load.name, base, peak, load.duration or DEFAULT_DURATION[load.name])
 
 
-def setups(config: StackConfig, timings: Timings, prices: PriceTable,
-           only: str | None = None, pod_qps: float | None = None) -> list[ServiceSetup]:
-    """One set-up per service (or only the one named ``only``), each on the first pool it can use, whose first
-    instance type is in the program's catalog (the validated config names no other)."""
-    result = []
+def _start_seconds(config: StackConfig, service: ServiceConfig, timings: Timings) -> tuple[int, int]:
+    """Seconds from binding to ready on a node whose image is present, and on burst capacity (with its pull)."""
+    model = timings.model_load_seconds + (timings.seldon_overhead_seconds if service.server == "seldon" else 0)
+    pull = timings.image_pull_seconds(service.serving_kind)
+    if config.cloud == "aws":
+        burst = timings.fargate_create_seconds + pull
+    else:
+        burst = timings.eci_create_seconds + (timings.eci_image_cache_pull_seconds if service.burst.image_cache else pull)
+    return timings.pod_schedule_seconds + model, burst + model
+
+
+def fleet_setup(config: StackConfig, timings: Timings, prices: PriceTable | None,
+                pod_qps: dict[tuple[str, str], float] | None = None) -> FleetSetup:
+    """The stack's pools and services. ``pod_qps`` overrides the per-pod capacity by (namespace, name)."""
+    pools = tuple(pools_of(config, prices))
+    services = []
     for service in config.services:
-        if only is not None and service.name != only:
-            continue
-        pool = None if service.burst.mode == "only" else pool_for(service, config.alicloud.node_pools)
-        if pool is None and service.burst.mode == "none":
-            raise ValueError(f"service {service.name}: no node pool matches its placement and it does not burst")
-        instance = None
-        if pool is not None:
-            instance = INSTANCE_TYPES[pool.instance_types[0]]
-            if pods_per_node(service, instance, timings.node_overhead_cpu, timings.node_overhead_memory_gib) == 0:
-                raise ValueError(f"service {service.name}: one replica does not fit on {instance.name}")
-        result.append(ServiceSetup(service, pool, instance, prices, timings,
-                                   pod_qps if pod_qps is not None else pod_capacity_qps(service)))
-    return result
+        candidates = tuple(candidate_pools(service, list(pools)))
+        if not candidates and service.burst.mode == "none":
+            where = "existing.nodeGroups" if config.cloud == "existing" else "a node pool"
+            raise ValueError(f"service {service.name}: no node group takes its pods (placement, taints, size) and it does "
+                             f"not burst; declare {where} that does")
+        on_node, on_burst = _start_seconds(config, service, timings)
+        key = (service.namespace, service.name)
+        services.append(ServiceSetup(
+            service=service, shape=pod_shape(service), pools=candidates,
+            burst_price=burst_pod_price(config, service, prices) if service.burst.mode != "none" and prices else 0.0,
+            node_start_seconds=on_node, burst_start_seconds=on_burst,
+            pull_seconds=timings.image_pull_seconds(service.serving_kind),
+            image=service.image or service.default_image,
+            pod_capacity_qps=(pod_qps or {}).get(key, pod_capacity_qps(service)),
+            legacy_hpa=service.server == "seldon" and not service.autoscaling.uses_keda,
+        ))
+    return FleetSetup(pools, tuple(services), timings,
+                      timings.eks_ca_scan_seconds if config.cloud == "aws" else timings.ca_scan_seconds,
+                      {"aws": "Fargate", "alicloud": "ECI"}.get(config.cloud), timings.burst_pod_quota or None,
+                      gpu_nodes_count_all_resources=config.cloud == "alicloud")
 
 
-def simulate(setup: ServiceSetup, demand: list[float]) -> Result:
-    return Simulation(setup, demand).run()
+def with_pod_qps(setup: FleetSetup, pod_qps: float) -> FleetSetup:
+    """Every service with the same per-pod capacity (``--pod-qps``)."""
+    return replace(setup, services=tuple(replace(s, pod_capacity_qps=pod_qps) for s in setup.services))
 
 
-def with_capacity(setup: ServiceSetup, pod_qps: float) -> ServiceSetup:
-    """The same set-up with another per-pod capacity (a comparison keeps the first stack's)."""
-    return replace(setup, pod_capacity_qps=pod_qps)
+def simulate(setup: FleetSetup, demands: list[np.ndarray]) -> FleetResult:
+    return FleetSimulation(setup, demands).run()

@@ -3,36 +3,35 @@ the seeds' settings with a tuned variant, the CSV, the plot, traces and input er
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import re
-from pathlib import Path
 
 import pytest
 
 from planner.cli import committed_stacks
 from planner.cli import main as planner_main
-from planner.stackfile import read_stack_file
 from planner.whatif.patterns import PATTERNS
 
 from paths import DATA
 
 
-ACK_STACKS = [s for s in committed_stacks() if "elastic-inference:cloud" not in read_stack_file(Path("stacks") / f"Pulumi.{s}.yaml")[0]]
-"""Stacks on ACK (no ``cloud`` key): the only cloud the what-if models."""
-
-
-@pytest.mark.parametrize("stack", ACK_STACKS)
+@pytest.mark.parametrize("stack", committed_stacks())
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_runs_on_every_committed_ack_stack_with_each_pattern(stack, pattern, capsys):
+def test_runs_on_every_committed_stack_with_each_pattern(stack, pattern, capsys):
+    """Every cloud: ACK pools and ECI, EKS groups and Fargate, an existing cluster's declared nodes."""
     assert planner_main(["whatif", "--stack", stack, "--pattern", pattern, "--duration", "1800"]) == 0
     out = capsys.readouterr().out
-    assert "nothing to simulate" in out or "time to capacity p50" in out
+    assert "time to capacity p50" in out and "\nfleet\n" in out
 
 
-def test_refuses_other_clouds_with_a_clear_message(capsys):
-    assert set(committed_stacks()) - set(ACK_STACKS) == {"aws-dev", "local"}
-    assert planner_main(["whatif", "--stack", "aws-dev"]) == 2
-    assert "cloud aws is not modelled" in capsys.readouterr().err
+def test_every_cost_cites_its_price_table():
+    for stack, table in (("dev", "alicloud.cn-beijing.yaml"), ("aws-dev", "aws.us-east-1.yaml")):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert planner_main(["whatif", "--stack", stack, "--duration", "600"]) == 0
+        assert f"planner/whatif/prices/{table}" in out.getvalue()
 
 
 def _row(out: str, label: str) -> list[str]:
@@ -47,25 +46,34 @@ def test_compare_seeds_with_tuned_variant_shows_time_to_capacity_and_cost_differ
     assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"),
                          "--compare", str(DATA / "whatif-tuned.yaml"), "--pattern", "step"]) == 0
     out = capsys.readouterr().out
-    header = _row(out, "whatif-seeds.yaml")
-    assert header == ["whatif-seeds.yaml", "whatif-tuned.yaml", "difference"]
+    assert _row(out, "whatif-seeds.yaml") == ["whatif-seeds.yaml", "whatif-tuned.yaml", "difference"]
     label, seeds, tuned, diff = _row(out, "time to capacity max")
     assert int(seeds.split()[0]) > int(tuned.split()[0])
     assert diff == f"{int(tuned.split()[0]) - int(seeds.split()[0]):+d} s"
-    label, seeds, tuned, diff = _row(out, "cost per hour, total")
+    fleet = out[out.index("\nfleet\n"):]
+    label, seeds, tuned, diff = _row(fleet, "cost per hour ")
     assert float(tuned.split()[0]) > float(seeds.split()[0])
-    assert diff.startswith("+") and diff.endswith("%)")
+    assert diff == f"{float(tuned.split()[0]) - float(seeds.split()[0]):+.2f} CNY " \
+                   f"({(float(tuned.split()[0]) - float(seeds.split()[0])) / float(seeds.split()[0]):+.0%})"
     assert "PLACEHOLDERS" in out
 
 
-def test_csv_and_plot(tmp_path, capsys):
+def test_csv_has_every_service_and_pool_second_and_the_plots_one_figure_per_service(tmp_path, capsys):
     series, picture = tmp_path / "ts.csv", tmp_path / "whatif.png"
     assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-keda.yaml"), "--pattern", "ramp",
                          "--duration", "600", "--csv", str(series), "--plot", str(picture)]) == 0
     rows = list(csv.DictReader(series.open()))
-    assert len(rows) == 600 and rows[0]["service"] == "fashion-mnist"
-    assert float(rows[-1]["demand_qps"]) == pytest.approx(80.0)
-    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    services = [r for r in rows if r["kind"] == "service"]
+    pools = [r for r in rows if r["kind"] == "pool"]
+    assert len(services) == 600 and services[0]["name"] == "fashion-mnist"
+    assert float(services[-1]["demand_qps"]) == pytest.approx(80.0)
+    assert {r["name"] for r in pools} == {"node pool system", "node pool gpu-inference"} and len(pools) == 1200
+    for row in services:
+        assert (row["held_back_by"] != "") == (float(row["demand_qps"]) > float(row["capacity_qps"]))
+    figure = tmp_path / "whatif-fashion-mnist.png"
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from matplotlib import image
+    assert image.imread(figure).shape[:2] == (900, 1000)
 
 
 def test_trace_file_drives_the_load(tmp_path, capsys):
@@ -74,8 +82,15 @@ def test_trace_file_drives_the_load(tmp_path, capsys):
     series = tmp_path / "ts.csv"
     assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), "--trace", str(trace),
                          "--csv", str(series)]) == 0
-    demand = [float(r["demand_qps"]) for r in csv.DictReader(series.open())]
+    demand = [float(r["demand_qps"]) for r in csv.DictReader(series.open()) if r["kind"] == "service"]
     assert len(demand) == 300 and demand[59] == 5 and demand[60] == 40
+
+
+def test_slo_exit_code_fails_a_run_that_misses_an_slo(capsys):
+    argv = ["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), "--pattern", "step", "--duration", "1200"]
+    assert planner_main(argv) == 0
+    assert planner_main([*argv, "--slo-exit-code"]) == 1
+    assert "SLO met                          NO" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -3,15 +3,16 @@ and "ScaledObject specification" (pollingInterval, cooldownPeriod, minReplicaCou
 
 from __future__ import annotations
 
-from planner.whatif.capacity import load_prices
+import numpy as np
+
+from planner.whatif import _prices
 from planner.whatif.hpa import external_average_value_replicas
 from planner.whatif.inputs import Timings
 from planner.whatif.keda import KedaOperator, hpa_min_replicas, is_active
-from planner.whatif.run import Load, default_demand, setups, simulate
-from planner.stackfile import read_stack_file
-from stackconfig import load_stack_config
+from planner.whatif.run import Load, default_demand, fleet_setup, simulate
 
 from paths import DATA
+from whatif_runs import load
 
 
 def test_activation_needs_a_value_strictly_above_the_threshold():
@@ -58,14 +59,15 @@ def test_no_scale_to_zero_when_min_replica_count_is_above_zero():
 def test_simulated_keda_service_scales_to_zero_and_back():
     """The spike pattern with base 0: the service idles at 0 replicas, wakes on the spike within a
     polling interval plus start-up, and returns to 0 one cooldown after the load stops."""
-    config = load_stack_config(*read_stack_file(DATA / "whatif-keda.yaml"))
-    setup = setups(config, Timings(), load_prices("cn-beijing"))[0]
-    result = simulate(setup, default_demand(setup, Load("spike", 3600, base_qps=0.0, peak_qps=50.0)))
-    replicas = [s.replicas for s in result.samples]
-    assert replicas[0] == 0 and max(replicas) >= 5
-    first_up = next(s.t for s in result.samples if s.replicas > 0)
+    config = load(DATA / "whatif-keda.yaml")
+    fleet = fleet_setup(config, Timings(), _prices(config))
+    setup = fleet.services[0]
+    series = simulate(fleet, [default_demand(setup, Load("spike", 3600, base_qps=0.0, peak_qps=50.0))]).services[0]
+    replicas = series.replicas
+    assert replicas[0] == 0 and replicas.max() >= 5
+    first_up = int(np.flatnonzero(replicas > 0)[0])
     assert 1080 <= first_up <= 1080 + 30 + 60  # spike at 30 % of an hour; ≤ one poll after the 60 s rate window fills
     spike_end = 1260
-    back_to_zero = next(s.t for s in result.samples if s.t > spike_end and s.replicas == 0)
+    back_to_zero = spike_end + int(np.flatnonzero(replicas[spike_end:] == 0)[0])
     assert back_to_zero >= spike_end + 300
-    assert all(s.ready == 0 and s.capacity == 0 for s in result.samples[back_to_zero + 60:])
+    assert not series.ready[back_to_zero + 60:].any() and not series.capacity[back_to_zero + 60:].any()
