@@ -95,12 +95,17 @@ def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Pl
     """Plan ``directory``'s program with the stack file ``path``. This project's config is validated first, so its
     errors name their line in the file (the program itself only sees the values, as under the Pulumi CLI)."""
     config, secret_keys = read_stack_file(path)
-    if project == PROJECT:
-        try:
-            load_stack_config(config, secret_keys, secure_paths=config.secure_paths)
-        except StackConfigError as error:
-            raise config.locate(error) from None
-    return run_program(directory, project, stack, config, secret_keys)
+    if project != PROJECT:
+        return run_program(directory, project, stack, config, secret_keys)
+    try:
+        validated = load_stack_config(config, secret_keys, secure_paths=config.secure_paths)
+    except StackConfigError as error:
+        raise config.locate(error) from None
+    plan = run_program(directory, project, stack, config, secret_keys)
+    from .whatif.fleet import capacity_bracket  # the what-if needs numpy, which app-team installs do not have
+
+    plan.capacity = capacity_bracket(validated)
+    return plan
 
 
 def planned(make_plan: Callable[[], Plan]) -> Plan | None:
