@@ -7,13 +7,14 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Callable, NoReturn, TextIO
+from typing import Any, Callable, NoReturn, TextIO
 
 import pulumi
 
 from elastic_inference import VERSION
-from stackconfig import PROJECT, StackConfigError, load_stack_config
+from stackconfig import PROJECT, StackConfig, StackConfigError, load_stack_config
 
+from .diff import SERVICE_TYPE
 from .engine import Plan, run_program
 from .manifests import write_manifests
 from .policies import check_plan, default_policy_config, has_mandatory, render_violations
@@ -102,10 +103,24 @@ def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Pl
     except StackConfigError as error:
         raise config.locate(error) from None
     plan = run_program(directory, project, stack, config, secret_keys)
+    plan.review = review_facts(validated)
+    return plan
+
+
+NODE_POOL_COMPONENT = "elastic-inference:node-pool:NodePool"
+
+
+def review_facts(config: StackConfig) -> dict[str, Any]:
+    """``capacity``: the stack's capacity and cost bracket (:func:`planner.whatif.fleet.capacity_bracket`);
+    ``configEntries``: per component type and name, the stack-file entry it is built from, so the PR comment can name
+    the exact entry behind a violation (``services[2]``, not ``services[]``)."""
     from .whatif.fleet import capacity_bracket  # the what-if needs numpy, which app-team installs do not have
 
-    plan.capacity = capacity_bracket(validated)
-    return plan
+    pools = config.alicloud.node_pools if config.cloud == "alicloud" else []
+    return {"capacity": capacity_bracket(config), "configEntries": {
+        SERVICE_TYPE: {s.component_name: f"services[{i}]" for i, s in enumerate(config.services)},
+        NODE_POOL_COMPONENT: {p.name: f"alicloud.nodePools[{i}]" for i, p in enumerate(pools)},
+    }}
 
 
 def planned(make_plan: Callable[[], Plan]) -> Plan | None:

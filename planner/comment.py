@@ -2,13 +2,15 @@
 
 BASE and HEAD are folders of ``<stack>.json`` plans (``python -m planner --stack S --json``), of the base branch and
 of the pull request. The comment opens with one row per stack: ✅ or ❌ (a mandatory policy violation in the pull
-request's plan), what it adds, changes, likely replaces and removes, its mandatory violations, and its capacity (the
-most nodes its pools may grow to) before and after. Then, per stack, its violations with the config key that
-decides each, followed by its changes (:func:`planner.diff.render_stack`, grouped by service). The policies are
-those of ``python -m planner``: the same rules and each stack's ``policypack/config/<stack>.json``.
-
-Not in it: a cost delta. The what-if model prices ACK node pools only, with a price table that still holds
-placeholders (issue: what-if v2); a figure from it would look authoritative and not be.
+request's plan), what it adds, changes, likely replaces and removes, its mandatory violations, its capacity (the
+most nodes its pools may grow to) and what that capacity costs per hour, before and after. The cost is the what-if
+model's bracket (:func:`planner.whatif.fleet.capacity_bracket`: every pool at its ``minSize`` and at its ``maxSize``
+split into spot and pay-as-you-go as the pool's share rounds, plus burst pods at ``maxReplicas``), priced by the
+stack's price table, which the comment cites with its date and its placeholders. Then, per stack, its violations,
+each with the stack-file entry that decides it (``services[2].autoscaling.maxReplicas``: the plan JSON records which
+entry each component is built from), followed by its changes (:func:`planner.diff.render_stack`, grouped by
+service). The policies are those of ``python -m planner``: the same rules and each stack's
+``policypack/config/<stack>.json``.
 """
 
 from __future__ import annotations
@@ -26,27 +28,35 @@ from .policies import default_policy_config, resource_type
 MARKER = "<!-- elastic-inference-plan-diff -->"
 """The first line of the comment: how the commenting workflow finds its comment to update in place."""
 
-CONFIG_KEYS: dict[str, str] = {
-    "workload-autoscaler-bounds": "services[].autoscaling.maxReplicas (the stack's cap: workload-autoscaler-bounds.maxReplicas)",
-    "node-pool-bounds": "alicloud.nodePools[].scaling.maxSize, aws.gpuNodes.maxSize (cap: node-pool-bounds.maxNodePoolSize)",
-    "spot-on-demand-share": "alicloud.nodePools[].spot, aws.gpuNodes.onDemandPercentage",
-    "gpu-requests-match-limits": "services[].resources.gpus",
-    "inference-readiness-probes": "services[].server, services[].model",
-    "inference-pod-disruption-budget": "services[]",
-    "inference-network-policy": "services[].networkPolicy",
-    "inference-graceful-termination": "services[]",
-    "images-pinned": "services[].image, addons.*",
-    "stateful-resources-protected": "production",
-    "ingress-tls-in-production": "services[].ingress.tls, services[].ingress.tlsSecretName",
-    "api-server-restricted-in-production": "alicloud.cluster.publicApiServer, aws.publicApiServer, aws.publicAccessCidrs",
-    "ingress-load-balancer-restricted-in-production": "alicloud.cluster.ingressLoadBalancer",
-    "least-privilege-in-production": "aws.accessEntries",
-    "secrets-encrypted-in-production": "alicloud.cluster.secretsEncryption, aws.secretsEncryption",
-    "no-credentials-in-inputs": "the secret fields (README \"Security: secrets\"): secretEnv, s3Credentials, keda authentication",
-    "buckets-locked-down": "alicloud.modelStore, aws.modelStore, s3ModelRepository",
-    "current-kubernetes-apis": "alicloud.cluster.kubernetesVersion, aws.kubernetesVersion",
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "workload-autoscaler-bounds": ("services[].autoscaling.maxReplicas",),
+    "node-pool-bounds": ("alicloud.nodePools[].scaling.maxSize", "aws.gpuNodes.maxSize"),
+    "spot-on-demand-share": ("alicloud.nodePools[].spot", "aws.gpuNodes.onDemandPercentage"),
+    "gpu-requests-match-limits": ("services[].resources.gpus",),
+    "inference-readiness-probes": ("services[].server", "services[].model"),
+    "inference-pod-disruption-budget": ("services[]",),
+    "inference-network-policy": ("services[].networkPolicy",),
+    "inference-graceful-termination": ("services[]",),
+    "images-pinned": ("services[].image", "addons.*"),
+    "stateful-resources-protected": ("production",),
+    "ingress-tls-in-production": ("services[].ingress.tls", "services[].ingress.tlsSecretName"),
+    "api-server-restricted-in-production": ("alicloud.cluster.publicApiServer", "aws.publicApiServer",
+                                            "aws.publicAccessCidrs"),
+    "ingress-load-balancer-restricted-in-production": ("alicloud.cluster.ingressLoadBalancer",),
+    "least-privilege-in-production": ("aws.accessEntries",),
+    "secrets-encrypted-in-production": ("alicloud.cluster.secretsEncryption", "aws.secretsEncryption"),
+    "no-credentials-in-inputs": ("the secret fields (README \"Security: secrets\"): secretEnv, s3Credentials, "
+                                 "keda authentication",),
+    "buckets-locked-down": ("alicloud.modelStore", "aws.modelStore", "s3ModelRepository"),
+    "current-kubernetes-apis": ("alicloud.cluster.kubernetesVersion", "aws.kubernetesVersion"),
 }
-"""The stack-file keys that decide what each policy checks: where to look when it fails."""
+"""The stack-file keys that decide what each policy checks: where to look when it fails. ``[]`` stands for the entry
+of the violating resource's service or node pool (:func:`config_keys`)."""
+
+POLICY_CAPS = {"workload-autoscaler-bounds": "maxReplicas", "node-pool-bounds": "maxNodePoolSize"}
+"""The policies whose limit is a number of the stack's policy config, and its key there."""
+
+CLOUD_SECTIONS = ("alicloud", "aws", "existing")
 
 NODE_MAXIMA = {"alicloud:cs/nodePool:NodePool": ("scalingConfig", "maxSize"),
                "aws:autoscaling/group:Group": ("maxSize",), "aws:eks/nodeGroup:NodeGroup": ("scalingConfig", "maxSize")}
@@ -77,16 +87,74 @@ def status_row(diff: StackDiff, violations: list[Violation], base: dict[str, Any
     before, after = node_capacity(base), node_capacity(head)
     capacity = f"{before} → {after}" if before != after else str(after)
     return (f"| `{diff.stack}` | {'❌' if mandatory else '✅'} | {len(diff.added)} | {len(diff.changed)} | "
-            f"{sum(c.replaces for c in diff.changed)} | {len(diff.removed)} | {mandatory} | {capacity} |")
+            f"{sum(c.replaces for c in diff.changed)} | {len(diff.removed)} | {mandatory} | {capacity} | "
+            f"{cost_cell(base, head)} |")
 
 
-def render_violations(violations: list[Violation]) -> list[str]:
+def config_entry(urn: str, plan: dict[str, Any]) -> str | None:
+    """The stack-file entry (``services[2]``, ``alicloud.nodePools[1]``) whose component the resource ``urn`` is or is
+    under, from the plan's ``configEntries``; None for the platform's own resources or a plan without them."""
+    entries = plan.get("configEntries") or {}
+    by_urn = {r["urn"]: r for r in plan["resources"]}
+    current = by_urn.get(urn)
+    while current is not None:
+        entry = entries.get(current["type"], {}).get(current["name"])
+        if entry:
+            return entry
+        current = by_urn.get(current.get("parent") or "")
+    return None
+
+
+def config_keys(policy: str, entry: str | None, cloud: str | None) -> list[str]:
+    """Where to fix a violation of ``policy``: its keys of the stack's cloud, and of the violating resource's entry
+    (``services[]`` becomes ``services[2]``) when it has one, else those that are not an entry's."""
+    keys = [k for k in CONFIG_KEYS.get(policy, ()) if not cloud or k.split(".")[0] not in set(CLOUD_SECTIONS) - {cloud}]
+    scope = entry.split("[")[0] + "[]" if entry else None
+    own = [k.replace(scope, entry, 1) for k in keys if scope and k.startswith(scope)]
+    return own or [k for k in keys if not k.startswith(("services[]", "alicloud.nodePools[]"))] or keys
+
+
+def render_violations(violations: list[Violation], plan: dict[str, Any], policy_config: str) -> list[str]:
+    cloud = plan.get("outputs", {}).get("cloud")
     lines = []
     for v in violations:
         icon = ":x:" if v.enforcement == MANDATORY else ":warning:"
-        lines.append(f"- {icon} **{v.policy}** on `{resource_type(v.urn)}` **{v.name}**: "
-                     f"{v.message} (config: `{CONFIG_KEYS.get(v.policy, 'see the README, Guardrails')}`)")
+        keys = ", ".join(f"`{k}`" for k in config_keys(v.policy, config_entry(v.urn, plan), cloud))
+        cap = f"; the limit: `{v.policy}.{POLICY_CAPS[v.policy]}` in {policy_config}" if v.policy in POLICY_CAPS else ""
+        lines.append(f"- {icon} **{v.policy}** on `{resource_type(v.urn)}` **{v.name}**: {v.message} "
+                     f"(config: {keys or 'see the README, Guardrails'}{cap})")
     return lines + ([""] if lines else [])
+
+
+def _cost(plan: dict[str, Any] | None) -> str | None:
+    capacity = (plan or {}).get("capacity") or {}
+    if capacity.get("costPerHourAtMax") is None:
+        return None
+    return f"{capacity['costPerHourAtMin']:.2f}–{capacity['costPerHourAtMax']:.2f} {capacity['currency']}"
+
+
+def cost_cell(base: dict[str, Any] | None, head: dict[str, Any] | None) -> str:
+    """The cost per hour at the pools' minimum and maximum, before → after; — where a plan has no priced capacity
+    (an existing cluster, a removed stack, a base branch planned before plans carried it)."""
+    before, after = _cost(base) or "—", _cost(head) or "—"
+    return after if before == after else f"{before} → {after}"
+
+
+def price_citations(plans: list[tuple[str, dict[str, Any] | None]]) -> list[str]:
+    """One line per price table the pull request's plans were priced with: the stacks, its date, its placeholders."""
+    tables: dict[tuple, list[str]] = {}
+    for stack, plan in plans:
+        capacity = (plan or {}).get("capacity") or {}
+        if capacity.get("priceTable"):
+            key = (capacity["priceTable"], capacity["priceTableTaken"], capacity["placeholders"])
+            tables.setdefault(key, []).append(stack)
+    lines = []
+    for (table, taken, placeholders), stacks in sorted(tables.items()):
+        when = f"taken {taken}" if taken else "not dated"
+        marks = f", {placeholders} entries are PLACEHOLDERS (`elastic-inference prices refresh`)" \
+            if not placeholders.startswith("0 ") else ""
+        lines.append(f"- `{table}` ({', '.join(f'`{s}`' for s in stacks)}): {when}{marks}")
+    return lines
 
 
 def render_comment(pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]) -> str:
@@ -97,15 +165,17 @@ def render_comment(pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] 
         rows.append(status_row(diff, violations, base, head))
         config = default_policy_config(stack)
         where = f"policypack/config/{config.name}" if config else "defaults, no policy config"
-        policies = ([f"Policies ({where}): {len(violations)} violation(s)", ""] + render_violations(violations)
+        policies = ([f"Policies ({where}): {len(violations)} violation(s)", ""] + render_violations(violations, head, where)
                     if violations else [f"Policies ({where}): no violations.", ""])
         sections.append(render_stack(diff).replace(f"### Stack `{stack}`\n", f"### Stack `{stack}`\n\n" + "\n".join(policies), 1))
     head_lines = [MARKER, "## Offline plan: what this pull request changes", "",
-                  "| Stack | Policies | Add | Change | Replace | Remove | Mandatory violations | Max nodes |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |", *rows, "",
+                  "| Stack | Policies | Add | Change | Replace | Remove | Mandatory violations | Max nodes | Cost/h at min–max |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |", *rows, "",
                   "Resources are matched by URN; :warning: marks changes that likely replace the resource (a heuristic: "
                   "`pulumi preview` decides). Secret values show as `[secret]`. Max nodes: the most nodes the stack's "
-                  "node groups may grow to.", ""]
+                  "node groups may grow to. Cost/h: the what-if model's price of every node pool at its minSize and at "
+                  "its maxSize (spot and pay-as-you-go as the pool's share rounds), plus burst pods at maxReplicas; "
+                  "priced with:", "", *(price_citations([(stack, head) for stack, _, head in pairs]) or ["- no price table (no priced capacity)"]), ""]
     return "\n".join(head_lines + sections)
 
 

@@ -61,13 +61,13 @@ class Plan:
     stack: str
     resources: list[PlannedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
-    capacity: dict[str, Any] | None = None
-    """The stack's capacity and cost bracket (:func:`planner.whatif.fleet.capacity_bracket`), for the PR comment."""
+    review: dict[str, Any] = field(default_factory=dict)
+    """What the PR comment needs from the validated stack config that the resources do not say
+    (:func:`planner.cli.review_facts`): the capacity and cost bracket, and which config entry each component is."""
 
     def as_json(self) -> dict[str, Any]:
-        document = {"project": self.project, "stack": self.stack,
-                    "resources": [r.as_json() for r in self.resources], "outputs": self.outputs}
-        return document if self.capacity is None else {**document, "capacity": self.capacity}
+        return {"project": self.project, "stack": self.stack,
+                "resources": [r.as_json() for r in self.resources], "outputs": self.outputs, **self.review}
 
     def by_type(self, type_token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_token]

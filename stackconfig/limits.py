@@ -46,7 +46,7 @@ def _check_logical_names(config: StackConfig) -> list[Finding]:
     findings: list[Finding] = []
     seen: dict[str, int] = {}
     for i, svc in enumerate(config.services):
-        logical = f"{svc.namespace}-{svc.name}"
+        logical = svc.component_name
         first = seen.setdefault(logical, i)
         if first != i and (config.services[first].namespace, config.services[first].name) != (svc.namespace, svc.name):
             findings.append((f"services[{i}].name", f"{svc.namespace}/{svc.name} and services[{first}] "

@@ -401,6 +401,11 @@ class ServiceConfig(ConfigModel):
         return (self.seldon or SeldonConfig()).implementation if self.server == "seldon" else self.server
 
     @property
+    def component_name(self) -> str:
+        """The name of the service's ``InferenceService`` component, and so of its URN: ``<namespace>-<name>``."""
+        return f"{self.namespace}-{self.name}"
+
+    @property
     def default_image(self) -> str:
         return DEFAULT_IMAGES[(self.serving_kind, self.resources.gpus > 0)]
 

@@ -110,7 +110,7 @@ def deploy_catalog(parent: pulumi.Resource, args: CatalogArgs, cluster: ClusterC
     running = dataclasses.replace(cluster, addons=cluster.addons | frozenset(addons.releases), metrics=metrics)
     services = {
         (svc.namespace, svc.name): InferenceService(
-            f"{svc.namespace}-{svc.name}", InferenceServiceArgs(
+            svc.component_name, InferenceServiceArgs(
                 service=svc, cluster=running, operators=addons.releases, namespace=namespaces.get(svc.namespace)),
             opts=in_cluster)
         for svc in args.services

@@ -4,11 +4,14 @@ capacity on another shows both in its first table, then each stack's violations 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+import yaml
 
 from planner.cli import main
-from planner.comment import MARKER, node_capacity
+from planner.diff import service_of
+from planner.comment import MARKER, config_entry, config_keys, node_capacity
 from paths import ROOT
 
 
@@ -41,8 +44,17 @@ def test_the_first_table_shows_the_broken_policy_and_the_raised_capacity(comment
     assert rows["dev"][0] == "❌" and rows["dev"][5] == "1"
     base = node_capacity(json.loads((comment / "base" / "staging.json").read_text()))
     assert rows["staging"][0] == "✅" and rows["staging"][6] == f"{base} → {base + 2}"
+    # staging's system pool (all pay-as-you-go, priced by its first instance type) grows by two nodes.
+    prices = yaml.safe_load((ROOT / "planner" / "whatif" / "prices" / "alicloud.cn-beijing.yaml").read_text())
+    node_hour = prices["instances"]["ecs.g7.xlarge"]["payAsYouGo"]
+    before, after = (re.fullmatch(r"([\d.]+)–([\d.]+) CNY", side).groups() for side in rows["staging"][7].split(" → "))
+    assert before[0] == after[0] and float(after[1]) - float(before[1]) == pytest.approx(2 * node_hour)
+    assert rows["dev"][7] and "→" not in rows["dev"][7]
+    assert "`planner/whatif/prices/alicloud.cn-beijing.yaml` (`dev`, `staging`): not dated" in text
     dev_section = text.split("### Stack `dev`")[1].split("### Stack")[0]
-    assert "workload-autoscaler-bounds" in dev_section and "services[].autoscaling.maxReplicas" in dev_section
+    dev_services = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["elastic-inference:services"]
+    raised = next(i for i, s in enumerate(dev_services) if s["autoscaling"]["maxReplicas"] == 10)
+    assert "workload-autoscaler-bounds" in dev_section and f"`services[{raised}].autoscaling.maxReplicas`" in dev_section
     assert "/work/" not in text and "urn:pulumi" not in text
 
 
@@ -56,7 +68,6 @@ def test_changes_are_grouped_by_service(comment, capsys):
 def test_the_workflow_writes_this_comment_and_the_commenter_finds_it_by_its_marker():
     import importlib.util
 
-    import yaml
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pull-request.yml").read_text())
     [step] = [s for s in workflow["jobs"]["plan"]["steps"] if s.get("name") == "Write the comment"]
     assert "python -m planner comment ../plans/base ../plans/head" in step["run"]
@@ -64,3 +75,32 @@ def test_the_workflow_writes_this_comment_and_the_commenter_finds_it_by_its_mark
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert script.MARKER == MARKER
+
+
+@pytest.mark.parametrize(("policy", "entry", "cloud", "keys"), [
+    ("images-pinned", "services[3]", "alicloud", ["services[3].image"]),
+    ("images-pinned", None, "alicloud", ["addons.*"]),
+    ("node-pool-bounds", "alicloud.nodePools[1]", "alicloud", ["alicloud.nodePools[1].scaling.maxSize"]),
+    ("node-pool-bounds", None, "aws", ["aws.gpuNodes.maxSize"]),
+    ("secrets-encrypted-in-production", None, "alicloud", ["alicloud.cluster.secretsEncryption"]),
+    ("inference-pod-disruption-budget", None, "alicloud", ["services[]"]),
+])
+def test_a_violation_names_the_entry_of_its_cloud_and_its_own_service_or_pool(policy, entry, cloud, keys):
+    assert config_keys(policy, entry, cloud) == keys
+
+
+def test_each_component_maps_to_the_stack_file_entry_it_is_built_from(comment):
+    plan = json.loads((comment / "head" / "staging.json").read_text())
+    document = yaml.safe_load((ROOT / "stacks" / "Pulumi.staging.yaml").read_text())["config"]
+    pools = [p["name"] for p in document["elastic-inference:alicloud"]["nodePools"]]
+    services = document["elastic-inference:services"]
+    for resource in plan["resources"]:
+        if resource["type"] == "alicloud:cs/nodePool:NodePool":
+            assert config_entry(resource["urn"], plan) == f"alicloud.nodePools[{pools.index(resource['name'])}]"
+    by_urn = {r["urn"]: r for r in plan["resources"]}
+    components = [f"{s.get('namespace', 'inference')}-{s['name']}" for s in services]
+    under_services = [r for r in plan["resources"] if service_of(r, by_urn)]
+    assert {service_of(r, by_urn) for r in under_services} == set(components)
+    for resource in under_services:
+        assert config_entry(resource["urn"], plan) == f"services[{components.index(service_of(resource, by_urn))}]"
+    assert config_entry(next(r["urn"] for r in plan["resources"] if r["type"] == "alicloud:cs/managedKubernetes:ManagedKubernetes"), plan) is None
