@@ -7,7 +7,7 @@ component package in ``plugin/`` (``pulumi package add``), which hosts ``COMPONE
 
 from .service import InferenceService, InferenceServiceArgs
 
-VERSION = "0.1.0"
+VERSION = "0.3.0"
 """Version of the distribution (pyproject.toml) and of the component package's schema."""
 
 PACKAGE_NAME = "elastic-inference"

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 import yaml
 
+from elastic_inference import VERSION
 from planner import mocks
 from planner.engine import Plan, run_program
 from planner.program import main as program_main
@@ -77,7 +78,7 @@ def test_rendering_substitutes_the_placeholders_like_pulumi_new(app_project: Pat
 
 def test_app_template_installs_this_repository_at_a_release() -> None:
     requirement = [line for line in (APP / "requirements.txt").read_text().splitlines() if not line.startswith("#")]
-    assert requirement == ["elastic-inference @ git+https://github.com/ACME/elastic-inference@v0.1.0"]
+    assert requirement == [f"elastic-inference @ git+https://github.com/ACME/elastic-inference@v{VERSION}"]
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'name = "elastic-inference"' in pyproject
     # What the wheel holds: tests/elastic_inference/test_component_package.py, with setuptools' own finder.
