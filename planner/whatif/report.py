@@ -315,10 +315,18 @@ def write_csv(results: dict[str, FleetResult], path: Path) -> None:
                                      f"{p.cost[t]:.4f}", ""])
 
 
+def served_share_so_far(series: ServiceSeries) -> np.ndarray:
+    """Per second, the share of the requests so far that capacity served (1 before the first request)."""
+    demand = np.cumsum(series.demand)
+    served = np.cumsum(np.minimum(series.demand, series.capacity))
+    return np.divide(served, demand, out=np.ones_like(demand, dtype=float), where=demand > 0)
+
+
 def plot(results: dict[str, FleetResult], path: Path, title: str) -> list[Path]:
-    """One figure per service, sized for a pull request (1000 x 900 px), every stack overlaid on shared axes:
+    """One figure per service, sized for a pull request (1000 x 1000 px), every stack overlaid on shared axes:
     demand and capacity (QPS) with the shortfall shaded, replicas with the ``maxReplicas`` line, the nodes of
-    the pools it may use with their ``maxSize`` line, and the fleet's cost per hour; hours on the time axis.
+    the pools it may use with their ``maxSize`` line, the fleet's cost per hour, and the share of requests served
+    so far against the SLO's line (``1 - slo.errorRatio``); hours on the time axis.
     Written next to ``path`` as ``<stem>-<service>.png``; returns the files."""
     import matplotlib
 
@@ -331,7 +339,7 @@ def plot(results: dict[str, FleetResult], path: Path, title: str) -> list[Path]:
     written = []
     path.parent.mkdir(parents=True, exist_ok=True)
     for service in first.services:
-        fig, axes = plt.subplots(4, 1, figsize=(10, 9), sharex=True)
+        fig, axes = plt.subplots(5, 1, figsize=(10, 10), sharex=True)
         demand_drawn = False
         for colour, label in zip(colours, labels):
             result = results[label]
@@ -357,7 +365,9 @@ def plot(results: dict[str, FleetResult], path: Path, title: str) -> list[Path]:
             cost = sum((p.cost for p in result.pools), np.zeros(result.seconds)) \
                 + sum((s.burst_cost for s in result.services), np.zeros(result.seconds))
             axes[3].step(hours, cost, where="post", color=colour, label=f"fleet, {label}", linewidth=1)
-        for axis, ylabel in zip(axes, ("QPS", "replicas", "nodes", "cost per hour")):
+            axes[4].plot(hours, served_share_so_far(series), color=colour, label=f"served, {label}", linewidth=1)
+            axes[4].axhline(1 - series.slo.error_ratio, color=colour, linestyle=":", linewidth=1, label=f"SLO, {label}")
+        for axis, ylabel in zip(axes, ("QPS", "replicas", "nodes", "cost per hour", "share served")):
             axis.set_ylabel(ylabel)
             axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
             axis.grid(alpha=0.3)

@@ -73,7 +73,7 @@ def test_csv_has_every_service_and_pool_second_and_the_plots_one_figure_per_serv
     figure = tmp_path / "whatif-fashion-mnist.png"
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from matplotlib import image
-    assert image.imread(figure).shape[:2] == (900, 1000)
+    assert image.imread(figure).shape[:2] == (1000, 1000)
 
 
 def test_trace_file_drives_the_load(tmp_path, capsys):

@@ -15,7 +15,7 @@ from planner.whatif import _prices
 from planner.whatif.fleet import pay_as_you_go_count
 from planner.whatif.inputs import Timings, with_overrides
 from planner.whatif.patterns import PATTERNS
-from planner.whatif.report import summarize
+from planner.whatif.report import served_share_so_far, summarize
 from planner.whatif.run import Load, default_demand, fleet_setup, simulate
 from planner.whatif.simulate import FleetSimulation, Pod
 
@@ -106,6 +106,18 @@ def test_a_spike_capacity_never_met_is_not_reached():
     service = next(s for s in summary.services if s.name == "bert-tfserving")
     assert service.episodes and not any(e.reached for e in service.episodes)
     assert service.reached == []
+
+
+def test_the_plotted_share_served_falls_in_a_spike_and_ends_at_the_reports_share():
+    """The plot's SLO panel: the share of requests served so far is 1 before the spike, drops under capacity, and its
+    last value is the share the SLO verdict uses."""
+    result = run_fleet(STACKS / "Pulumi.dev.yaml", "spike", 3600)[2]
+    series = next(s for s in result.services if s.name == "bert-tfserving")
+    share = served_share_so_far(series)
+    short = np.flatnonzero(series.demand > series.capacity)
+    assert share[short[0] - 1] == 1.0 and share[short[-1]] < 1.0
+    summary = next(s for s in summarize(result).services if s.name == "bert-tfserving")
+    assert share[-1] == pytest.approx(summary.served_share)
 
 
 def test_image_pull_on_fresh_nodes_delays_capacity():
