@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Iterable, Sequence
 
 import yaml
 
@@ -194,6 +195,30 @@ class Fetched:
 
 class CurrencyMismatch(ValueError):
     """The cloud quotes another currency than the table's (an international-site account, say)."""
+
+
+class FetchError(Exception):
+    """A fetcher could not read the prices: its SDK is missing, no credentials were found, or the API refused; the
+    message is one line for the user."""
+
+
+def highest_spot(instance_type: str, quotes: Iterable[tuple[str, Any, float]], zones: Sequence[str],
+                 pay_as_you_go: float) -> tuple[float, list[str]]:
+    """The spot price of a type, as the table's header says: the latest of each zone's ``(zone, timestamp, price)``
+    quotes (timestamps that compare in time order: ISO 8601 UTC strings, datetimes), the highest over ``zones``, or
+    over every zone quoted when the stack names none (an adopted cluster). With no quote at all, the pay-as-you-go
+    price: the most a spot instance is billed at its default price limit. The notes say what was missing."""
+    latest: dict[str, tuple[Any, float]] = {}
+    for zone, when, price in quotes:
+        if (not zones or zone in zones) and (zone not in latest or when > latest[zone][0]):
+            latest[zone] = (when, price)
+    if not latest:
+        return pay_as_you_go, [f"{instance_type}: no spot price in {', '.join(zones) or 'any zone'}; "
+                               f"spot set to the pay-as-you-go price"]
+    missing = [zone for zone in zones if zone not in latest]
+    notes = [f"{instance_type}: no spot price in {', '.join(missing)}; the highest of {', '.join(sorted(latest))} "
+             f"is used"] if missing else []
+    return max(price for _, price in latest.values()), notes
 
 
 def refreshed(base: PriceTable, fetched: Fetched, source: str, taken: str, path: Path) -> PriceTable:
