@@ -124,11 +124,10 @@ def _eci(eci, client, region, zones, now) -> tuple[Serverless | None, str, list[
         return None, quoted[0].currency, [f"ECI: no spot price in {', '.join(zones) or 'any zone'}; the serverless "
                                           f"figures are not refreshed"]
     factor, notes = highest_spot(f"ECI {cpu_a:g} vCPU {memory_a:g} GiB", ratios, zones, 1.0)
-    source = (f"Alibaba Cloud ECI DescribeContainerGroupPrice, read {now.date().isoformat()}: "
-              f"{vcpu_second * 3600:.6g} per vCPU-hour and {gib_second * 3600:.6g} per GiB-hour (TradePrice of "
-              f"{cpu_a:g} and {cpu_b:g} vCPU with {memory_a:g} GiB, per second x 3600); spotFactor: the highest spot / "
-              f"pay-as-you-go ratio of a {cpu_a:g} vCPU {memory_a:g} GiB spot pod's ECS type over the stack's zones. "
-              f"Pods with eci-use-specs are billed at that ECS type's price (instances).")
+    source = (f"Alibaba Cloud ECI DescribeContainerGroupPrice, read {now.date().isoformat()}: the TradePrice per second "
+              f"of {cpu_a:g} and {cpu_b:g} vCPU with {memory_a:g} GiB, solved for one vCPU and one GiB, x 3600; "
+              f"spotFactor: the highest spot / pay-as-you-go ratio of a {cpu_a:g} vCPU {memory_a:g} GiB spot pod's ECS "
+              f"type over the stack's zones. Pods with eci-use-specs are billed at that ECS type's price (instances).")
     return (Serverless(round(vcpu_second * 3600, 6), round(gib_second * 3600, 6), round(factor, 4), source),
             quoted[0].currency, notes)
 

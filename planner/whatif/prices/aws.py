@@ -93,8 +93,8 @@ def _fargate(pricing, region, now) -> Serverless:
         raise FetchError(f"AWS Price List: Fargate prices in {region}: {found}; expected one per vCPU-hour and GB-hour")
     vcpu, memory = found["vcpu"].pop(), found["memory"].pop()
     source = (f"AWS Price List GetProducts (AmazonECS, {region}), read {now.date().isoformat()}: Fargate Linux/x86 "
-              f"on-demand {vcpu:g} USD per vCPU-hour, {memory:g} USD per GB-hour (the GiB of the pod's memory "
-              f"request). spotFactor 1: EKS pods on Fargate have no spot capacity (Fargate Spot is ECS-only).")
+              f"on-demand per vCPU-hour and per GB-hour (the GiB of the pod's memory request). spotFactor 1: EKS pods "
+              f"on Fargate have no spot capacity (Fargate Spot is ECS-only).")
     return Serverless(vcpu, memory, 1.0, source)
 
 
