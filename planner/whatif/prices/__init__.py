@@ -9,10 +9,12 @@ may be a *placeholder* (an example figure, not a quote); every report that uses 
 One date per table: ``taken`` is the day every non-placeholder instance entry was read from ``source``. The
 refresh command (``python -m planner prices refresh``, :mod:`planner.whatif.prices.refresh`) keeps that true: it
 reads the stack's instance types *and* every entry that is already real, so no entry keeps an older date. The
-serverless figures name their own source (``serverless.source``), since ECI's are not read by an API.
+serverless figures name their own source (``serverless.source``): other APIs than the instances', or a billing
+page until a refresh reads them.
 
-The fetchers, one module per cloud with the same functions (:mod:`.alicloud`, :mod:`.aws`), need the clouds' SDKs
-(``requirements-dev.txt``); this module needs only PyYAML, so the simulator loads tables without them.
+The fetchers, one module per cloud with the same ``fetch(region, zones, instance_types, clients, now) -> Fetched``
+and ``SOURCE`` (:mod:`.alicloud`, :mod:`.aws`), need the clouds' SDKs (``requirements-dev.txt``) and import them
+only when called; this module needs only PyYAML, so the simulator loads tables without them.
 """
 
 from __future__ import annotations

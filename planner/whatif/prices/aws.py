@@ -50,7 +50,7 @@ def fetch(region: str, zones: Sequence[str], instance_types: Sequence[str], clie
         detail = error.response.get("Error", {})
         raise FetchError(f"AWS API: {error.operation_name}: {detail.get('Code')}: {detail.get('Message')}") from None
     except BotoCoreError as error:
-        raise FetchError(f"AWS API: {error}") from None
+        raise FetchError(f"AWS API: {' '.join(str(error).split())}") from None
 
 
 def _read(pricing, ec2, region, zones, instance_types, now) -> Fetched:

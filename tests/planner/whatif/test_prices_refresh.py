@@ -52,6 +52,11 @@ class AlibabaClients:
                             eci.DescribeContainerGroupPriceResponse)
 
 
+def refresh(argv, clients=None):
+    from planner.whatif.prices.refresh import main
+    return main(["refresh", *argv], clients)
+
+
 DEV_TYPES = ["ecs.g6.xlarge", "ecs.g7.xlarge", "ecs.gn6i-c4g1.xlarge", "ecs.gn7i-c8g1.2xlarge"]
 DEV_ZONES = ["cn-beijing-h", "cn-beijing-i"]
 
@@ -230,12 +235,44 @@ def test_without_credentials_it_says_where_they_are_looked_for_and_exits_3(stack
     assert "default credential chain found none" in run.stderr and all(v in run.stderr for v in variables)
 
 
-def refresh(argv, clients=None):
-    from planner.whatif.prices.refresh import main
-    return main(["refresh", *argv], clients)
+def test_an_api_error_or_a_missing_sdk_is_one_line_and_exit_3(monkeypatch, tmp_path, capsys):
+    from alibabacloud_tea_openapi.exceptions import ClientException
+
+    class Refusing(AlibabaClients):
+        def describe_price(self, request):
+            raise ClientException(status_code=403, code="Forbidden.RAM", request_id="1F2E",
+                                  message="code: 403, User not authorized to operate on the specified resource. "
+                                          "request id: 1F2E")
+
+    clients = Refusing()
+    assert refresh(["--stack", "dev", "--out", str(tmp_path / "t.yaml")], {"ecs": clients, "eci": clients}) == 3
+    assert capsys.readouterr().err == ("error: Alibaba Cloud API: Forbidden.RAM: code: 403, User not authorized to "
+                                       "operate on the specified resource. request id: 1F2E\n")
+    pricing, pricing_stub = _stubbed("pricing", "us-east-1")
+    pricing_stub.add_client_error("get_products", "AccessDeniedException", "not authorized to perform: pricing:GetProducts")
+    pricing_stub.activate()
+    assert refresh(["--stack", "aws-dev", "--out", str(tmp_path / "t.yaml")],
+                   {"pricing": pricing, "ec2": _stubbed("ec2", "us-east-1")[0]}) == 3
+    assert capsys.readouterr().err == ("error: AWS API: GetProducts: AccessDeniedException: not authorized to perform: "
+                                       "pricing:GetProducts\n")
+    monkeypatch.setitem(sys.modules, "alibabacloud_ecs20140526", None)
+    assert refresh(["--stack", "dev", "--dry-run"]) == 3
+    assert capsys.readouterr().err == ("error: the Alibaba Cloud SDK is not installed (no module alibabacloud_ecs20140526): "
+                                       "pip install -r requirements-dev.txt\n")
 
 
 def test_the_command_is_a_planner_subcommand(capsys):
     with pytest.raises(SystemExit) as exit:
         planner_main(["prices", "refresh", "--help"])
     assert exit.value.code == 0 and "--stack-file" in capsys.readouterr().out
+
+
+def test_the_simulator_runs_without_the_sdks():
+    """Only the fetchers import the SDKs, when called."""
+    code = ("import contextlib, io, sys; from planner.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    assert main(['whatif', '--stack', 'aws-dev', '--duration', '600']) == 0\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'Tea', 'darabonba') "
+            "or m.startswith('alibabacloud')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout == "[]\n", run.stderr
