@@ -35,6 +35,7 @@ def fetch(region: str, zones: Sequence[str], instance_types: Sequence[str], clie
     ``clients`` maps ``ecs`` and ``eci`` to SDK clients (tests pass fakes that answer with the SDK's response
     models); by default the SDK's clients of ``region`` with the default credential chain."""
     try:
+        from alibabacloud_credentials.exceptions import CredentialException
         from alibabacloud_ecs20140526 import models as ecs
         from alibabacloud_eci20180808 import models as eci
         # Every SDK error derives from it: the API's (darabonba's ResponseException) and the one that wraps a
@@ -44,11 +45,11 @@ def fetch(region: str, zones: Sequence[str], instance_types: Sequence[str], clie
         raise FetchError(f"the Alibaba Cloud SDK is not installed (no module {error.name}): "
                          f"pip install -r requirements-dev.txt") from None
     now = now or datetime.now(timezone.utc)
-    clients = clients or _clients(region)
     try:
+        clients = clients or _clients(region)
         return _read(ecs, eci, clients["ecs"], clients["eci"], region, zones, instance_types, now)
-    except TeaException as error:
-        raise _failure(error) from None
+    except (TeaException, CredentialException) as error:
+        raise _failure(error, CredentialException) from None
 
 
 def _clients(region: str) -> dict:
@@ -63,11 +64,9 @@ def _clients(region: str) -> dict:
             "eci": Eci(Config(credential=credential, region_id=region, endpoint=f"eci.{region}.aliyuncs.com"))}
 
 
-def _failure(error: Exception) -> FetchError:
-    from alibabacloud_credentials.exceptions import CredentialException
-
+def _failure(error: Exception, no_credentials: type) -> FetchError:
     cause = getattr(error, "inner_exception", None) or error
-    if isinstance(cause, CredentialException):
+    if isinstance(cause, no_credentials):
         return FetchError(CREDENTIALS)
     message = getattr(cause, "message", None) or str(cause)
     code = getattr(cause, "code", None)

@@ -40,9 +40,10 @@ def fetch(region: str, zones: Sequence[str], instance_types: Sequence[str], clie
     except ImportError as error:
         raise FetchError(f"boto3 is not installed (no module {error.name}): pip install -r requirements-dev.txt") from None
     now = now or datetime.now(timezone.utc)
-    clients = clients or {"pricing": boto3.client("pricing", region_name=PRICING_REGION),
-                          "ec2": boto3.client("ec2", region_name=region)}
     try:
+        # Creating a client reads the profile (a missing one is an error) but no credentials yet.
+        clients = clients or {"pricing": boto3.client("pricing", region_name=PRICING_REGION),
+                              "ec2": boto3.client("ec2", region_name=region)}
         return _read(clients["pricing"], clients["ec2"], region, zones, instance_types, now)
     except (NoCredentialsError, PartialCredentialsError):
         raise FetchError(CREDENTIALS) from None
