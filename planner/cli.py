@@ -26,16 +26,18 @@ STACKS_DIR = PROJECT_DIR / "stacks"
 
 
 SUBCOMMANDS = {"diff": "planner.diff", "comment": "planner.comment", "whatif": "planner.whatif",
-               "dashboards": "planner.dashboards", "program": "planner.program"}
+               "dashboards": "planner.dashboards", "program": "planner.program", "prices": "planner.whatif.prices.refresh"}
 """``python -m planner <name> ...`` runs ``<module>.main(argv)``; without a subcommand it plans a stack."""
 SUBCOMMAND_HELP = {"diff": "the changes between two plans, as the pull-request comment shows them",
                    "comment": "the pull-request comment: a status table, each stack's violations and changes",
                    "whatif": "simulate the autoscalers and node pools under load",
                    "dashboards": "write the stack's Grafana dashboards as JSON files to import",
-                   "program": "plan another Pulumi program (an app-team project, a template) against a platform stack"}
+                   "program": "plan another Pulumi program (an app-team project, a template) against a platform stack",
+                   "prices": "prices refresh: read the stack's prices from its cloud's APIs into the what-if's table"}
 EXIT_CODES = {0: "planned (or compared, simulated) without a mandatory policy violation",
               1: "a mandatory policy violation (diff --exit-code: the plans differ)",
-              2: "a mistake in what was given: stack file, stack name, plan file, service name, policy config"}
+              2: "a mistake in what was given: stack file, stack name, plan file, service name, policy config",
+              3: "prices refresh: the cloud's prices could not be read (its SDK missing, no credentials, an API error)"}
 """The exit statuses of every subcommand (README "Offline plan")."""
 
 

@@ -9,16 +9,19 @@ may be a *placeholder* (an example figure, not a quote); every report that uses 
 One date per table: ``taken`` is the day every non-placeholder instance entry was read from ``source``. The
 refresh command (``python -m planner prices refresh``, :mod:`planner.whatif.prices.refresh`) keeps that true: it
 reads the stack's instance types *and* every entry that is already real, so no entry keeps an older date. The
-serverless figures name their own source (``serverless.source``), since ECI's are not read by an API.
+serverless figures name their own source (``serverless.source``): other APIs than the instances', or a billing
+page until a refresh reads them.
 
-The fetchers, one module per cloud with the same functions (:mod:`.alicloud`, :mod:`.aws`), need the clouds' SDKs
-(``requirements-dev.txt``); this module needs only PyYAML, so the simulator loads tables without them.
+The fetchers, one module per cloud with the same ``fetch(region, zones, instance_types, clients, now) -> Fetched``
+and ``SOURCE`` (:mod:`.alicloud`, :mod:`.aws`), need the clouds' SDKs (``requirements-dev.txt``) and import them
+only when called; this module needs only PyYAML, so the simulator loads tables without them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Iterable, Sequence
 
 import yaml
 
@@ -194,6 +197,30 @@ class Fetched:
 
 class CurrencyMismatch(ValueError):
     """The cloud quotes another currency than the table's (an international-site account, say)."""
+
+
+class FetchError(Exception):
+    """A fetcher could not read the prices: its SDK is missing, no credentials were found, or the API refused; the
+    message is one line for the user."""
+
+
+def highest_spot(instance_type: str, quotes: Iterable[tuple[str, Any, float]], zones: Sequence[str],
+                 pay_as_you_go: float) -> tuple[float, list[str]]:
+    """The spot price of a type, as the table's header says: the latest of each zone's ``(zone, timestamp, price)``
+    quotes (timestamps that compare in time order: ISO 8601 UTC strings, datetimes), the highest over ``zones``, or
+    over every zone quoted when the stack names none (an adopted cluster). With no quote at all, the pay-as-you-go
+    price: the most a spot instance is billed at its default price limit. The notes say what was missing."""
+    latest: dict[str, tuple[Any, float]] = {}
+    for zone, when, price in quotes:
+        if (not zones or zone in zones) and (zone not in latest or when > latest[zone][0]):
+            latest[zone] = (when, price)
+    if not latest:
+        return pay_as_you_go, [f"{instance_type}: no spot price in {', '.join(zones) or 'any zone'}; "
+                               f"spot set to the pay-as-you-go price"]
+    missing = [zone for zone in zones if zone not in latest]
+    notes = [f"{instance_type}: no spot price in {', '.join(missing)}; the highest of {', '.join(sorted(latest))} "
+             f"is used"] if missing else []
+    return max(price for _, price in latest.values()), notes
 
 
 def refreshed(base: PriceTable, fetched: Fetched, source: str, taken: str, path: Path) -> PriceTable:
