@@ -196,7 +196,7 @@ class _Search:
         return self.trials[text]
 
 
-def _value_at(config: StackConfig, path: tuple) -> object:
+def config_value(config: StackConfig, path: tuple) -> object:
     """The validated value at a config path (its default when the file omits it)."""
     value: object = config
     for part in path:
@@ -217,7 +217,7 @@ def recommend(text: str, source: str, baseline: FleetSetup, demands: list[np.nda
     before = best = search.trial(text)
     config = validate_stack_text(text, source)
     service_settings, pool_settings = settings(config, baseline)
-    chosen = {s.path: _value_at(config, s.path) for s in service_settings + pool_settings}
+    chosen = {s.path: config_value(config, s.path) for s in service_settings + pool_settings}
     for _ in range(PASSES):
         improved = False
         for setting in service_settings + pool_settings:
@@ -229,7 +229,7 @@ def recommend(text: str, source: str, baseline: FleetSetup, demands: list[np.nda
                     best, chosen[setting.path], improved = trial, value, True
         if not improved:
             break
-    changes = tuple((s, _value_at(config, s.path), chosen[s.path]) for s in service_settings + pool_settings
-                    if chosen[s.path] != _value_at(config, s.path))
+    changes = tuple((s, config_value(config, s.path), chosen[s.path]) for s in service_settings + pool_settings
+                    if chosen[s.path] != config_value(config, s.path))
     return Recommendation(before, best, changes, len(search.trials) - search.invalid, search.invalid,
                           time.perf_counter() - started)
