@@ -13,7 +13,8 @@ the dev stack's policy config). Two floors, each a fresh process that imports th
 - the trivial floor: as many empty ConfigMaps, Pulumi's least work per resource.
 
 All wall times include interpreter start and imports.
-(b) The what-if simulator's throughput: simulated service-seconds per wall second.
+(b) The what-if simulator's throughput: simulated service-seconds per wall second, and the wall time of
+``whatif --recommend`` for the prod stack over a diurnal day.
 
 It prints figures and asserts nothing.
 """
@@ -158,6 +159,25 @@ def simulator_throughput() -> tuple[int, float]:
     return len(fleet.services) * SIMULATED_SECONDS, min(walls)
 
 
+def recommendation_wall() -> tuple[int, float]:
+    """Configurations simulated and wall seconds of the recommendation for ``stacks/Pulumi.prod.yaml`` under the
+    diurnal pattern over 24 h, as ``python -m planner whatif --stack prod --pattern diurnal --recommend`` runs it."""
+    from planner.stackfile import read_stack_text, validate_stack_text
+    from planner.whatif import _prices
+    from planner.whatif.inputs import Timings
+    from planner.whatif.recommend import recommend
+    from planner.whatif.run import Load, default_demand, fleet_setup
+
+    path = ROOT / "stacks" / "Pulumi.prod.yaml"
+    start = time.perf_counter()
+    text = read_stack_text(path)
+    config = validate_stack_text(text, str(path))
+    fleet = fleet_setup(config, Timings(), _prices(config))
+    demands = [default_demand(s, Load("diurnal", SIMULATED_SECONDS)) for s in fleet.services]
+    found = recommend(text, str(path), fleet, demands, Timings(), _prices(config))
+    return found.simulated, time.perf_counter() - start
+
+
 def main() -> None:
     print(f"{'services':>8}  {'resources':>9}  {'plan s':>7}  {'replay s':>8}  {'plan/replay':>11}  "
           f"{'trivial s':>9}  {'plan/trivial':>12}")
@@ -175,8 +195,11 @@ def main() -> None:
             print(f"{size:>8}  {plan['resources']:>9}  {plan_seconds:>7.2f}  {replay_seconds:>8.2f}  "
                   f"{plan_seconds / replay_seconds:>10.2f}x  {floor_seconds:>9.2f}  {plan_seconds / floor_seconds:>11.2f}x")
     service_seconds, wall = simulator_throughput()
-    print(f"\nwhat-if simulator: {service_seconds} service-seconds in {wall:.2f} s = "
-          f"{service_seconds / wall:,.0f} simulated service-seconds per wall second")
+    print(f"\nwhat-if simulator: {SIMULATED_SERVICES} services x {SIMULATED_SECONDS} s diurnal, one fleet, best of 3: "
+          f"{service_seconds} service-seconds in {wall:.2f} s = {service_seconds / wall:,.0f} simulated service-seconds "
+          f"per wall second")
+    simulated, wall = recommendation_wall()
+    print(f"what-if --recommend, prod over a diurnal day: {simulated} configurations simulated in {wall:.1f} s")
 
 
 if __name__ == "__main__":
