@@ -76,7 +76,7 @@ class Setting:
 
 def _around(current: int, low: int, high: int) -> tuple[int, ...]:
     """Counts from ``low`` to a few above ``current``, and multiples of it, within ``[low, high]``."""
-    values = set(range(low, current + 3)) | {round(current * scale) for scale in SCALES} | {current}
+    values = set(range(low, current + 3)) | {round(current * scale) for scale in SCALES}
     return tuple(sorted(v for v in values if low <= v <= high))
 
 
@@ -85,10 +85,10 @@ def _target_setting(service, at: tuple) -> Setting:
     mode = auto.mode
     if mode in ("qps", "keda"):
         current = auto.qps.target_per_pod if auto.qps else auto.keda.threshold
-        values = {round(current * scale, 2) for scale in TARGET_SCALES} | {current}
+        values = {round(current * scale, 2) for scale in TARGET_SCALES} | {current}  # the current one however precise
         return Setting((*at, mode, "targetPerPod" if mode == "qps" else "threshold"), tuple(sorted(values)))
     current = getattr(auto, mode).target_utilization
-    values = {min(100, max(1, round(current * scale))) for scale in TARGET_SCALES} | {current}
+    values = {min(100, max(1, round(current * scale))) for scale in TARGET_SCALES}
     return Setting((*at, mode, "targetUtilization"), tuple(sorted(values)))
 
 
