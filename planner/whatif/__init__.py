@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.recommend_out and found.changes and found.slo_met:
             args.recommend_out.write_text(found.after.text, encoding="utf-8")
             print(f"\nrecommended stack file written to {args.recommend_out}")
+        elif args.recommend_out:
+            print(f"\n{args.recommend_out} not written: nothing to recommend")
         return 0 if found.slo_met or not args.slo_exit_code else 1
     result = simulate(mine, demands)
     summary = summarize(result, args.latency)

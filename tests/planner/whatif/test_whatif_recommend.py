@@ -85,10 +85,13 @@ def test_a_load_no_setting_can_serve_is_reported_with_the_service_that_misses(ca
     assert "--- a/" not in out
 
 
-def test_a_configuration_nothing_improves_is_said_to_be_the_cheapest(capsys):
+def test_a_configuration_nothing_improves_is_said_to_be_the_cheapest(tmp_path, capsys):
     """An existing cluster's nodes are not priced and no setting raises the share served above 100 %."""
-    assert planner_main(["whatif", "--stack", "local", "--pattern", "ramp", "--duration", "1200", "--recommend"]) == 0
+    out = tmp_path / "recommended.yaml"
+    assert planner_main(["whatif", "--stack", "local", "--pattern", "ramp", "--duration", "1200",
+                         "--recommend-out", str(out)]) == 0
     assert "the current configuration is already the cheapest found that meets every SLO" in capsys.readouterr().out
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("path, value, expected", [
