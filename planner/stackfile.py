@@ -355,34 +355,109 @@ def parse_stack_document(document: Any, source: str, lines: dict[str, int] | Non
     return StackFileConfig(config, source, lines, frozenset(secure_paths)), secret
 
 
-def read_stack_file(path: Path) -> tuple[StackFileConfig, list[str]]:
+def read_stack_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # the CLI strips a UTF-8 byte-order mark (readFileStripUTF8BOM)
+        return path.read_text(encoding="utf-8-sig")  # the CLI strips a UTF-8 byte-order mark (readFileStripUTF8BOM)
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not UTF-8 text"
         raise StackConfigError(str(path), [ConfigIssue("(file)", f"cannot read: {reason}")]) from None
+
+
+def read_stack_file(path: Path) -> tuple[StackFileConfig, list[str]]:
+    return parse_stack_text(read_stack_text(path), str(path))
+
+
+def parse_stack_text(text: str, source: str) -> tuple[StackFileConfig, list[str]]:
+    """:func:`read_stack_file` of a stack file's text; ``source`` names it in errors."""
     loader = PulumiYamlLoader(text)
     lines: dict[str, int] = {}
     try:
         root = loader.get_single_node()
         if root is None:
-            return parse_stack_document(None, str(path))
+            return parse_stack_document(None, source)
         _record_lines(root, lines)
         document = loader.construct_object(root)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise StackConfigError(str(path), [ConfigIssue(
+        raise StackConfigError(source, [ConfigIssue(
             "(file)", f"not valid YAML: {getattr(error, 'problem', None) or error}",
             "check the indentation and quoting around this line", mark.line + 1 if mark else None)]) from None
     except StackFileProblem as problem:
-        raise StackConfigError(str(path), [ConfigIssue(
+        raise StackConfigError(source, [ConfigIssue(
             problem.path or _problem_path(lines, problem.line), str(problem), problem.hint, problem.line)]) from None
     finally:
         loader.dispose()
-    return parse_stack_document(document, str(path), lines)
+    return parse_stack_document(document, source, lines)
 
 
 def load_validated(path: Path) -> StackConfig:
     """The validated config of the stack file ``path`` (errors name its lines), without running the program."""
-    config, secret_keys = read_stack_file(path)
-    return load_stack_config(config, secret_keys, source=str(path), secure_paths=config.secure_paths)
+    return validate_stack_text(read_stack_text(path), str(path))
+
+
+def validate_stack_text(text: str, source: str) -> StackConfig:
+    config, secret_keys = parse_stack_text(text, source)
+    return load_stack_config(config, secret_keys, source=source, secure_paths=config.secure_paths)
+
+
+# --------------------------------------------------------------------------- editing values in place
+
+
+def _yaml_value(value: Any) -> str:
+    """A plain scalar that reads back as ``value`` (the settings edited are numbers and words)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _last_line_end(text: str, node: Node) -> int:
+    """Where the line holding the end of ``node`` ends (a block collection ends with its last child)."""
+    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
+        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
+    end = node.end_mark.index
+    if end and text[end - 1] == "\n":  # a block scalar ends after its line break
+        end -= 1
+    line_end = text.find("\n", end)
+    return len(text) if line_end < 0 else line_end
+
+
+def set_config_value(text: str, path: tuple[str | int, ...], value: Any) -> str:
+    """The stack file ``text`` with the project config value at ``path`` (``("services", 0, "autoscaling",
+    "minReplicas")``) set to ``value``, everything else kept byte for byte, comments included: an existing value is
+    replaced where it stands (in a block or a flow mapping); a missing key is added to the deepest mapping the path
+    reaches, after its last entry, with what is missing below it as flow mappings (``behavior: {scaleDown:
+    {stabilizationWindowSeconds: 60}}``). The file must already hold the sequences on the path."""
+    loader = PulumiYamlLoader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    top = path[0]
+    config = next(v for k, v in root.value if _key_text(k) == "config")
+    spelled = next((_key_text(k) for k, _ in config.value if _key_text(k) in (f"{PROJECT}:{top}", top)), f"{PROJECT}:{top}")
+    node, keys = config, [spelled, *path[1:]]
+    while keys:
+        part = keys[0]
+        if isinstance(node, SequenceNode):
+            node = node.value[part]
+        else:
+            child = next((v for k, v in reversed(node.value) if _key_text(k) == part), None)
+            if child is None:
+                break
+            node = child
+        keys.pop(0)
+    if not keys:
+        if not isinstance(node, ScalarNode):
+            raise ValueError(f"{_config_path(('config', spelled, *path[1:]))} holds a collection, not a value")
+        return text[:node.start_mark.index] + _yaml_value(value) + text[node.end_mark.index:]
+    entry = _yaml_value(value)
+    for key in reversed(keys[1:]):
+        entry = f"{{{key}: {entry}}}"
+    entry = f"{keys[0]}: {entry}"
+    if node.flow_style:
+        at = node.value[-1][1].end_mark.index if node.value else node.end_mark.index - 1
+        return text[:at] + (", " if node.value else "") + entry + text[at:]
+    at = _last_line_end(text, node)
+    return text[:at] + "\n" + " " * node.value[0][0].start_mark.column + entry + text[at:]

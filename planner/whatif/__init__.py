@@ -16,12 +16,14 @@ import numpy as np
 
 from stackconfig import StackConfigError
 
-from ..stackfile import load_validated
+from ..cli import stack_name
+from ..stackfile import load_validated, read_stack_text
 from .inputs import Timings, with_overrides
 from .patterns import PATTERNS, read_trace
-from .prices import PriceTable, load_prices
-from .report import plot, render, render_comparison, summarize, write_csv
-from .run import Load, default_demand, fleet_setup, simulate, with_pod_qps
+from .prices import PriceTable, display_path, load_prices
+from .recommend import Recommendation, policy_bounds, recommend, searches_spot_share
+from .report import plot, render, render_comparison, render_cost_and_slo, summarize, write_csv
+from .run import Load, default_demand, fleet_setup, pod_qps_of, simulate, with_pod_qps
 
 STACKS_DIR = Path(__file__).resolve().parent.parent.parent / "stacks"
 
@@ -30,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m planner whatif",
         description="Simulate each service's autoscaler and the nodes behind it under a load pattern; "
-                    "print time to capacity, requests under capacity, peak replicas and nodes, and cost per hour.",
+                    "print time to capacity, requests under capacity, peak replicas and nodes, and cost per hour; "
+                    "or, with --recommend, the cheapest settings that meet every SLO as a diff of the stack file.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", help="a committed stack: stacks/Pulumi.<STACK>.yaml")
@@ -52,7 +55,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="draw demand, capacity, replicas, nodes and cost: one FILE-<service>.png per service")
     parser.add_argument("--latency", action="store_true",
                         help="also hold each service to its slo.p99LatencySeconds with a queueing estimate (see README)")
-    parser.add_argument("--slo-exit-code", action="store_true", help="exit 1 when a service misses its SLO")
+    parser.add_argument("--recommend", action="store_true",
+                        help="search the stack's autoscaling, pool and burst settings for the cheapest configuration "
+                             "meeting every SLO under the same load; print it as a diff of the stack file")
+    parser.add_argument("--recommend-out", type=Path, metavar="FILE",
+                        help="write the recommended stack file here (implies --recommend)")
+    parser.add_argument("--slo-exit-code", action="store_true",
+                        help="exit 1 when a service misses its SLO (with --recommend: when no configuration found meets them all)")
     return parser
 
 
@@ -75,9 +84,33 @@ def _demands(setup, load: Load, trace, like: dict[str, np.ndarray] | None = None
     return out
 
 
+def _render_recommendation(found: Recommendation, name: str, currency: str, timings: Timings) -> str:
+    lines = [f"search: {found.simulated} configurations simulated ({found.invalid} more refused by validation or "
+             f"placement) in {found.seconds:.1f} s"]
+    if not found.slo_met:
+        failing = [s for s in found.after.summary.services if not s.slo_met]
+        lines.append("no configuration found meets every SLO; in the closest, still missing: " + ", ".join(
+            f"{s.name} ({s.served_share:.2%} served, objective {1 - s.error_budget:.2%})" for s in failing))
+        return "\n".join(lines)
+    if not found.changes:
+        lines.append("the current configuration is already the cheapest found that meets every SLO")
+        return "\n".join(lines)
+    lines += ["", "changes:"] + [f"  {setting.name}: {old} -> {new}" for setting, old, new in found.changes]
+    if not searches_spot_share(timings):
+        lines.append("  (the pools' pay-as-you-go share is kept: without spot reclaims in the model spot only saves "
+                     "money; --set spot_reclaims_per_node_hour=0.05, or your rate, searches it too)")
+    lines += ["", render_cost_and_slo(found.before.summary, found.after.summary, currency, ("current", "recommended")),
+              "", found.diff(name).rstrip("\n")]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     path = STACKS_DIR / f"Pulumi.{args.stack}.yaml" if args.stack else args.stack_file
+    wants_recommendation = args.recommend or args.recommend_out is not None
+    if wants_recommendation and args.compare:
+        print("error: --recommend compares the stack with its recommendation; it takes no --compare", file=sys.stderr)
+        return 2
     try:
         timings = with_overrides(Timings(), args.set)
         config = load_validated(path)
@@ -86,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         mine = fleet_setup(config, timings, prices)
         if args.pod_qps is not None:
             mine = with_pod_qps(mine, args.pod_qps)
-        theirs = fleet_setup(other, timings, _prices(other),
-                             {(s.service.namespace, s.service.name): s.pod_capacity_qps for s in mine.services}) \
-            if other else None
+        theirs = fleet_setup(other, timings, _prices(other), pod_qps_of(mine)) if other else None
         trace = read_trace(args.trace) if args.trace else None
     except StackConfigError as error:
         print(error.report(), file=sys.stderr)
@@ -110,6 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     print("latencies: defaults of planner/whatif/inputs.py (those marked assumption are estimates to measure)\n")
     currency = prices.currency if prices else ""
     demands = _demands(mine, load, trace)
+    if wants_recommendation:
+        found = recommend(read_stack_text(path), str(path), mine, demands, timings, prices, args.latency,
+                          policy_bounds(args.stack or stack_name(path)))
+        name = display_path(path)  # a file outside the repository: its name, so that the diff applies where it is
+        print(_render_recommendation(found, path.name if Path(name).is_absolute() else name, currency, timings))
+        if args.recommend_out and found.changes and found.slo_met:
+            args.recommend_out.write_text(found.after.text, encoding="utf-8")
+            print(f"\nrecommended stack file written to {args.recommend_out}")
+        elif args.recommend_out:
+            print(f"\n{args.recommend_out} not written: nothing to recommend")
+        return 0 if found.slo_met or not args.slo_exit_code else 1
     result = simulate(mine, demands)
     summary = summarize(result, args.latency)
     results = {path.name: result}

@@ -291,6 +291,20 @@ def render_comparison(a: FleetSummary, b: FleetSummary, currency: str, names: tu
     return "\n\n".join(blocks)
 
 
+def render_cost_and_slo(a: FleetSummary, b: FleetSummary, currency: str, names: tuple[str, str]) -> str:
+    """Only the SLO and cost lines of :func:`render_comparison`: what a recommendation changes (same services and
+    pools on both sides)."""
+    def kept(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(label, value) for label, value in rows if label.startswith(("SLO", "cost per hour"))]
+
+    blocks = [_side_by_side(f"service {x.name}", kept(service_rows(x, currency, a.burst_label)),
+                            kept(service_rows(y, currency, b.burst_label)), names) for x, y in zip(a.services, b.services)]
+    blocks += [_side_by_side(x.name, kept(pool_rows(x, currency)), kept(pool_rows(y, currency)), names)
+               for x, y in zip(a.pools, b.pools) if x.priced]
+    blocks.append(_side_by_side("fleet", fleet_rows(a, currency), fleet_rows(b, currency), names))
+    return "\n\n".join(blocks)
+
+
 # --------------------------------------------------------------------------- files
 
 CSV_HEADER = ["kind", "name", "t_seconds", "demand_qps", "metric", "replicas", "ready_pods", "capacity_qps",

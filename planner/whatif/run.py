@@ -88,6 +88,12 @@ def fleet_setup(config: StackConfig, timings: Timings, prices: PriceTable | None
                       gpu_nodes_count_all_resources=config.cloud == "alicloud")
 
 
+def pod_qps_of(setup: FleetSetup) -> dict[tuple[str, str], float]:
+    """Each service's per-pod capacity by (namespace, name): what another stack file of the same services is
+    simulated with (``--compare``, ``--recommend``), so that both serve the same load with the same pods."""
+    return {(s.service.namespace, s.service.name): s.pod_capacity_qps for s in setup.services}
+
+
 def with_pod_qps(setup: FleetSetup, pod_qps: float) -> FleetSetup:
     """Every service with the same per-pod capacity (``--pod-qps``)."""
     return replace(setup, services=tuple(replace(s, pod_capacity_qps=pod_qps) for s in setup.services))

@@ -108,6 +108,9 @@ class Node:
     cordoned: bool = False
     released_at: int | None = None
     unneeded_since: int | None = None
+    below: bool | None = None
+    """Whether its requests are under the scale-down threshold, kept until ``free`` changes: the autoscaler asks on
+    every scan, for every node."""
 
 
 @dataclass(eq=False)
@@ -199,7 +202,6 @@ class _ServiceState:
         self.s = setup
         auto = setup.service.autoscaling
         self.demand = demand
-        self.prefix = np.concatenate([[0.0], np.cumsum(demand)]).tolist()
         self.mode = auto.mode
         self.keda = KedaOperator(auto.min_replicas, auto.keda.activation_threshold, auto.keda.cooldown_period_seconds) \
             if auto.keda else None
@@ -222,6 +224,8 @@ class _ServiceState:
         self.metric_log = _ChangeLog(0.0)
         self.limit_log = _ChangeLog(NO_LIMIT)
         self.wanted_beyond_max = False
+        self.rate_means: list[float] = []
+        """The windowed QPS a poll or sync at ``t`` reads, at index ``t // tick`` (see :meth:`rate_means_at`)."""
         if auto.qps or auto.keda:
             self.target = auto.qps.target_per_pod if auto.qps else auto.keda.threshold
             self.rate_window, self.rate_delay = (timings.keda_rate_window_seconds, timings.keda_scrape_delay_seconds) \
@@ -251,6 +255,15 @@ class _ServiceState:
             self.ready_known[start:t] = base + np.cumsum(self.ready_delta[start:t])
             self.known_until = t
         return self.ready_known[:t]
+
+    def rate_means_at(self, tick: int) -> None:
+        """The request rate over the window the metric pipeline ends ``delay`` before each multiple of ``tick``
+        (every poll and sync falls on one), all at once: demand does not depend on the simulation."""
+        prefix = np.concatenate([[0.0], np.cumsum(self.demand)])
+        t = np.arange(0, len(self.demand), tick)
+        end = np.where(t > self.rate_delay, t - self.rate_delay, 0)
+        start = np.where(end > self.rate_window, end - self.rate_window, 0)
+        self.rate_means = ((prefix[end] - prefix[start]) / self.rate_window).tolist()
 
     def serving(self, t: int) -> int:
         return sum(1 for p in self.pods if p.ready_at is not None and p.ready_at <= t)
@@ -283,6 +296,11 @@ class FleetSimulation:
         self.room_changed = True
         """Whether a node became ready or room was freed since the last scheduling pass."""
         self.live_nodes = [0] * len(setup.pools)
+        self.tick = self._periods()
+        """Every control loop runs at multiples of it."""
+        for state in self.services:
+            if state.mode in ("qps", "keda"):
+                state.rate_means_at(self.tick)
         self.expiring = 0
         """Evicted pods and cordoned nodes still to remove."""
         self._start_warm()
@@ -438,6 +456,7 @@ class FleetSimulation:
         state = self.services[pod.service]
         shape = state.s.shape
         node.free = [node.free[0] - shape.gpus, node.free[1] - shape.cpu_milli, node.free[2] - shape.memory_mib]
+        node.below = None
         node.pods[pod.service] = node.pods.get(pod.service, 0) + 1
         node.count += 1
         node.unneeded_since = None
@@ -451,6 +470,7 @@ class FleetSimulation:
         if node is not None:
             shape = self.services[pod.service].s.shape
             node.free = [node.free[0] + shape.gpus, node.free[1] + shape.cpu_milli, node.free[2] + shape.memory_mib]
+            node.below = None
             node.pods[pod.service] -= 1
             node.count -= 1
             pod.node = None
@@ -505,12 +525,6 @@ class FleetSimulation:
 
     # ------------------------------------------------------------------ metrics
 
-    @staticmethod
-    def _window_mean(state: _ServiceState, t: int, window: int, delay: int) -> float:
-        end = t - delay if t > delay else 0
-        start = end - window if end > window else 0
-        return (state.prefix[end] - state.prefix[start]) / window
-
     def _utilisation(self, state: _ServiceState, start: int, end: int) -> float:
         """Mean utilisation (percent of the request) of the serving pods over ``[start, end)``: a pod serving its
         capacity uses all of its request (and keeps its GPU busy)."""
@@ -531,7 +545,7 @@ class FleetSimulation:
         tol = timings.hpa_tolerance
         current = state.live_count
         if state.mode in ("qps", "keda"):
-            metric = self._window_mean(state, t, state.rate_window, state.rate_delay)
+            metric = state.rate_means[t // self.tick]
             state.metric_log.set(t, metric)
             return hpa_model.external_average_value_replicas(current, metric, state.target, tol)
         auto = state.s.service.autoscaling
@@ -550,7 +564,7 @@ class FleetSimulation:
     def _autoscale_service(self, state: _ServiceState, t: int) -> None:
         timings = self.timings
         if state.keda and t % state.keda_poll == 0:
-            value = self._window_mean(state, t, state.rate_window, state.rate_delay)
+            value = state.rate_means[t // self.tick]
             state.metric_log.set(t, value)
             decided = state.keda.poll(state.replicas, value, t)
             state.replicas = state.replicas if decided is None else decided
@@ -621,8 +635,10 @@ class FleetSimulation:
         return used, self.timings.ca_scale_down_gpu_utilization_threshold
 
     def _below_threshold(self, node: Node) -> bool:
-        used, threshold = self._node_utilisation(node)
-        return used < threshold
+        if node.below is None:
+            used, threshold = self._node_utilisation(node)
+            node.below = used < threshold
+        return node.below
 
     def _movable(self, node: Node, t: int, leaving: set[int]) -> bool:
         """Whether every pod on ``node`` fits on the other ready nodes it may use (a first-fit simulation)."""
@@ -683,7 +699,7 @@ class FleetSimulation:
         return reduce(math.gcd, periods)
 
     def run(self) -> FleetResult:
-        tick = self._periods()
+        tick = self.tick
         t, previous = 0, 0
         sync = self.timings.hpa_sync_seconds
         reclaims = self.timings.spot_reclaims_per_node_hour > 0

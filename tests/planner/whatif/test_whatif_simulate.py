@@ -198,3 +198,15 @@ def test_burst_quota_holds_pods_back_and_says_so():
     _, _, result = run_fleet(path, "step", 3600, dataclasses.replace(Timings(), burst_pod_quota=2))
     assert result.services[0].burst_pods.max() == 2
     assert "burst pod quota" in {e.limit for e in summarize(result).services[0].episodes}
+
+
+def test_the_qps_metric_is_the_ingress_count_of_its_window_ingestion_delay_before_each_sync():
+    """The SLS metric the HPA reads at a sync at t: requests of [t - 25 s, t - 10 s) over 15 s (window 15 s, delay
+    10 s), checked against the demand itself at every sync of a ramp."""
+    config, fleet, result = run_fleet(STACKS / "Pulumi.prod.yaml", "ramp", 3600)
+    timings = Timings()
+    series = result.services[0]
+    assert series.mode == "qps"
+    for t in range(30, 3600, timings.hpa_sync_seconds):
+        end = t - timings.qps_delay_seconds
+        assert series.metric[t] == pytest.approx(series.demand[end - timings.qps_window_seconds:end].mean()), t
