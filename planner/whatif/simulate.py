@@ -603,7 +603,7 @@ class FleetSimulation:
                     planned.setdefault(index, []).append(free)
                     count -= self._take(free, shape, count)
             if count:
-                quota_full = state.s.burst == "overflow" and self.setup.burst_pod_quota is not None \
+                quota_full = state.s.burst != "none" and self.setup.burst_pod_quota is not None \
                     and self.burst_pods >= self.setup.burst_pod_quota
                 state.limit_log.set(t, BURST_QUOTA if quota_full else POOL_MAX)
         for index, nodes in planned.items():

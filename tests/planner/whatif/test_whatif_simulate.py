@@ -120,6 +120,27 @@ def test_the_plotted_share_served_falls_in_a_spike_and_ends_at_the_reports_share
     assert share[-1] == pytest.approx(summary.served_share)
 
 
+def _episode_limits(stack: str, timings: Timings = Timings(), peak_over_max: float | None = None) -> dict[str, set[str]]:
+    """Per service, what held capacity back in its episodes under a step; with ``peak_over_max``, a peak of that
+    many times what ``maxReplicas`` replicas serve."""
+    config = load(STACKS / f"Pulumi.{stack}.yaml")
+    fleet = fleet_setup(config, timings, _prices(config))
+    demands = [default_demand(s, Load("step", 3600, None, peak_over_max and peak_over_max * s.pod_capacity_qps
+                                      * s.service.autoscaling.max_replicas)) for s in fleet.services]
+    return {s.name: {e.limit for e in s.episodes} for s in summarize(simulate(fleet, demands)).services}
+
+
+def test_each_episode_names_what_held_capacity_back():
+    """Dev's small GPU pool stops its GPU services before maxReplicas (pool maxSize); with a quota of one burst pod
+    the ECI-only service is held by the quota, not by a pool it never uses (it was blamed on the pool); a peak
+    three times what maxReplicas serve is held by maxReplicas where the pools have room (prod)."""
+    dev = _episode_limits("dev")
+    assert dev["bert-tfserving"] == {"node pool maxSize"}
+    assert "burst pod quota" not in dev["bert-tfserving-eci"]
+    assert _episode_limits("dev", with_overrides(Timings(), ["burst_pod_quota=1"]))["bert-tfserving-eci"] == {"burst pod quota"}
+    assert all(limits == {"maxReplicas"} for limits in _episode_limits("prod", peak_over_max=3).values())
+
+
 def test_image_pull_on_fresh_nodes_delays_capacity():
     """A GPU service on nodes only: a longer first pull on the new nodes lengthens time to capacity by as much."""
     path = DATA / "whatif-seeds.yaml"
