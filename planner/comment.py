@@ -10,7 +10,8 @@ stack's price table, which the comment cites with its date and its placeholders.
 each with the stack-file entry that decides it (``services[2].autoscaling.maxReplicas``: the plan JSON records which
 entry each component is built from), followed by its changes (:func:`planner.diff.render_stack`, grouped by
 service). The policies are those of ``python -m planner``: the same rules and each stack's
-``policypack/config/<stack>.json``.
+``policypack/config/<stack>.json``. A stack whose file is on the branch but whose plan is missing failed to plan
+(the workflow plans every stack file): it shows as ❌ plan failed, not as removed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from policypack.rules import MANDATORY, ResourceView, Violation, evaluate, read_policy_config
 
+from .cli import committed_stacks
 from .diff import StackDiff, diff_plans, load_pairs, render_stack
 from .policies import default_policy_config, resource_type
 
@@ -30,8 +32,9 @@ MARKER = "<!-- elastic-inference-plan-diff -->"
 
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "workload-autoscaler-bounds": ("services[].autoscaling.maxReplicas",),
-    "node-pool-bounds": ("alicloud.nodePools[].scaling.maxSize", "aws.gpuNodes.maxSize"),
-    "spot-on-demand-share": ("alicloud.nodePools[].spot", "aws.gpuNodes.onDemandPercentage"),
+    "node-pool-bounds": ("alicloud.nodePools[].scaling.maxSize", "aws.systemNodes.scaling.maxSize",
+                         "aws.gpuNodes.scaling.maxSize"),
+    "spot-on-demand-share": ("alicloud.nodePools[].spot", "aws.gpuNodes.onDemandPercentageAboveBaseCapacity"),
     "gpu-requests-match-limits": ("services[].resources.gpus",),
     "inference-readiness-probes": ("services[].server", "services[].model"),
     "inference-pod-disruption-budget": ("services[]",),
@@ -57,6 +60,13 @@ POLICY_CAPS = {"workload-autoscaler-bounds": "maxReplicas", "node-pool-bounds": 
 """The policies whose limit is a number of the stack's policy config, and its key there."""
 
 CLOUD_SECTIONS = ("alicloud", "aws", "existing")
+
+TYPE_ENTRIES = {"aws:eks/nodeGroup:NodeGroup": "aws.systemNodes", "aws:autoscaling/group:Group": "aws.gpuNodes"}
+"""The stack-file entry of a resource known by its type alone: on EKS the system nodes are the one managed node
+group and the GPU nodes the one Auto Scaling group (``components/aws/capacity.py``)."""
+
+ENTRY_SCOPES = ("services[]", "alicloud.nodePools[]", *(f"{entry}." for entry in TYPE_ENTRIES.values()))
+"""The key prefixes that belong to one entry, which a violation of another entry's resource does not need."""
 
 NODE_MAXIMA = {"alicloud:cs/nodePool:NodePool": ("scalingConfig", "maxSize"),
                "aws:autoscaling/group:Group": ("maxSize",), "aws:eks/nodeGroup:NodeGroup": ("scalingConfig", "maxSize")}
@@ -97,6 +107,8 @@ def config_entry(urn: str, plan: dict[str, Any]) -> str | None:
     entries = plan.get("configEntries") or {}
     by_urn = {r["urn"]: r for r in plan["resources"]}
     current = by_urn.get(urn)
+    if current is not None and current["type"] in TYPE_ENTRIES:
+        return TYPE_ENTRIES[current["type"]]
     while current is not None:
         entry = entries.get(current["type"], {}).get(current["name"])
         if entry:
@@ -109,9 +121,12 @@ def config_keys(policy: str, entry: str | None, cloud: str | None) -> list[str]:
     """Where to fix a violation of ``policy``: its keys of the stack's cloud, and of the violating resource's entry
     (``services[]`` becomes ``services[2]``) when it has one, else those that are not an entry's."""
     keys = [k for k in CONFIG_KEYS.get(policy, ()) if not cloud or k.split(".")[0] not in set(CLOUD_SECTIONS) - {cloud}]
-    scope = entry.split("[")[0] + "[]" if entry else None
-    own = [k.replace(scope, entry, 1) for k in keys if scope and k.startswith(scope)]
-    return own or [k for k in keys if not k.startswith(("services[]", "alicloud.nodePools[]"))] or keys
+    if entry and "[" in entry:
+        scope = entry.split("[")[0] + "[]"
+        own = [k.replace(scope, entry, 1) for k in keys if k.startswith(scope)]
+    else:
+        own = [k for k in keys if entry and k.startswith(f"{entry}.")]
+    return own or [k for k in keys if not k.startswith(ENTRY_SCOPES)] or keys
 
 
 def render_violations(violations: list[Violation], plan: dict[str, Any], policy_config: str) -> list[str]:
@@ -157,9 +172,25 @@ def price_citations(plans: list[tuple[str, dict[str, Any] | None]]) -> list[str]
     return lines
 
 
-def render_comment(pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]) -> str:
+def failed_row(stack: str) -> str:
+    return f"| `{stack}` | ❌ plan failed | — | — | — | — | — | — | — |"
+
+
+def failed_section(stack: str) -> str:
+    return (f"### Stack `{stack}`\n\n:x: **The offline plan of this stack failed** (a stack-file error, or the program "
+            f"failed): its errors are in the job log, and `python -m planner --stack {stack}` shows them.\n")
+
+
+def render_comment(pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+                   failed: frozenset[str] = frozenset()) -> str:
+    """The comment for ``(stack, base plan, head plan)`` pairs; ``failed`` are the stacks whose head plan failed
+    (they have a stack file on the branch but no plan), shown as such rather than as removed."""
     rows, sections = [], []
     for stack, base, head in pairs:
+        if stack in failed:
+            rows.append(failed_row(stack))
+            sections.append(failed_section(stack))
+            continue
         diff = diff_plans(stack, base, head)
         violations = violations_of(head, stack) if head is not None else []
         rows.append(status_row(diff, violations, base, head))
@@ -188,9 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         pairs = load_pairs(args.base, args.head)
+        failed = frozenset(stack for stack in committed_stacks() if not (args.head / f"{stack}.json").exists()) \
+            if args.head.is_dir() else frozenset()
+        pairs = sorted(pairs + [(stack, None, None) for stack in failed - {stack for stack, _, _ in pairs}])
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"error: cannot read the plans in {args.base} and {args.head}: {error!r}", file=sys.stderr)
         return 2
-    print(render_comment(pairs))
+    print(render_comment(pairs, failed))
     return 0
 

@@ -11,7 +11,7 @@ import yaml
 
 from planner.cli import main
 from planner.diff import service_of
-from planner.comment import MARKER, config_entry, config_keys, node_capacity
+from planner.comment import CONFIG_KEYS, MARKER, config_entry, config_keys, node_capacity
 from paths import ROOT
 
 
@@ -58,6 +58,17 @@ def test_the_first_table_shows_the_broken_policy_and_the_raised_capacity(comment
     assert "/work/" not in text and "urn:pulumi" not in text
 
 
+def test_a_stack_whose_plan_failed_is_a_failure_not_a_removal(comment, capsys):
+    """The workflow plans every stack file of the branch; one without a plan failed (here: prod, never planned)."""
+    capsys.readouterr()
+    main(["comment", str(comment / "base"), str(comment / "head")])
+    text = capsys.readouterr().out
+    [row] = [line for line in text.splitlines() if line.startswith("| `prod` |")]
+    assert "❌ plan failed" in row
+    prod_section = text.split("### Stack `prod`")[1].split("### Stack")[0]
+    assert "plan of this stack failed" in prod_section and "gone from this branch" not in prod_section
+
+
 def test_changes_are_grouped_by_service(comment, capsys):
     capsys.readouterr()
     main(["comment", str(comment / "base"), str(comment / "head")])
@@ -81,7 +92,8 @@ def test_the_workflow_writes_this_comment_and_the_commenter_finds_it_by_its_mark
     ("images-pinned", "services[3]", "alicloud", ["services[3].image"]),
     ("images-pinned", None, "alicloud", ["addons.*"]),
     ("node-pool-bounds", "alicloud.nodePools[1]", "alicloud", ["alicloud.nodePools[1].scaling.maxSize"]),
-    ("node-pool-bounds", None, "aws", ["aws.gpuNodes.maxSize"]),
+    ("node-pool-bounds", "aws.systemNodes", "aws", ["aws.systemNodes.scaling.maxSize"]),
+    ("spot-on-demand-share", "aws.gpuNodes", "aws", ["aws.gpuNodes.onDemandPercentageAboveBaseCapacity"]),
     ("secrets-encrypted-in-production", None, "alicloud", ["alicloud.cluster.secretsEncryption"]),
     ("inference-pod-disruption-budget", None, "alicloud", ["services[]"]),
 ])
@@ -104,3 +116,21 @@ def test_each_component_maps_to_the_stack_file_entry_it_is_built_from(comment):
     for resource in under_services:
         assert config_entry(resource["urn"], plan) == f"services[{components.index(service_of(resource, by_urn))}]"
     assert config_entry(next(r["urn"] for r in plan["resources"] if r["type"] == "alicloud:cs/managedKubernetes:ManagedKubernetes"), plan) is None
+
+
+def test_every_config_key_the_comment_names_is_a_key_of_the_stack_config():
+    from stackconfig import StackConfig
+    from tools.config_reference import rows
+
+    known = {row[0] for row in rows(StackConfig)}
+    named = {key.removesuffix(".*").removesuffix("[]") for keys in CONFIG_KEYS.values() for key in keys if " " not in key}
+    assert named - known == set()
+
+
+def test_an_eks_node_group_maps_to_its_own_section(tmp_path):
+    plan("aws-dev", (ROOT / "stacks" / "Pulumi.aws-dev.yaml").read_text(), tmp_path / "plans")
+    document = json.loads((tmp_path / "plans" / "aws-dev.json").read_text())
+    groups = {r["type"]: r["urn"] for r in document["resources"]
+              if r["type"] in ("aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group")}
+    assert config_entry(groups["aws:eks/nodeGroup:NodeGroup"], document) == "aws.systemNodes"
+    assert config_entry(groups["aws:autoscaling/group:Group"], document) == "aws.gpuNodes"
