@@ -16,7 +16,7 @@ import numpy as np
 
 from stackconfig import StackConfigError
 
-from ..cli import stack_name
+from ..cli import stack_source
 from ..stackfile import load_validated, read_stack_text
 from .inputs import Timings, with_overrides
 from .patterns import PATTERNS, read_trace
@@ -24,8 +24,6 @@ from .prices import PriceTable, display_path, load_prices
 from .recommend import Recommendation, policy_bounds, recommend, searches_spot_share
 from .report import plot, render, render_comparison, render_cost_and_slo, summarize, write_csv
 from .run import Load, default_demand, fleet_setup, pod_qps_of, simulate, with_pod_qps
-
-STACKS_DIR = Path(__file__).resolve().parent.parent.parent / "stacks"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,9 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                     "print time to capacity, requests under capacity, peak replicas and nodes, and cost per hour; "
                     "or, with --recommend, the cheapest settings that meet every SLO as a diff of the stack file.",
     )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="a committed stack: stacks/Pulumi.<STACK>.yaml")
-    source.add_argument("--stack-file", type=Path, help="any stack file")
+    parser.add_argument("--stack", help="a committed stack: stacks/Pulumi.<STACK>.yaml; with --stack-file, the stack "
+                                        "the file is for (its policy limits bound --recommend)")
+    parser.add_argument("--stack-file", type=Path, help="any stack file")
     parser.add_argument("--service", help="report only this service (the whole fleet is simulated: it shares the nodes)")
     load = parser.add_mutually_exclusive_group()
     load.add_argument("--pattern", choices=PATTERNS, default="step", help="built-in load shape (default: step)")
@@ -106,7 +104,7 @@ def _render_recommendation(found: Recommendation, name: str, currency: str, timi
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = STACKS_DIR / f"Pulumi.{args.stack}.yaml" if args.stack else args.stack_file
+    stack, path = stack_source(args)
     wants_recommendation = args.recommend or args.recommend_out is not None
     if wants_recommendation and args.compare:
         print("error: --recommend compares the stack with its recommendation; it takes no --compare", file=sys.stderr)
@@ -143,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     demands = _demands(mine, load, trace)
     if wants_recommendation:
         found = recommend(read_stack_text(path), str(path), mine, demands, timings, prices, args.latency,
-                          policy_bounds(args.stack or stack_name(path)))
+                          policy_bounds(stack))
         name = display_path(path)  # a file outside the repository: its name, so that the diff applies where it is
         print(_render_recommendation(found, path.name if Path(name).is_absolute() else name, currency, timings))
         if args.recommend_out and found.changes and found.slo_met:

@@ -7,13 +7,16 @@ HPA takes Seldon's legacy path, which has no ``behavior``; ``burst.mode`` where 
 node group some service's pods may use (``scaling.minSize``, ``scaling.maxSize`` and, for a group with a spot
 share, its pay-as-you-go share ``onDemandBaseCapacity`` and ``onDemandPercentageAboveBaseCapacity``), each over a
 few values around the current one (:func:`settings`). A group no service uses (the system pool of most stacks)
-is left alone: what runs there (add-ons) is not simulated, so nothing shows what it needs.
+is left alone, and a group without GPUs that services use (the system pool of a stack whose CPU services run
+there) may only grow: the add-ons run there and are not simulated, so nothing shows what they need. What a
+reviewer would refuse is not tried: a service that runs 2 or more replicas keeps at least 2
+(:data:`AVAILABLE_REPLICAS`), and no scale-down window is 0 (:data:`SCALE_DOWN_WINDOWS`).
 
 **Within the stack's policies**: the values tried stay within the limits of the policies the offline plan runs for
 the stack (``policypack/config/<stack>.json``, :func:`policy_bounds`): ``maxReplicas`` up to
 ``workload-autoscaler-bounds.maxReplicas``, ``maxSize`` up to ``node-pool-bounds.maxNodePoolSize``, a spot pool's
 ``onDemandPercentageAboveBaseCapacity`` within ``spot-on-demand-share``'s minimum and maximum (prod keeps its
-pay-as-you-go share however cheap spot looks), so a recommendation passes the policy pack it will be previewed with.
+pay-as-you-go share within those bounds), so a recommendation passes the policy pack it will be previewed with.
 
 **What is held fixed**: the load (each service's demand of the current config, or the trace) and each replica's
 capacity (the current per-pod target, or ``--pod-qps``), so a lower target means more replicas for the same load,
@@ -65,7 +68,12 @@ SCALES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2.0)
 TARGET_SCALES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.25)
 """Multiples of the current per-pod target tried: below 1 buys headroom, above 1 runs replicas past what the
 target was sized for."""
-SCALE_DOWN_WINDOWS = (0, 60, 120, 300, 600, 900)
+SCALE_DOWN_WINDOWS = (60, 120, 300, 600, 900)
+"""Scale-down stabilisation windows tried. Not 0: an HPA that scales in on every dip flaps with the load, which the
+simulator's smooth patterns do not show (the Kubernetes default is 300)."""
+AVAILABLE_REPLICAS = 2
+"""The fewest replicas a service that runs this many or more for availability keeps: with one replica a node drain
+or a spot reclaim takes the service down (its PodDisruptionBudget allows one pod unavailable)."""
 PAY_AS_YOU_GO_PERCENTAGES = (0, 10, 20, 30, 50, 100)
 BURST_MODES = ("none", "overflow", "only")
 
@@ -112,6 +120,14 @@ def _around(current: int, low: int, high: int) -> tuple[int, ...]:
     return tuple(sorted(v for v in values if low <= v <= high))
 
 
+def _fewest_replicas(auto) -> int:
+    """The lowest ``minReplicas`` tried: 0 only for KEDA, and never below :data:`AVAILABLE_REPLICAS` for a service
+    that has that many now."""
+    if auto.min_replicas >= AVAILABLE_REPLICAS:
+        return AVAILABLE_REPLICAS
+    return 0 if auto.mode == "keda" else 1
+
+
 def _target_setting(service, at: tuple) -> Setting:
     auto = service.autoscaling
     mode = auto.mode
@@ -134,7 +150,7 @@ def settings(config: StackConfig, fleet: FleetSetup, bounds: PolicyBounds = Poli
         at = ("services", index, "autoscaling")
         services += [
             _target_setting(service, at),
-            Setting((*at, "minReplicas"), _around(auto.min_replicas, 0 if auto.mode == "keda" else 1, auto.max_replicas)),
+            Setting((*at, "minReplicas"), _around(auto.min_replicas, _fewest_replicas(auto), auto.max_replicas)),
             Setting((*at, "maxReplicas"), _around(auto.max_replicas, max(1, auto.min_replicas), bounds.max_replicas)),
         ]
         if not setup.legacy_hpa:
@@ -149,6 +165,10 @@ def settings(config: StackConfig, fleet: FleetSetup, bounds: PolicyBounds = Poli
         if index not in used:
             continue
         scaling = group.scaling
+        if not fleet.pools[index].group.gpu:
+            # The add-ons run here and are not simulated: it may grow for the services, never shrink.
+            pools.append(Setting((*at, "scaling", "maxSize"), _around(scaling.max_size, scaling.max_size, bounds.max_pool_size)))
+            continue
         pools += [Setting((*at, "scaling", "minSize"), _around(scaling.min_size, 0, scaling.max_size)),
                   Setting((*at, "scaling", "maxSize"), _around(scaling.max_size, max(1, scaling.min_size), bounds.max_pool_size))]
         if share is not None and spot_share:
