@@ -113,10 +113,10 @@ NODE_POOL_COMPONENT = "elastic-inference:node-pool:NodePool"
 
 
 def review_facts(config: StackConfig) -> dict[str, Any]:
-    """``capacity``: the stack's capacity and cost bracket (:func:`planner.whatif.fleet.capacity_bracket`);
+    """``capacity``: the stack's capacity and cost bracket (:func:`planner.whatif.run.capacity_bracket`);
     ``configEntries``: per component type and name, the stack-file entry it is built from, so the PR comment can name
     the exact entry behind a violation (``services[2]``, not ``services[]``)."""
-    from .whatif.fleet import capacity_bracket  # the what-if needs numpy, which app-team installs do not have
+    from .whatif.run import capacity_bracket  # the what-if needs numpy, which app-team installs do not have
 
     pools = config.alicloud.node_pools if config.cloud == "alicloud" else []
     return {"capacity": capacity_bracket(config), "configEntries": {

@@ -4,9 +4,10 @@ BASE and HEAD are folders of ``<stack>.json`` plans (``python -m planner --stack
 of the pull request. The comment opens with one row per stack: ✅ or ❌ (a mandatory policy violation in the pull
 request's plan), what it adds, changes, likely replaces and removes, its mandatory violations, its capacity (the
 most nodes its pools may grow to) and what that capacity costs per hour, before and after. The cost is the what-if
-model's bracket (:func:`planner.whatif.fleet.capacity_bracket`: every pool at its ``minSize`` and at its ``maxSize``
-split into spot and pay-as-you-go as the pool's share rounds, plus burst pods at ``maxReplicas``), priced by the
-stack's price table, which the comment cites with its date and its placeholders. Then, per stack, its violations,
+model's bracket (:func:`planner.whatif.run.capacity_bracket`): idle (no load, once settled: the pools at ``minSize``
+and what ``minReplicas`` needs on top, nodes and burst pods) to at most (every pool at its ``maxSize`` split into
+spot and pay-as-you-go as the pool's share rounds, plus burst pods at ``maxReplicas``), priced by the stack's price
+table, which the comment cites with its date and its placeholders. Then, per stack, its violations,
 each with the stack-file entry that decides it (``services[2].autoscaling.maxReplicas``: the plan JSON records which
 entry each component is built from), followed by its changes (:func:`planner.diff.render_stack`, grouped by
 service). The policies are those of ``python -m planner``: the same rules and each stack's
@@ -143,13 +144,13 @@ def render_violations(violations: list[Violation], plan: dict[str, Any], policy_
 
 def _cost(plan: dict[str, Any] | None) -> str | None:
     capacity = (plan or {}).get("capacity") or {}
-    if capacity.get("costPerHourAtMax") is None:
+    if capacity.get("costPerHourIdle") is None or capacity.get("costPerHourAtMax") is None:
         return None
-    return f"{capacity['costPerHourAtMin']:.2f}–{capacity['costPerHourAtMax']:.2f} {capacity['currency']}"
+    return f"{capacity['costPerHourIdle']:.2f}–{capacity['costPerHourAtMax']:.2f} {capacity['currency']}"
 
 
 def cost_cell(base: dict[str, Any] | None, head: dict[str, Any] | None) -> str:
-    """The cost per hour at the pools' minimum and maximum, before → after; — where a plan has no priced capacity
+    """The cost per hour idle and at most, before → after; — where a plan has no priced capacity
     (an existing cluster, a removed stack, a base branch planned before plans carried it)."""
     before, after = _cost(base) or "—", _cost(head) or "—"
     return after if before == after else f"{before} → {after}"
@@ -200,13 +201,13 @@ def render_comment(pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] 
                     if violations else [f"Policies ({where}): no violations.", ""])
         sections.append(render_stack(diff).replace(f"### Stack `{stack}`\n", f"### Stack `{stack}`\n\n" + "\n".join(policies), 1))
     head_lines = [MARKER, "## Offline plan: what this pull request changes", "",
-                  "| Stack | Policies | Add | Change | Replace | Remove | Mandatory violations | Max nodes | Cost/h at min–max |",
+                  "| Stack | Policies | Add | Change | Replace | Remove | Mandatory violations | Max nodes | Cost/h idle–max |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |", *rows, "",
                   "Resources are matched by URN; :warning: marks changes that likely replace the resource (a heuristic: "
                   "`pulumi preview` decides). Secret values show as `[secret]`. Max nodes: the most nodes the stack's "
-                  "node groups may grow to. Cost/h: the what-if model's price of every node pool at its minSize and at "
-                  "its maxSize (spot and pay-as-you-go as the pool's share rounds), plus burst pods at maxReplicas; "
-                  "priced with:", "", *(price_citations([(stack, head) for stack, _, head in pairs]) or ["- no price table (no priced capacity)"]), ""]
+                  "node groups may grow to. Cost/h, by the what-if model: idle (no load, once settled: the pools at "
+                  "minSize and the nodes and burst pods minReplicas needs) to at most (every pool at maxSize, spot and "
+                  "pay-as-you-go as the pool's share rounds, plus burst pods at maxReplicas); priced with:", "", *(price_citations([(stack, head) for stack, _, head in pairs]) or ["- no price table (no priced capacity)"]), ""]
     return "\n".join(head_lines + sections)
 
 

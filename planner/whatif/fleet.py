@@ -124,35 +124,3 @@ def burst_pod_price(config: StackConfig, service, prices: PriceTable) -> float:
         return prices.serverless_pod_hour(vcpu, memory, False)
     return prices.serverless_pod_hour(shape.cpu_milli / 1000, shape.memory_mib / 1024, burst.spot)
 
-
-def _cost(pool: Pool, nodes: int) -> float:
-    group = pool.group
-    payg = pay_as_you_go_count(nodes, group.on_demand_base_capacity, group.on_demand_percentage_above_base_capacity)
-    return payg * pool.pay_as_you_go_price + (nodes - payg) * pool.spot_price
-
-
-def capacity_bracket(config: StackConfig) -> dict:
-    """What a stack's capacity may cost per hour, from the what-if model's pools and price table: each pool at its
-    ``minSize`` and at its ``maxSize`` (split into spot and pay-as-you-go as the pool's share rounds), and the burst
-    pods at every bursting service's ``maxReplicas``. The PR comment shows it before and after a change, with the
-    table's date. An existing cluster's nodes have no price (``costPerHour`` is None)."""
-    from .prices import display_path, load_prices
-
-    prices = None if config.cloud == "existing" else load_prices(config.cloud, config.region)
-    pools = pools_of(config, prices)
-    rows = [{"name": p.name, "minSize": p.group.min_size, "maxSize": p.group.max_size,
-             "costPerHourAtMin": round(_cost(p, p.group.min_size), 4) if prices else None,
-             "costPerHourAtMax": round(_cost(p, p.group.max_size), 4) if prices else None} for p in pools]
-    bursting = [s for s in config.services if s.burst.mode != "none"]
-    burst = sum(s.autoscaling.max_replicas * burst_pod_price(config, s, prices) for s in bursting) if prices else None
-    total = (lambda key: round(sum(r[key] for r in rows), 4) if prices else None)
-    return {
-        "pools": rows, "maxNodes": sum(p.group.max_size for p in pools),
-        "burstPodsAtMax": sum(s.autoscaling.max_replicas for s in bursting),
-        "costPerHourAtMin": total("costPerHourAtMin"),
-        "costPerHourAtMax": round(total("costPerHourAtMax") + burst, 4) if prices else None,
-        "currency": prices.currency if prices else None,
-        "priceTable": display_path(prices.path) if prices else None,
-        "priceTableTaken": prices.taken if prices else None,
-        "placeholders": "{} of {}".format(*prices.placeholder_count()) if prices else None,
-    }

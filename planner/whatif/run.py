@@ -8,10 +8,10 @@ import numpy as np
 
 from stackconfig import ServiceConfig, StackConfig
 
-from .fleet import burst_pod_price, candidate_pools, pod_shape, pools_of
+from .fleet import Pool, burst_pod_price, candidate_pools, pay_as_you_go_count, pod_shape, pools_of
 from .inputs import Timings
 from .patterns import DEFAULT_DURATION, pattern
-from .prices import PriceTable
+from .prices import PriceTable, display_path, load_prices
 from .simulate import FleetResult, FleetSetup, FleetSimulation, ServiceSetup
 
 UTILISATION_POD_QPS = 10.0
@@ -101,3 +101,48 @@ def with_pod_qps(setup: FleetSetup, pod_qps: float) -> FleetSetup:
 
 def simulate(setup: FleetSetup, demands: list[np.ndarray]) -> FleetResult:
     return FleetSimulation(setup, demands).run()
+
+
+IDLE_SECONDS = 1800
+"""How long the fleet runs without load before its idle cost is read: enough for the cluster autoscaler to add the
+nodes ``minReplicas`` needs (scan, provisioning) with the default timings."""
+
+
+def _cost(pool: Pool, nodes: int) -> float:
+    group = pool.group
+    payg = pay_as_you_go_count(nodes, group.on_demand_base_capacity, group.on_demand_percentage_above_base_capacity)
+    return payg * pool.pay_as_you_go_price + (nodes - payg) * pool.spot_price
+
+
+def idle_cost_per_hour(config: StackConfig, prices: PriceTable) -> float:
+    """What the fleet costs per hour with no load once settled: the pools at ``minSize``, the nodes and burst pods
+    every service's ``minReplicas`` needs on top (a KEDA service may scale to zero), from the simulator run
+    :data:`IDLE_SECONDS` without load."""
+    setup = fleet_setup(config, Timings(), prices)
+    result = simulate(setup, [np.zeros(IDLE_SECONDS) for _ in setup.services])
+    return float(sum(p.cost[-1] for p in result.pools) + sum(s.burst_cost[-1] for s in result.services))
+
+
+def capacity_bracket(config: StackConfig) -> dict:
+    """What a stack's capacity may cost per hour, from the what-if model and the stack's price table: idle
+    (:func:`idle_cost_per_hour`) and at most (every pool at its ``maxSize``, split into spot and pay-as-you-go as the
+    pool's share rounds, and the burst pods of every bursting service at ``maxReplicas``). The PR comment shows it
+    before and after a change, with the table's date. An existing cluster's nodes have no price (None)."""
+    prices = None if config.cloud == "existing" else load_prices(config.cloud, config.region)
+    pools = pools_of(config, prices)
+    bursting = [s for s in config.services if s.burst.mode != "none"]
+    priced = prices is not None
+    at_max = sum(_cost(p, p.group.max_size) for p in pools) \
+        + sum(s.autoscaling.max_replicas * burst_pod_price(config, s, prices) for s in bursting) if priced else None
+    return {
+        "pools": [{"name": p.name, "minSize": p.group.min_size, "maxSize": p.group.max_size,
+                   "costPerHourAtMax": round(_cost(p, p.group.max_size), 4) if priced else None} for p in pools],
+        "maxNodes": sum(p.group.max_size for p in pools),
+        "burstPodsAtMax": sum(s.autoscaling.max_replicas for s in bursting),
+        "costPerHourIdle": round(idle_cost_per_hour(config, prices), 4) if priced else None,
+        "costPerHourAtMax": round(at_max, 4) if priced else None,
+        "currency": prices.currency if priced else None,
+        "priceTable": display_path(prices.path) if priced else None,
+        "priceTableTaken": prices.taken if priced else None,
+        "placeholders": "{} of {}".format(*prices.placeholder_count()) if priced else None,
+    }

@@ -134,3 +134,24 @@ def test_an_eks_node_group_maps_to_its_own_section(tmp_path):
               if r["type"] in ("aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group")}
     assert config_entry(groups["aws:eks/nodeGroup:NodeGroup"], document) == "aws.systemNodes"
     assert config_entry(groups["aws:autoscaling/group:Group"], document) == "aws.gpuNodes"
+
+
+def test_the_idle_cost_counts_what_min_replicas_keeps_running():
+    """Dev's ECI-only service: one more minimum replica is one more ECI pod in the idle cost, priced as the
+    simulator prices it, and the idle cost is never below the pools at their minimum sizes."""
+    from planner.stackfile import load_validated, set_config_value, validate_stack_text
+    from planner.whatif.fleet import burst_pod_price, pools_of
+    from planner.whatif.prices import load_prices
+    from planner.whatif.run import capacity_bracket
+
+    text = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+    config = load_validated(ROOT / "stacks" / "Pulumi.dev.yaml")
+    [index] = [i for i, s in enumerate(config.services) if s.burst.mode == "only"]
+    service = config.services[index]
+    more = validate_stack_text(set_config_value(text, ("services", index, "autoscaling", "minReplicas"),
+                                                service.autoscaling.min_replicas + 1), "dev")
+    prices = load_prices("alicloud", "cn-beijing")
+    idle, idle_more = capacity_bracket(config)["costPerHourIdle"], capacity_bracket(more)["costPerHourIdle"]
+    assert idle_more - idle == pytest.approx(burst_pod_price(config, service, prices), abs=1e-3)
+    at_minimum = sum(p.group.min_size * min(p.spot_price, p.pay_as_you_go_price) for p in pools_of(config, prices))
+    assert idle >= at_minimum
