@@ -11,6 +11,7 @@ chain (:data:`CREDENTIALS`), never from the stack's config.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
@@ -35,6 +36,7 @@ def fetch(region: str, zones: Sequence[str], instance_types: Sequence[str], clie
     ``clients`` maps ``ecs`` and ``eci`` to SDK clients (tests pass fakes that answer with the SDK's response
     models); by default the SDK's clients of ``region`` with the default credential chain."""
     try:
+        import alibabacloud_credentials.provider.refreshable  # noqa: F401 - it sets up its logger when imported
         from alibabacloud_credentials.exceptions import CredentialException
         from alibabacloud_ecs20140526 import models as ecs
         from alibabacloud_eci20180808 import models as eci
@@ -45,11 +47,17 @@ def fetch(region: str, zones: Sequence[str], instance_types: Sequence[str], clie
         raise FetchError(f"the Alibaba Cloud SDK is not installed (no module {error.name}): "
                          f"pip install -r requirements-dev.txt") from None
     now = now or datetime.now(timezone.utc)
+    # The credentials SDK logs every failed refresh, traceback included, through a stderr handler of its own
+    # (logger "credentials"); a failure is reported here, in one line.
+    credentials_log = logging.getLogger("credentials")
+    was_disabled, credentials_log.disabled = credentials_log.disabled, True
     try:
         clients = clients or _clients(region)
         return _read(ecs, eci, clients["ecs"], clients["eci"], region, zones, instance_types, now)
     except (TeaException, CredentialException) as error:
         raise _failure(error, CredentialException) from None
+    finally:
+        credentials_log.disabled = was_disabled
 
 
 def _clients(region: str) -> dict:

@@ -261,6 +261,27 @@ def test_an_api_error_or_a_missing_sdk_is_one_line_and_exit_3(monkeypatch, tmp_p
                                        "pip install -r requirements-dev.txt\n")
 
 
+def test_the_credentials_sdks_own_log_of_a_failed_refresh_stays_out_of_the_one_line():
+    """The credentials SDK logs each failed refresh with its traceback to stderr through a handler of its own (logger
+    "credentials", set up when its module is imported); the fetcher's failure is still the only line. A fresh
+    process, so that the SDK's handler writes to the real stderr."""
+    code = ("import logging\n"
+            "from alibabacloud_credentials.exceptions import CredentialException\n"
+            "from planner.whatif.prices import FetchError, alicloud\n"
+            "class Failing:\n"
+            "    def describe_price(self, request):\n"
+            "        logging.getLogger('credentials').warning('Refresh credentials failed', exc_info=RuntimeError('x'))\n"
+            "        raise CredentialException('no credentials')\n"
+            "try:\n"
+            "    alicloud.fetch('cn-beijing', ['cn-beijing-h'], ['ecs.g7.xlarge'], {'ecs': Failing(), 'eci': Failing()})\n"
+            "except FetchError as error:\n"
+            "    print(error)\n"
+            "assert not logging.getLogger('credentials').disabled\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert run.stdout.startswith("the Alibaba Cloud default credential chain found none")
+
+
 def test_the_command_is_a_planner_subcommand(capsys):
     with pytest.raises(SystemExit) as exit:
         planner_main(["prices", "refresh", "--help"])
