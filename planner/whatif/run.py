@@ -119,6 +119,8 @@ def idle_cost_per_hour(config: StackConfig, prices: PriceTable) -> float:
     every service's ``minReplicas`` needs on top (a KEDA service may scale to zero), from the simulator run
     :data:`IDLE_SECONDS` without load."""
     setup = fleet_setup(config, Timings(), prices)
+    if not setup.services:
+        return sum(_cost(pool, pool.group.min_size) for pool in setup.pools)
     result = simulate(setup, [np.zeros(IDLE_SECONDS) for _ in setup.services])
     return float(sum(p.cost[-1] for p in result.pools) + sum(s.burst_cost[-1] for s in result.services))
 

@@ -18,9 +18,9 @@ def test_committed_tables_count_their_placeholders_and_cite_them():
     assert alicloud.citation() == ("planner/whatif/prices/alicloud.cn-beijing.yaml (CNY, no date, source placeholder) "
                                    "— 8 of 8 entries are PLACEHOLDERS")
     aws = load_prices("aws", "us-east-1")
-    # Five EC2 types are placeholders; the Fargate figures are not.
-    assert aws.placeholder_count() == (5, 6)
-    assert aws.citation().endswith("— 5 of 6 entries are PLACEHOLDERS")
+    # Five EC2 types and the Fargate figures (a third-party quote, not read from the Price List API).
+    assert aws.placeholder_count() == (6, 6)
+    assert aws.citation().endswith("— 6 of 6 entries are PLACEHOLDERS")
 
 
 def test_the_citation_of_a_refreshed_table_gives_its_date_and_source(tmp_path):
