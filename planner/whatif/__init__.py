@@ -9,6 +9,8 @@ service on the node pools and burst capacity it shares with the others, at one-s
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -19,11 +21,14 @@ from stackconfig import StackConfigError
 from ..cli import stack_source
 from ..stackfile import load_validated, read_stack_text
 from .inputs import Timings, with_overrides
-from .patterns import PATTERNS, read_trace
+from .patterns import MAX_SECONDS, PATTERNS, read_trace
 from .prices import PriceTable, display_path, load_prices
 from .recommend import Recommendation, policy_bounds, recommend, searches_spot_share
 from .report import plot, render, render_comparison, render_cost_and_slo, summarize, write_csv
 from .run import Load, default_demand, fleet_setup, pod_qps_of, simulate, with_pod_qps
+
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,10 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     load = parser.add_mutually_exclusive_group()
     load.add_argument("--pattern", choices=PATTERNS, default="step", help="built-in load shape (default: step)")
     load.add_argument("--trace", type=Path, metavar="FILE.csv", help="load trace with header t_seconds,qps")
-    parser.add_argument("--duration", type=int, help="seconds to simulate (default: 3600, diurnal 86400)")
-    parser.add_argument("--base-qps", type=float, help="lowest load (default: half of what minReplicas serve)")
-    parser.add_argument("--peak-qps", type=float, help="highest load (default: 80%% of what maxReplicas serve)")
-    parser.add_argument("--pod-qps", type=float, help="QPS one replica serves (default: its per-pod target)")
+    parser.add_argument("--duration", type=_number(int, 1, MAX_SECONDS),
+                        help=f"seconds to simulate, 1 to {MAX_SECONDS} (default: 3600, diurnal 86400)")
+    parser.add_argument("--base-qps", type=_number(float, 0), help="lowest load (default: half of what minReplicas serve)")
+    parser.add_argument("--peak-qps", type=_number(float, 0), help="highest load (default: 80%% of what maxReplicas serve)")
+    parser.add_argument("--pod-qps", type=_number(float, 0, positive=True),
+                        help="QPS one replica serves (default: its per-pod target)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a latency or rate of planner/whatif/inputs.py, e.g. node_provision_seconds=240")
     parser.add_argument("--compare", type=Path, metavar="OTHER_STACK_FILE",
@@ -61,6 +68,36 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slo-exit-code", action="store_true",
                         help="exit 1 when a service misses its SLO (with --recommend: when no configuration found meets them all)")
     return parser
+
+
+def _number(kind: type, low: float, high: float = math.inf, positive: bool = False):
+    """An argparse type: a finite ``kind`` within ``[low, high]`` (above ``low`` when ``positive``)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+        if not math.isfinite(value) or value < low or value > high or (positive and value == low):
+            bound = f"more than {low:g}" if positive else f"{low:g} or more" + (f", at most {kind(high)}" if high < math.inf else "")
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {bound}")
+        return value
+    return parse
+
+
+def _writable(path: Path, suffixes: tuple[str, ...] | None = None) -> str | None:
+    """Why an output file cannot be written there, checked before the simulation runs; None when it can."""
+    if suffixes and (path.suffix or ".png") not in suffixes:
+        return f"{path}: write {' or '.join(suffixes)} (matplotlib's formats this program draws)"
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        return f"{path}: {folder} is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"{path}: cannot create its folder: {error.strerror or error}"
+    if not os.access(folder, os.W_OK) or path.is_dir():
+        return f"{path}: not writable" + (" (a folder)" if path.is_dir() else "")
+    return None
 
 
 def _prices(config) -> PriceTable | None:
@@ -109,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     if wants_recommendation and args.compare:
         print("error: --recommend compares the stack with its recommendation; it takes no --compare", file=sys.stderr)
         return 2
+    problems = [problem for path_, suffixes in ((args.csv, None), (args.plot, PLOT_FORMATS), (args.recommend_out, None))
+                if path_ is not None and (problem := _writable(path_, suffixes))]
+    if problems:
+        print("\n".join(f"error: {problem}" for problem in problems), file=sys.stderr)
+        return 2
     try:
         timings = with_overrides(Timings(), args.set)
         config = load_validated(path)
@@ -145,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         name = display_path(path)  # a file outside the repository: its name, so that the diff applies where it is
         print(_render_recommendation(found, path.name if Path(name).is_absolute() else name, currency, timings))
         if args.recommend_out and found.changes and found.slo_met:
-            args.recommend_out.write_text(found.after.text, encoding="utf-8")
+            try:
+                args.recommend_out.write_text(found.after.text, encoding="utf-8")
+            except OSError as error:
+                return _cannot_write(error)
             print(f"\nrecommended stack file written to {args.recommend_out}")
         elif args.recommend_out:
             print(f"\n{args.recommend_out} not written: nothing to recommend")
@@ -160,10 +205,19 @@ def main(argv: list[str] | None = None) -> int:
         results[args.compare.name] = their_result
         print(render_comparison(summary, summarize(their_result, args.latency), currency,
                                 (path.name, args.compare.name), args.service))
-    if args.csv:
-        write_csv(results, args.csv)
-        print(f"\ntime series written to {args.csv}")
-    if args.plot:
-        for written in plot(results, args.plot, f"what-if: {path.name}, {'trace' if trace is not None else load.name}"):
-            print(f"plot written to {written}")
+    try:
+        if args.csv:
+            write_csv(results, args.csv)
+            print(f"\ntime series written to {args.csv}")
+        if args.plot:
+            for written in plot(results, args.plot, f"what-if: {path.name}, {'trace' if trace is not None else load.name}"):
+                print(f"plot written to {written}")
+    except OSError as error:
+        return _cannot_write(error)
     return 0 if summary.slo_met or not args.slo_exit_code else 1
+
+
+def _cannot_write(error: OSError) -> int:
+    """A write the checks before the run could not foresee (a read-only file system, a full disk): status 2."""
+    print(f"error: cannot write {error.filename or 'the output'}: {error.strerror or error}", file=sys.stderr)
+    return 2

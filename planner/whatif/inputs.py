@@ -9,6 +9,7 @@ of magnitude for a GPU inference server, to be replaced with figures measured in
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 
@@ -117,5 +118,11 @@ def with_overrides(timings: Timings, assignments: list[str]) -> Timings:
         if not sep or name not in fields:
             raise ValueError(f"--set {assignment!r}: expected NAME=VALUE with NAME one of {', '.join(fields)}")
         kind = type(getattr(timings, name))
-        changes[name] = kind(float(value)) if kind is int else kind(value)
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"--set {assignment!r}: {name} takes a number") from None
+        if not math.isfinite(number) or number < 0 or (kind is int and not number.is_integer()):
+            raise ValueError(f"--set {assignment!r}: {name} takes a {'whole ' if kind is int else ''}number, 0 or more")
+        changes[name] = kind(number)
     return dataclasses.replace(timings, **changes)

@@ -95,8 +95,48 @@ def test_slo_exit_code_fails_a_run_that_misses_an_slo(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["--set", "no_such_input=1"], "expected NAME=VALUE"),
+    (["--set", "node_provision_seconds=abc"], "node_provision_seconds takes a number"),
+    (["--set", "node_provision_seconds=-5"], "takes a whole number, 0 or more"),
+    (["--set", "burst_pod_quota=1.5"], "takes a whole number, 0 or more"),
     (["--service", "missing"], "has no service named missing"),
+    (["--duration", "0"], "argument --duration: 0 is out of range"),
+    (["--pod-qps", "0"], "argument --pod-qps: 0 is out of range: more than 0"),
+    (["--peak-qps", "-100"], "argument --peak-qps: -100 is out of range"),
+    (["--plot", "figure.txt"], "write .png or .svg or .pdf"),
 ])
 def test_bad_inputs(argv, message, capsys):
-    code = planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), *argv])
-    assert code == 2 and message in capsys.readouterr().err
+    with contextlib.suppress(SystemExit):  # argparse's own errors exit 2 themselves
+        assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("0,5\n60\n", "line 3: t_seconds and qps must be numbers, got '60' and None"),
+    ("0,nan\n", "line 2: t_seconds and qps must be finite and qps not negative"),
+    ("0,-5\n", "line 2: t_seconds and qps must be finite and qps not negative, got 0 and -5"),
+    ("0,5\n10000000000,1\n", "more than 2678400 (31 days)"),
+])
+def test_a_bad_trace_row_is_named_by_its_line(rows, message, tmp_path, capsys):
+    trace = tmp_path / "trace.csv"
+    trace.write_text("t_seconds,qps\n" + rows)
+    assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), "--trace", str(trace)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {trace}") and message in err and len(err.splitlines()) == 1
+
+
+def test_a_trace_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    trace = tmp_path / "trace.csv"
+    trace.write_bytes("\ufefft_seconds,qps\n0,5\n60,40\n".encode("utf-8"))
+    assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), "--trace", str(trace)]) == 0
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_run(tmp_path, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for option in ("--csv", "--plot", "--recommend-out"):
+        assert planner_main(["whatif", "--stack-file", str(DATA / "whatif-seeds.yaml"), option,
+                             str(a_file / "out.png")]) == 2
+        captured = capsys.readouterr()
+        assert captured.err == f"error: {a_file / 'out.png'}: {a_file} is a file, not a folder\n"
+        assert "What-if for" not in captured.out
