@@ -19,7 +19,7 @@ from .engine import Plan, run_program
 from .manifests import write_manifests
 from .policies import check_plan, default_policy_config, has_mandatory, render_violations
 from .render import render_counts, render_outputs, render_tree
-from .stackfile import read_stack_file
+from .stackfile import load_validated, read_stack_file
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
@@ -64,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
                         help="policy config of the stack (default: policypack/config/<stack>.json if it exists); "
                              "a mandatory policy violation exits with status 1")
     return parser
+
+
+def validated(path: Path) -> StackConfig:
+    """The validated config of a stack file for a subcommand: a mistake in it, or a file that cannot be read,
+    exits with status 2 (the report of every mistake, or the reason)."""
+    try:
+        return load_validated(path)
+    except StackConfigError as error:
+        print(error.report(), file=sys.stderr)
+        raise SystemExit(2) from None
+    except OSError as error:
+        fail(str(error))
 
 
 def stack_source(args: argparse.Namespace) -> tuple[str, Path]:

@@ -9,15 +9,11 @@ where a sidecar loads them (:func:`components.kubernetes.dashboards.catalog_dash
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from components.kubernetes.context import NO_BURST, BurstTarget
 from components.kubernetes.dashboards import catalog_dashboards
-from stackconfig import StackConfigError
-
-from .cli import stack_source
-from .stackfile import load_validated
+from .cli import stack_source, validated
 
 
 def burst_target(cloud: str) -> BurstTarget:
@@ -44,11 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _, path = stack_source(args)
-    try:
-        config = load_validated(path)
-    except StackConfigError as error:
-        print(error.report(), file=sys.stderr)
-        return 2
+    config = validated(path)
     boards = catalog_dashboards(list(config.services), burst_target(config.cloud))
     args.out.mkdir(parents=True, exist_ok=True)
     for uid, board in boards.items():

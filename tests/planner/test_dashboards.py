@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from planner.cli import main
 from planner.engine import run
 from components.platform import build_platform
@@ -32,6 +34,8 @@ def test_a_managed_backend_gets_its_dashboards_as_files_only(tmp_path, capsys):
 def test_a_config_mistake_is_reported_without_a_traceback(tmp_path, capsys):
     broken = tmp_path / "Pulumi.broken.yaml"
     broken.write_text("config:\n  elastic-inference:observability:\n    backend: prometheus\n")
-    assert main(["dashboards", "--stack-file", str(broken), "--out", str(tmp_path / "out")]) == 2
+    with pytest.raises(SystemExit) as exit:
+        main(["dashboards", "--stack-file", str(broken), "--out", str(tmp_path / "out")])
+    assert exit.value.code == 2
     assert "observability.backend" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -15,11 +15,10 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from stackconfig import StackConfig, StackConfigError
+from stackconfig import StackConfig
 from stackconfig.capacity import node_groups
 
-from ...cli import stack_source
-from ...stackfile import load_validated
+from ...cli import stack_source, validated
 from . import CurrencyMismatch, FetchError, changes, display_path, empty_table, read_prices, refreshed, table_path, write_prices
 
 FETCHERS = {"alicloud": "planner.whatif.prices.alicloud", "aws": "planner.whatif.prices.aws"}
@@ -59,14 +58,7 @@ def main(argv: list[str] | None = None, clients: dict | None = None) -> int:
     """``clients`` go to the cloud's fetcher (tests inject recorded answers); by default the SDK's own."""
     args = _parser().parse_args(argv)
     stack, path = stack_source(args)
-    try:
-        config = load_validated(path)
-    except StackConfigError as error:
-        print(error.report(), file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    config = validated(path)
     if config.cloud not in FETCHERS:
         print(f"error: stack '{stack}' runs on a cluster you already have (cloud: {config.cloud}): its nodes are not "
               f"priced, so it has no price table to refresh", file=sys.stderr)
