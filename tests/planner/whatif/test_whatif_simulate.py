@@ -3,6 +3,7 @@ model's defects (issue 17)."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 from pathlib import Path
@@ -15,7 +16,7 @@ from planner.whatif import _prices
 from planner.whatif.fleet import pay_as_you_go_count
 from planner.whatif.inputs import Timings, with_overrides
 from planner.whatif.patterns import PATTERNS
-from planner.whatif.report import served_share_so_far, summarize
+from planner.whatif.report import served_share_so_far, summarize, write_csv
 from planner.whatif.run import Load, default_demand, fleet_setup, simulate
 from planner.whatif.simulate import FleetSimulation, Pod
 
@@ -27,23 +28,37 @@ STACKS = Path(__file__).resolve().parents[3] / "stacks"
 
 @pytest.mark.parametrize("stack", committed_stacks())
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_invariants_hold_every_second_on_every_committed_stack(stack, pattern):
-    """Replicas within their bounds, each pool within its own limits (however many services share it), cost zero at
-    zero nodes, burst pods only for services that burst, and no more ready pods than replicas allowed."""
+def test_invariants_hold_every_second_of_the_csv_on_every_committed_stack(stack, pattern, tmp_path):
+    """In the CSV a user gets: replicas within their bounds, each pool within its own limits (however many services
+    share it), cost zero at zero nodes, burst pods only for services that burst, no more ready pods than replicas
+    allowed, and each node added as the pool's pay-as-you-go share of its new size says (the kind is chosen then;
+    the autoscaler removes nodes by their load, not their kind)."""
     config, fleet, result = run_fleet(STACKS / f"Pulumi.{stack}.yaml", pattern, 3600)
     assert result.services, stack
-    for setup, series in zip(fleet.services, result.services):
-        auto = setup.service.autoscaling
-        assert series.replicas.min() >= auto.min_replicas and series.replicas.max() <= auto.max_replicas
-        assert series.ready.max() <= auto.max_replicas
+    write_csv({stack: result}, tmp_path / "ts.csv")
+    rows: dict[tuple[str, str], list[dict]] = {}
+    for row in csv.DictReader((tmp_path / "ts.csv").open()):
+        rows.setdefault((row["kind"], row["name"]), []).append(row)
+    for setup in fleet.services:
+        auto, series = setup.service.autoscaling, rows["service", setup.name]
+        assert len(series) == 3600
+        replicas, ready = [int(r["replicas"]) for r in series], [int(r["ready_pods"]) for r in series]
+        burst = [int(r["burst_pods"]) for r in series]
+        assert min(replicas) >= auto.min_replicas and max(replicas) <= auto.max_replicas and max(ready) <= auto.max_replicas
         if setup.service.burst.mode == "none":
-            assert not series.burst_pods.any() and not series.burst_cost.any()
+            assert not any(burst) and not any(float(r["cost_per_hour"]) for r in series)
         if setup.service.burst.mode == "only":
-            assert series.burst_pods.max() == series.replicas.max()
-    for pool, series in zip(fleet.pools, result.pools):
-        nodes = series.spot + series.payg
-        assert nodes.min() >= pool.group.min_size and nodes.max() <= pool.group.max_size, pool.name
-        assert not series.cost[nodes == 0].any()
+            assert max(burst) == max(replicas)
+    for pool in fleet.pools:
+        series = rows["pool", pool.name]
+        group = pool.group
+        nodes = [int(r["spot_nodes"]) + int(r["payg_nodes"]) for r in series]
+        assert min(nodes) >= group.min_size and max(nodes) <= group.max_size, pool.name
+        assert not any(float(r["cost_per_hour"]) for r, n in zip(series, nodes) if n == 0)
+        for before, after, row in zip([0, *nodes], nodes, series):
+            if after > before:
+                assert int(row["payg_nodes"]) == pay_as_you_go_count(
+                    after, group.on_demand_base_capacity, group.on_demand_percentage_above_base_capacity), row
 
 
 def test_two_services_share_one_pool_and_never_exceed_its_max_size():
