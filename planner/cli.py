@@ -67,15 +67,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def validated(path: Path) -> StackConfig:
-    """The validated config of a stack file for a subcommand: a mistake in it, or a file that cannot be read,
-    exits with status 2 (the report of every mistake, or the reason)."""
+    """The validated config of a stack file for a subcommand: a mistake in it, or a file that cannot be read
+    (:func:`planner.stackfile.read_stack_text` reports it as one), exits with status 2 with the report."""
     try:
         return load_validated(path)
     except StackConfigError as error:
         print(error.report(), file=sys.stderr)
         raise SystemExit(2) from None
-    except OSError as error:
-        fail(str(error))
 
 
 def stack_source(args: argparse.Namespace) -> tuple[str, Path]:
@@ -121,19 +119,18 @@ def plan_stack_file(directory: Path, project: str, stack: str, path: Path) -> Pl
     return plan
 
 
-NODE_POOL_COMPONENT = "elastic-inference:node-pool:NodePool"
-
-
 def review_facts(config: StackConfig) -> dict[str, Any]:
     """``capacity``: the stack's capacity and cost bracket (:func:`planner.whatif.run.capacity_bracket`);
     ``configEntries``: per component type and name, the stack-file entry it is built from, so the PR comment can name
     the exact entry behind a violation (``services[2]``, not ``services[]``)."""
+    from components.alicloud.capacity import NODE_POOL_TYPE
+
     from .whatif.run import capacity_bracket  # the what-if needs numpy, which app-team installs do not have
 
     pools = config.alicloud.node_pools if config.cloud == "alicloud" else []
     return {"capacity": capacity_bracket(config), "configEntries": {
         SERVICE_TYPE: {s.component_name: f"services[{i}]" for i, s in enumerate(config.services)},
-        NODE_POOL_COMPONENT: {p.name: f"alicloud.nodePools[{i}]" for i, p in enumerate(pools)},
+        NODE_POOL_TYPE: {p.name: f"alicloud.nodePools[{i}]" for i, p in enumerate(pools)},
     }}
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.stackfile import read_stack_file
-from planner.whatif import _prices
 from planner.whatif.inputs import Timings
-from planner.whatif.run import Load, default_demand, fleet_setup, simulate
+from planner.whatif.run import Load, default_demand, fleet_setup, simulate, stack_prices
 from stackconfig import load_stack_config
 
 
@@ -18,6 +17,6 @@ def load(path: Path):
 def run_fleet(path: Path, pattern: str = "step", duration: int = 3600, timings: Timings = Timings(), config=None):
     """(config, fleet set-up, result) of a stack file under a built-in pattern."""
     config = config or load(path)
-    fleet = fleet_setup(config, timings, _prices(config))
+    fleet = fleet_setup(config, timings, stack_prices(config))
     demands = [default_demand(s, Load(pattern, duration)) for s in fleet.services]
     return config, fleet, simulate(fleet, demands)

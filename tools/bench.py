@@ -132,16 +132,15 @@ def simulator_fleet():
     allowed the 250 nodes the catalog's peaks need (so every service scales rather than waiting on ``maxSize``),
     each service under the diurnal pattern over a day."""
     from planner.stackfile import parse_stack_document
-    from planner.whatif import _prices
     from planner.whatif.inputs import Timings
-    from planner.whatif.run import Load, default_demand, fleet_setup
+    from planner.whatif.run import Load, default_demand, fleet_setup, stack_prices
     from stackconfig import load_stack_config
 
     document = bench_stack_document(SIMULATED_SERVICES)
     gpu_pool = next(p for p in document["config"]["elastic-inference:alicloud"]["nodePools"] if p["name"] == "gpu-inference")
     gpu_pool["scaling"]["maxSize"] = SIMULATED_GPU_NODES
     config = load_stack_config(*parse_stack_document(document, "bench"))
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     return fleet, [default_demand(s, Load("diurnal", SIMULATED_SECONDS)) for s in fleet.services]
 
 
@@ -163,18 +162,17 @@ def recommendation_wall() -> tuple[int, float]:
     """Configurations simulated and wall seconds of the recommendation for ``stacks/Pulumi.prod.yaml`` under the
     diurnal pattern over 24 h, as ``python -m planner whatif --stack prod --pattern diurnal --recommend`` runs it."""
     from planner.stackfile import read_stack_text, validate_stack_text
-    from planner.whatif import _prices
     from planner.whatif.inputs import Timings
     from planner.whatif.recommend import policy_bounds, recommend
-    from planner.whatif.run import Load, default_demand, fleet_setup
+    from planner.whatif.run import Load, default_demand, fleet_setup, stack_prices
 
     path = ROOT / "stacks" / "Pulumi.prod.yaml"
     start = time.perf_counter()
     text = read_stack_text(path)
     config = validate_stack_text(text, str(path))
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     demands = [default_demand(s, Load("diurnal", SIMULATED_SECONDS)) for s in fleet.services]
-    found = recommend(text, str(path), fleet, demands, Timings(), _prices(config), bounds=policy_bounds("prod"))
+    found = recommend(text, str(path), fleet, demands, Timings(), stack_prices(config), bounds=policy_bounds("prod"))
     return found.simulated, time.perf_counter() - start
 
 

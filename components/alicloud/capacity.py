@@ -119,6 +119,9 @@ class NodePoolArgs:
     """Tags of the pool's ECS instances."""
 
 
+NODE_POOL_TYPE = "elastic-inference:node-pool:NodePool"
+
+
 class NodePool(pulumi.ComponentResource):
     """One ACK node pool scaled by the cluster autoscaler between ``scaling.minSize`` and ``scaling.maxSize``.
 
@@ -135,7 +138,7 @@ class NodePool(pulumi.ComponentResource):
     node_pool_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: NodePoolArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("elastic-inference:node-pool:NodePool", name, None, opts)
+        super().__init__(NODE_POOL_TYPE, name, None, opts)
         pool = alicloud.cs.NodePool(
             name,
             **node_pool_arguments(args.config, args.environment, args.cluster_id, args.vswitch_ids, args.tags),

@@ -22,10 +22,10 @@ from ..cli import stack_source
 from ..stackfile import load_validated, read_stack_text
 from .inputs import Timings, with_overrides
 from .patterns import MAX_SECONDS, PATTERNS, read_trace
-from .prices import PriceTable, display_path, load_prices
+from .prices import display_path
 from .recommend import Recommendation, policy_bounds, recommend, searches_spot_share
 from .report import plot, render, render_comparison, render_cost_and_slo, summarize, write_csv
-from .run import Load, default_demand, fleet_setup, pod_qps_of, simulate, with_pod_qps
+from .run import Load, default_demand, fleet_setup, pod_qps_of, simulate, stack_prices, with_pod_qps
 
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")
@@ -100,11 +100,6 @@ def _writable(path: Path, suffixes: tuple[str, ...] | None = None) -> str | None
     return None
 
 
-def _prices(config) -> PriceTable | None:
-    """The price table of the stack's cloud and region; none for an existing cluster (its nodes are paid already)."""
-    return None if config.cloud == "existing" else load_prices(config.cloud, config.region)
-
-
 def _demands(setup, load: Load, trace, like: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
     """Each service's load: the trace, else the same series as in ``like`` (the first stack of a comparison), else
     its default pattern."""
@@ -155,11 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         timings = with_overrides(Timings(), args.set)
         config = load_validated(path)
         other = load_validated(args.compare) if args.compare else None
-        prices = _prices(config)
+        prices = stack_prices(config)
         mine = fleet_setup(config, timings, prices)
         if args.pod_qps is not None:
             mine = with_pod_qps(mine, args.pod_qps)
-        theirs = fleet_setup(other, timings, _prices(other), pod_qps_of(mine)) if other else None
+        theirs = fleet_setup(other, timings, stack_prices(other), pod_qps_of(mine)) if other else None
         trace = read_trace(args.trace) if args.trace else None
     except StackConfigError as error:
         print(error.report(), file=sys.stderr)

@@ -51,6 +51,12 @@ class Pool:
     def price(self, kind: str) -> float:
         return self.spot_price if kind == "spot" else self.pay_as_you_go_price
 
+    def cost_per_hour(self, nodes: int) -> float:
+        """``nodes`` of the pool, split into pay-as-you-go and spot as its share rounds at that size."""
+        group = self.group
+        payg = pay_as_you_go_count(nodes, group.on_demand_base_capacity, group.on_demand_percentage_above_base_capacity)
+        return payg * self.pay_as_you_go_price + (nodes - payg) * self.spot_price
+
 
 def pay_as_you_go_count(total: int, base: int, percentage: int) -> int:
     """Pay-as-you-go nodes in a group of ``total``: the base capacity first, then ``percentage`` of the rest, rounded

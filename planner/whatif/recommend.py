@@ -205,8 +205,7 @@ class Trial:
     def rank(self) -> tuple[int, float, float]:
         """Services missing their SLO, by how much, then cost: lower is better."""
         services = self.summary.services
-        short = sum(max(0.0, 1 - s.error_budget - s.served_share)
-                    + (max(0.0, 0.99 - s.latency_share) if s.latency_share is not None else 0.0) for s in services)
+        short = sum(s.slo_shortfall for s in services)
         return sum(not s.slo_met for s in services), round(short, 9), round(self.summary.cost_per_hour, 9)
 
 

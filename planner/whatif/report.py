@@ -26,6 +26,9 @@ import numpy as np
 
 from .simulate import LIMITS, NO_LIMIT, FleetResult, PoolSeries, ServiceSeries
 
+LATENCY_OBJECTIVE = 0.99
+"""With ``--latency``, the share of requests that must be served within ``slo.p99LatencySeconds``: a p99."""
+
 
 @dataclass(frozen=True)
 class Episode:
@@ -61,8 +64,15 @@ class ServiceSummary:
 
     @property
     def slo_met(self) -> bool:
-        latency_ok = self.latency_share is None or self.latency_share >= 0.99
+        latency_ok = self.latency_share is None or self.latency_share >= LATENCY_OBJECTIVE
         return self.served_share >= 1 - self.error_budget - 1e-12 and latency_ok
+
+    @property
+    def slo_shortfall(self) -> float:
+        """How far the service is from its SLO: the share served short of ``1 - errorRatio``, plus (with
+        ``--latency``) the share within the p99 latency short of :data:`LATENCY_OBJECTIVE`; 0 when it meets it."""
+        served = max(0.0, 1 - self.error_budget - self.served_share)
+        return served + (max(0.0, LATENCY_OBJECTIVE - self.latency_share) if self.latency_share is not None else 0.0)
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,7 @@ def service_rows(summary: ServiceSummary, currency: str, burst_label: str | None
         ("SLO: share served", f"{summary.served_share:.2%} (objective {1 - summary.error_budget:.2%})"),
     ]
     if summary.latency_share is not None:
-        rows.append(("SLO: served within p99 latency", f"{summary.latency_share:.2%} (objective 99.00%)"))
+        rows.append(("SLO: served within p99 latency", f"{summary.latency_share:.2%} (objective {LATENCY_OBJECTIVE:.2%})"))
     rows += [
         ("SLO met", "yes" if summary.slo_met else "NO"),
         ("peak replicas (desired / ready)", f"{summary.peak_replicas} / {summary.peak_ready}"),

@@ -8,7 +8,7 @@ import numpy as np
 
 from stackconfig import ServiceConfig, StackConfig
 
-from .fleet import Pool, burst_pod_price, candidate_pools, pay_as_you_go_count, pod_shape, pools_of
+from .fleet import burst_pod_price, candidate_pools, pod_shape, pools_of
 from .inputs import Timings
 from .patterns import DEFAULT_DURATION, pattern
 from .prices import PriceTable, display_path, load_prices
@@ -103,15 +103,14 @@ def simulate(setup: FleetSetup, demands: list[np.ndarray]) -> FleetResult:
     return FleetSimulation(setup, demands).run()
 
 
+def stack_prices(config: StackConfig) -> PriceTable | None:
+    """The price table of the stack's cloud and region; none for an existing cluster (its nodes are paid already)."""
+    return None if config.cloud == "existing" else load_prices(config.cloud, config.region)
+
+
 IDLE_SECONDS = 1800
 """How long the fleet runs without load before its idle cost is read: enough for the cluster autoscaler to add the
 nodes ``minReplicas`` needs (scan, provisioning) with the default timings."""
-
-
-def _cost(pool: Pool, nodes: int) -> float:
-    group = pool.group
-    payg = pay_as_you_go_count(nodes, group.on_demand_base_capacity, group.on_demand_percentage_above_base_capacity)
-    return payg * pool.pay_as_you_go_price + (nodes - payg) * pool.spot_price
 
 
 def idle_cost_per_hour(config: StackConfig, prices: PriceTable) -> float:
@@ -120,7 +119,7 @@ def idle_cost_per_hour(config: StackConfig, prices: PriceTable) -> float:
     :data:`IDLE_SECONDS` without load."""
     setup = fleet_setup(config, Timings(), prices)
     if not setup.services:
-        return sum(_cost(pool, pool.group.min_size) for pool in setup.pools)
+        return sum(pool.cost_per_hour(pool.group.min_size) for pool in setup.pools)
     result = simulate(setup, [np.zeros(IDLE_SECONDS) for _ in setup.services])
     return float(sum(p.cost[-1] for p in result.pools) + sum(s.burst_cost[-1] for s in result.services))
 
@@ -130,15 +129,15 @@ def capacity_bracket(config: StackConfig) -> dict:
     (:func:`idle_cost_per_hour`) and at most (every pool at its ``maxSize``, split into spot and pay-as-you-go as the
     pool's share rounds, and the burst pods of every bursting service at ``maxReplicas``). The PR comment shows it
     before and after a change, with the table's date. An existing cluster's nodes have no price (None)."""
-    prices = None if config.cloud == "existing" else load_prices(config.cloud, config.region)
+    prices = stack_prices(config)
     pools = pools_of(config, prices)
     bursting = [s for s in config.services if s.burst.mode != "none"]
     priced = prices is not None
-    at_max = sum(_cost(p, p.group.max_size) for p in pools) \
+    at_max = sum(p.cost_per_hour(p.group.max_size) for p in pools) \
         + sum(s.autoscaling.max_replicas * burst_pod_price(config, s, prices) for s in bursting) if priced else None
     return {
         "pools": [{"name": p.name, "minSize": p.group.min_size, "maxSize": p.group.max_size,
-                   "costPerHourAtMax": round(_cost(p, p.group.max_size), 4) if priced else None} for p in pools],
+                   "costPerHourAtMax": round(p.cost_per_hour(p.group.max_size), 4) if priced else None} for p in pools],
         "maxNodes": sum(p.group.max_size for p in pools),
         "burstPodsAtMax": sum(s.autoscaling.max_replicas for s in bursting),
         "costPerHourIdle": round(idle_cost_per_hour(config, prices), 4) if priced else None,

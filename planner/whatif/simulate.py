@@ -225,7 +225,7 @@ class _ServiceState:
         self.limit_log = _ChangeLog(NO_LIMIT)
         self.wanted_beyond_max = False
         self.rate_means: list[float] = []
-        """The windowed QPS a poll or sync at ``t`` reads, at index ``t // tick`` (see :meth:`rate_means_at`)."""
+        """The windowed QPS a poll or sync at ``t`` reads, at index ``t // tick`` (see :meth:`compute_rate_means`)."""
         if auto.qps or auto.keda:
             self.target = auto.qps.target_per_pod if auto.qps else auto.keda.threshold
             self.rate_window, self.rate_delay = (timings.keda_rate_window_seconds, timings.keda_scrape_delay_seconds) \
@@ -256,7 +256,7 @@ class _ServiceState:
             self.known_until = t
         return self.ready_known[:t]
 
-    def rate_means_at(self, tick: int) -> None:
+    def compute_rate_means(self, tick: int) -> None:
         """The request rate over the window the metric pipeline ends ``delay`` before each multiple of ``tick``
         (every poll and sync falls on one), all at once: demand does not depend on the simulation."""
         prefix = np.concatenate([[0.0], np.cumsum(self.demand)])
@@ -300,7 +300,7 @@ class FleetSimulation:
         """Every control loop runs at multiples of it."""
         for state in self.services:
             if state.mode in ("qps", "keda"):
-                state.rate_means_at(self.tick)
+                state.compute_rate_means(self.tick)
         self.expiring = 0
         """Evicted pods and cordoned nodes still to remove."""
         self._start_warm()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.whatif import _prices
 from planner.whatif.hpa import external_average_value_replicas
 from planner.whatif.inputs import Timings
 from planner.whatif.keda import KedaOperator, hpa_min_replicas, is_active
-from planner.whatif.run import Load, default_demand, fleet_setup, simulate
+from planner.whatif.run import Load, default_demand, fleet_setup, simulate, stack_prices
 
 from paths import DATA
 from whatif_runs import load
@@ -60,7 +59,7 @@ def test_simulated_keda_service_scales_to_zero_and_back():
     """The spike pattern with base 0: the service idles at 0 replicas, wakes on the spike within a
     polling interval plus start-up, and returns to 0 one cooldown after the load stops."""
     config = load(DATA / "whatif-keda.yaml")
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     setup = fleet.services[0]
     series = simulate(fleet, [default_demand(setup, Load("spike", 3600, base_qps=0.0, peak_qps=50.0))]).services[0]
     replicas = series.replicas

@@ -11,11 +11,10 @@ import pytest
 
 from planner.cli import main as planner_main
 from planner.stackfile import load_validated, set_config_value, validate_stack_text
-from planner.whatif import _prices
 from planner.whatif.inputs import Timings
 from planner.whatif.recommend import config_value, policy_bounds, recommend, searches_spot_share, settings
 from planner.whatif.report import summarize
-from planner.whatif.run import Load, default_demand, fleet_setup, pod_qps_of, simulate
+from planner.whatif.run import Load, default_demand, fleet_setup, pod_qps_of, simulate, stack_prices
 
 from paths import DATA
 
@@ -25,15 +24,15 @@ STACKS = Path(__file__).resolve().parents[3] / "stacks"
 def _search(text: str, load: Load):
     """(baseline fleet, demands, recommendation) of a stack file's text."""
     config = validate_stack_text(text, "test")
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     demands = [default_demand(s, load) for s in fleet.services]
-    return fleet, demands, recommend(text, "test", fleet, demands, Timings(), _prices(config))
+    return fleet, demands, recommend(text, "test", fleet, demands, Timings(), stack_prices(config))
 
 
 def _simulated(text: str, baseline, demands):
     """The summary of a stack file's text simulated on its own, outside the search."""
     config = validate_stack_text(text, "test")
-    return summarize(simulate(fleet_setup(config, Timings(), _prices(config), pod_qps_of(baseline)), demands))
+    return summarize(simulate(fleet_setup(config, Timings(), stack_prices(config), pod_qps_of(baseline)), demands))
 
 
 def test_the_recommendation_meets_every_slo_and_costs_less_than_the_current_settings():
@@ -117,7 +116,7 @@ def test_nothing_a_reviewer_would_refuse_is_tried():
     pool (no GPUs, where the add-ons run) is never tried smaller, on staging whose CPU services use it."""
     for stack in ("prod", "staging"):
         config = load_validated(STACKS / f"Pulumi.{stack}.yaml")
-        fleet = fleet_setup(config, Timings(), _prices(config))
+        fleet = fleet_setup(config, Timings(), stack_prices(config))
         service_settings, pool_settings = settings(config, fleet, spot_share=True)
         for setting in service_settings:
             current = config_value(config, setting.path)
@@ -132,7 +131,7 @@ def test_nothing_a_reviewer_would_refuse_is_tried():
                 assert setting.path[-1] == "maxSize" and min(setting.values) == pool.scaling.max_size
     staging = load_validated(STACKS / "Pulumi.staging.yaml")
     assert any(not staging.alicloud.node_pools[s.path[2]].gpu
-               for s in settings(staging, fleet_setup(staging, Timings(), _prices(staging)))[1])
+               for s in settings(staging, fleet_setup(staging, Timings(), stack_prices(staging)))[1])
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -147,7 +146,7 @@ def test_the_values_searched_stay_within_the_stacks_policy_limits(stack):
     caps = {"maxReplicas": given.get("workload-autoscaler-bounds", {}).get("maxReplicas", Settings.maxReplicas),
             "maxSize": given.get("node-pool-bounds", {}).get("maxNodePoolSize", Settings.maxNodePoolSize)}
     config = load_validated(STACKS / f"Pulumi.{stack}.yaml")
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     service_settings, pool_settings = settings(config, fleet, policy_bounds(stack), spot_share=True)
     values = {}
     for setting in service_settings + pool_settings:
@@ -160,7 +159,7 @@ def test_the_values_searched_stay_within_the_stacks_policy_limits(stack):
 
 def test_the_pay_as_you_go_share_is_searched_only_when_spot_can_be_reclaimed():
     config = load_validated(STACKS / "Pulumi.prod.yaml")
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     assert not searches_spot_share(Timings()) and searches_spot_share(Timings(spot_reclaims_per_node_hour=0.05))
     held = {s.path[-1] for group in settings(config, fleet, spot_share=False) for s in group}
     searched = {s.path[-1] for group in settings(config, fleet, spot_share=True) for s in group}

@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 
 from planner.cli import committed_stacks
-from planner.whatif import _prices
 from planner.whatif.fleet import pay_as_you_go_count
 from planner.whatif.inputs import Timings, with_overrides
 from planner.whatif.patterns import PATTERNS
 from planner.whatif.report import served_share_so_far, summarize, write_csv
-from planner.whatif.run import Load, default_demand, fleet_setup, simulate
+from planner.whatif.run import Load, default_demand, fleet_setup, simulate, stack_prices
 from planner.whatif.simulate import FleetSimulation, Pod
 
 from paths import DATA
@@ -139,7 +138,7 @@ def _episode_limits(stack: str, timings: Timings = Timings(), peak_over_max: flo
     """Per service, what held capacity back in its episodes under a step; with ``peak_over_max``, a peak of that
     many times what ``maxReplicas`` replicas serve."""
     config = load(STACKS / f"Pulumi.{stack}.yaml")
-    fleet = fleet_setup(config, timings, _prices(config))
+    fleet = fleet_setup(config, timings, stack_prices(config))
     demands = [default_demand(s, Load("step", 3600, None, peak_over_max and peak_over_max * s.pod_capacity_qps
                                       * s.service.autoscaling.max_replicas)) for s in fleet.services]
     return {s.name: {e.limit for e in s.episodes} for s in summarize(simulate(fleet, demands)).services}
@@ -177,7 +176,7 @@ def test_eks_fargate_pods_are_priced_by_their_fargate_configuration():
     """aws-dev's cifar10-triton (2 vCPU, 4 GiB + 256 MiB) runs on Fargate's 2 vCPU / 5 GB configuration."""
     config, fleet, result = run_fleet(STACKS / "Pulumi.aws-dev.yaml", "step", 600)
     triton = next(s for s in fleet.services if s.name == "cifar10-triton")
-    prices = _prices(config)
+    prices = stack_prices(config)
     assert triton.burst_price == pytest.approx(2 * prices.serverless_vcpu_hour + 5 * prices.serverless_memory_gib_hour)
     assert not triton.pools
 
@@ -202,7 +201,7 @@ def test_spot_reclaims_cost_capacity_and_are_replaced():
 def test_gpu_autoscaling_settles_where_the_average_utilisation_meets_its_target():
     """At a steady peak the GPU autoscaler runs ceil(demand / (capacity x 70 %)) replicas (within its tolerance)."""
     config = load(DATA / "whatif-gpu.yaml")
-    fleet = fleet_setup(config, Timings(), _prices(config))
+    fleet = fleet_setup(config, Timings(), stack_prices(config))
     setup = fleet.services[0]
     peak = 4 * setup.pod_capacity_qps
     result = simulate(fleet, [default_demand(setup, Load("step", 3600, 0.5 * setup.pod_capacity_qps, peak))])
